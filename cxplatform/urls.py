@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from feedback import api as feedback_api
+from metrics import api as metrics_api
+
+from . import views
+
+router = SimpleRouter()
+router.register("surveys", feedback_api.SurveyViewSet, basename="survey")
+router.register("responses", feedback_api.ResponseViewSet, basename="response")
+
+api_v1 = [
+    path(
+        "public/surveys/<uuid:survey_uuid>/",
+        feedback_api.PublicSurveyView.as_view(),
+        name="public-survey",
+    ),
+    path(
+        "public/surveys/<uuid:survey_uuid>/responses/",
+        feedback_api.PublicResponseCreateView.as_view(),
+        name="public-survey-responses",
+    ),
+    path("metrics/summary/", metrics_api.MetricsSummaryView.as_view(), name="metrics-summary"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("feedback.urls")),
+    path("", include("metrics.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "cxplatform.views.error_400"
+handler403 = "cxplatform.views.error_403"
+handler404 = "cxplatform.views.error_404"
+handler500 = "cxplatform.views.error_500"

@@ -1,0 +1,1 @@
+"""The one text analyser used by every app that holds customer text."""

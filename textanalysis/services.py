@@ -1,0 +1,67 @@
+"""Scoring rows of customer text in batches (one read, one bulk write)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+from django.apps import apps
+from django.utils import timezone
+
+from cxplatform.celery import enqueue_on_commit
+
+from .models import ScoredText
+from .sentiment import analyse_sentiment
+
+BATCH_SIZE = 500
+
+
+def scorable_models() -> list[type[ScoredText]]:
+    return [model for model in apps.get_models() if issubclass(model, ScoredText)]
+
+
+def scorable_model(label: str) -> type[ScoredText]:
+    model = apps.get_model(label)
+    if not issubclass(model, ScoredText):
+        raise LookupError(f"{label} holds no text to score")
+    return model
+
+
+def chunked(ids: Sequence[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def texts_score(*, model: type[ScoredText], ids: Sequence[int]) -> int:
+    """Score the rows among `ids` not scored yet; return how many were scored.
+
+    Scoring is a pure function of the text, so a batch delivered twice (worker
+    killed before its ack) writes the same values again: idempotent.
+    """
+    text_field = model.TEXT_FIELD
+    rows = list(model.objects.filter(pk__in=ids, scored_at=None).only("pk", text_field))
+    now = timezone.now()
+    for row in rows:
+        sentiment = analyse_sentiment(getattr(row, text_field))
+        row.sentiment_score = sentiment.score
+        row.sentiment_label = sentiment.label
+        row.scored_at = now
+    model.objects.bulk_update(
+        rows, ["sentiment_score", "sentiment_label", "scored_at"], batch_size=BATCH_SIZE
+    )
+    return len(rows)
+
+
+def texts_enqueue_scoring(*, model: type[ScoredText], ids: Sequence[int]) -> None:
+    """Ask a worker to score these rows once the current transaction commits."""
+    from .tasks import score_texts
+
+    for batch in chunked(ids):
+        enqueue_on_commit(score_texts, model._meta.label, batch)
+
+
+def unscored_ids(*, model: type[ScoredText], older_than: timedelta, limit: int) -> list[int]:
+    cutoff = timezone.now() - older_than
+    pending = model.objects.filter(scored_at=None, created_at__lt=cutoff)
+    pending = pending.exclude(**{model.TEXT_FIELD: ""})
+    return list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
