@@ -48,7 +48,11 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             form = ApiKeyForm()
         else:
             status = 400
-    context = {"form": form, "new_key": new_key, "keys": api_keys_for_business(business=request.business)}
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "keys": api_keys_for_business(business=request.business),
+    }
     return render(request, "accounts/api_keys.html", context, status=status)
 
 

@@ -45,7 +45,9 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"Unexpected value {name}={raw!r}, use a whole number.") from None
+        raise ImproperlyConfigured(
+            f"Unexpected value {name}={raw!r}, use a whole number."
+        ) from None
     if value < minimum:
         raise ImproperlyConfigured(f"Unexpected value {name}={raw!r}, use {minimum} or more.")
     return value

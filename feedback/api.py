@@ -78,7 +78,8 @@ class PublicResponseCreateView(APIView):
         location = Location.objects.filter(business=survey.business, uuid=location_uuid).first()
         if location is None:
             raise ApplicationError(
-                _("Unknown location."), errors={"location": [_("This business has no such location.")]}
+                _("Unknown location."),
+                errors={"location": [_("This business has no such location.")]},
             )
         return location
 
@@ -86,7 +87,6 @@ class PublicResponseCreateView(APIView):
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):
     model = Survey
     serializer_class = SurveySerializer
-    ordering = "created_at"
 
     def scoped_queryset(self, business):
         return surveys_for_business(business=business).prefetch_related("questions")
@@ -95,7 +95,6 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessSc
 class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):
     model = Response
     serializer_class = ResponseSerializer
-    ordering = "-created_at"
 
     def scoped_queryset(self, business):
         return responses_for_business(business=business)

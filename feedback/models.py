@@ -17,7 +17,9 @@ class SurveyStatus(models.TextChoices):
 
 class Survey(BusinessOwned):
     name = models.CharField(max_length=200)
-    status = models.CharField(max_length=16, choices=SurveyStatus.choices, default=SurveyStatus.ACTIVE)
+    status = models.CharField(
+        max_length=16, choices=SurveyStatus.choices, default=SurveyStatus.ACTIVE
+    )
     is_default = models.BooleanField(default=False)
     # Replaced by a link to a journey touchpoint once journeys land.
     touchpoint = models.CharField(max_length=100, blank=True)

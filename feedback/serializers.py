@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .answers import NPS_RANGE
@@ -51,21 +52,25 @@ class ResponseSubmitSerializer(serializers.Serializer):
     location = serializers.UUIDField(required=False, allow_null=True)
 
 
+class SentimentSerializer(serializers.Serializer):
+    score = serializers.FloatField(source="sentiment_score")
+    label = serializers.CharField(source="sentiment_label")
+    scored_at = serializers.DateTimeField()
+
+
 class AnswerSerializer(serializers.ModelSerializer):
     question = serializers.UUIDField(source="question.uuid")
     kind = serializers.CharField(source="question.kind")
+    sentiment = serializers.SerializerMethodField()
 
     class Meta:
         model = Answer
-        fields = [
-            "question",
-            "kind",
-            "number",
-            "text",
-            "sentiment_score",
-            "sentiment_label",
-            "scored_at",
-        ]
+        fields = ["question", "kind", "number", "text", "sentiment"]
+
+    @extend_schema_field(SentimentSerializer(allow_null=True))
+    def get_sentiment(self, answer: Answer) -> dict | None:
+        """Null until a worker has scored the text (and always for answers without text)."""
+        return SentimentSerializer(answer).data if answer.is_scored else None
 
 
 class ResponseSerializer(serializers.ModelSerializer):

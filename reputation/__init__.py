@@ -1,0 +1,1 @@
+"""Online review sources and replies (arrives with the reputation issue)."""

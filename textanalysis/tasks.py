@@ -32,7 +32,9 @@ def sweep_unscored(older_than_seconds: int = 120, limit: int = 20_000) -> int:
     """Send again whatever was never scored (broker down at write time, lost message)."""
     sent = 0
     for model in scorable_models():
-        ids = unscored_ids(model=model, older_than=timedelta(seconds=older_than_seconds), limit=limit)
+        ids = unscored_ids(
+            model=model, older_than=timedelta(seconds=older_than_seconds), limit=limit
+        )
         for batch in chunked(ids):
             score_texts.delay(model._meta.label, batch)
             sent += len(batch)

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from feedback.models import Answer, Response, SurveyStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def page(survey) -> str:
+    return f"/s/{survey.uuid}/"
+
+
+def names(survey):
+    nps, reason = survey.questions.order_by("position")
+    return f"q-{nps.uuid}", f"q-{reason.uuid}"
+
+
+def test_the_page_shows_who_is_asking_and_the_questions(survey_a):
+    reply = Client().get(page(survey_a))
+    assert reply.status_code == 200
+    html = reply.content.decode()
+    assert "Alice&#x27;s Café is asking" in html
+    assert "What is the main reason for your score?" in html
+    assert html.count('type="radio"') == 11
+    assert survey_a.privacy_note.replace("'", "&#x27;") in html
+
+
+def test_it_works_without_javascript(survey_a):
+    html = Client().get(page(survey_a)).content.decode()
+    assert "<script" not in html
+    assert 'method="post"' in html
+
+
+def test_a_valid_answer_is_saved_and_thanked(survey_a, django_capture_on_commit_callbacks):
+    score, reason = names(survey_a)
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = client.post(page(survey_a) + "?ch=qr", {score: "3", reason: "Cold coffee, rude."})
+    assert reply.status_code == 302
+    assert reply["Location"] == f"/s/{survey_a.uuid}/thanks/"
+    response = Response.objects.get()
+    assert response.channel == "qr"
+    assert response.answers.get(text="Cold coffee, rude.").sentiment_label == "negative"
+    assert client.get(reply["Location"]).status_code == 200
+
+
+def test_a_missing_score_shows_the_error_beside_it_and_keeps_the_comment(survey_a):
+    score, reason = names(survey_a)
+    reply = Client().post(page(survey_a), {reason: "My <b>kept</b> words"})
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    assert f'id="{score}-error"' in html
+    assert "Please answer this question." in html
+    assert "My &lt;b&gt;kept&lt;/b&gt; words</textarea>" in html
+    assert not Response.objects.exists()
+
+
+def test_an_out_of_range_score_is_refused_and_the_choice_is_not_lost(survey_a):
+    score, reason = names(survey_a)
+    reply = Client().post(page(survey_a), {score: "12", reason: "Great"})
+    assert reply.status_code == 400
+    assert "Choose a whole number from 0 to 10." in reply.content.decode()
+    assert ">Great</textarea>" in reply.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_the_chosen_score_stays_checked_after_an_error(survey_a):
+    survey_a.questions.filter(kind="text").update(required=True)
+    score, _reason = names(survey_a)
+    reply = Client().post(page(survey_a), {score: "7"})
+    assert reply.status_code == 400
+    assert 'value="7" checked' in reply.content.decode()
+
+
+def test_an_unknown_survey_is_404(db):
+    assert Client().get(f"/s/{uuid.uuid4()}/").status_code == 404
+    assert Client().post(f"/s/{uuid.uuid4()}/", {}).status_code == 404
+
+
+def test_a_closed_survey_is_410(survey_a):
+    survey_a.status = SurveyStatus.ARCHIVED
+    survey_a.save()
+    assert Client().get(page(survey_a)).status_code == 410
+    score, _ = names(survey_a)
+    assert Client().post(page(survey_a), {score: "9"}).status_code == 410
+    assert not Response.objects.exists()
+
+
+def test_a_body_over_64_kb_is_413(survey_a):
+    score, reason = names(survey_a)
+    reply = Client().post(page(survey_a), {score: "9", reason: "x" * (65 * 1024)})
+    assert reply.status_code == 413
+    assert not Response.objects.exists()

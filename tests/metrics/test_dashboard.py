@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import pytest
+
+from metrics.selectors import latest_comments, nps_summary, response_count, sentiment_breakdown
+from tests.helpers import answer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ten_answers(survey_a, django_capture_on_commit_callbacks):
+    # 4 promoters (9, 10, 10, 9), 3 passives (7, 8, 8), 3 detractors (0, 5, 6):
+    # NPS = 100 * (4 - 3) / 10 = 10.
+    with django_capture_on_commit_callbacks(execute=True):
+        for score in (9, 10, 10, 9, 7, 8, 8, 0, 5, 6):
+            answer(survey_a, score)
+        answer(survey_a, 2, "The worst coffee I have ever had. Awful and rude.")
+        answer(survey_a, 10, "Wonderful staff, great coffee!")
+    return survey_a
+
+
+def test_nps_is_promoters_minus_detractors(ten_answers, business_a):
+    summary = nps_summary(business=business_a)
+    # With the two commented answers: 5 promoters, 3 passives, 4 detractors of 12.
+    assert (summary.promoters, summary.passives, summary.detractors) == (5, 3, 4)
+    assert summary.answers == 12
+    assert summary.score == round(100 * (5 - 4) / 12)
+
+
+def test_nps_of_a_business_without_answers_is_unknown(business_a):
+    assert nps_summary(business=business_a).score is None
+
+
+def test_all_promoters_is_100_and_all_detractors_is_minus_100(survey_a, survey_b):
+    for _ in range(3):
+        answer(survey_a, 10)
+        answer(survey_b, 0)
+    assert nps_summary(business=survey_a.business).score == 100
+    assert nps_summary(business=survey_b.business).score == -100
+
+
+def test_sentiment_and_latest_comments(ten_answers, business_a):
+    assert response_count(business=business_a) == 12
+    assert sentiment_breakdown(business=business_a) == {
+        "positive": 1,
+        "neutral": 0,
+        "negative": 1,
+        "pending": 0,
+    }
+    newest, older = latest_comments(business=business_a)
+    assert newest.text == "Wonderful staff, great coffee!"
+    assert newest.nps == 10
+    assert older.nps == 2
+    assert older.sentiment_label == "negative"
+
+
+def test_the_dashboard_shows_nps_responses_and_comments(ten_answers, alice, client_of):
+    html = client_of(alice).get("/dashboard/").content.decode()
+    assert '<p class="kpi__value" id="kpi-nps">8</p>' in html
+    assert '<p class="kpi__value" id="kpi-responses">12</p>' in html
+    assert "Wonderful staff, great coffee!" in html
+    assert "badge--negative" in html
+
+
+def test_the_dashboard_escapes_customer_text(survey_a, alice, client_of):
+    answer(survey_a, 1, '<img src=x onerror="alert(1)">')
+    html = client_of(alice).get("/dashboard/").content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_the_dashboard_shows_only_the_own_business(survey_a, survey_b, charlie, client_of):
+    answer(survey_a, 10, "Secret praise for Alice")
+    answer(survey_b, 0)
+    html = client_of(charlie).get("/dashboard/").content.decode()
+    assert "Secret praise for Alice" not in html
+    assert '<p class="kpi__value" id="kpi-responses">1</p>' in html
+    assert '<p class="kpi__value" id="kpi-nps">-100</p>' in html
+
+
+def test_an_empty_dashboard_explains_itself(business_a, alice, client_of):
+    html = client_of(alice).get("/dashboard/").content.decode()
+    assert "No scores yet" in html
+    assert "No comments yet" in html
+
+
+def test_staff_cannot_open_the_dashboard(bob, client_of):
+    assert client_of(bob).get("/dashboard/").status_code == 403
+
+
+def test_the_summary_api_matches(ten_answers, mia, bob, client_of):
+    body = client_of(mia).get("/api/v1/metrics/summary/").json()
+    assert body["responses"] == 12
+    assert body["nps"] == {
+        "score": 8,
+        "answers": 12,
+        "promoters": 5,
+        "passives": 3,
+        "detractors": 4,
+    }
+    assert client_of(bob).get("/api/v1/metrics/summary/").status_code == 403
+
+
+def test_the_summary_api_of_an_outsider_shows_their_own_empty_business(
+    ten_answers, charlie, business_b, client_of
+):
+    body = client_of(charlie).get("/api/v1/metrics/summary/").json()
+    assert body["responses"] == 0
+    assert body["nps"]["score"] is None
