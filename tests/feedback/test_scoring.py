@@ -107,7 +107,8 @@ reply = Client(HTTP_HOST="127.0.0.1").post(
     data=json.dumps({"answers": {str(nps.uuid): 3, str(reason.uuid): "Slow"}}),
     content_type="application/json",
 )
-print(json.dumps({"status": reply.status_code, "unscored": Answer.objects.filter(scored_at=None).count()}))
+unscored = Answer.objects.filter(scored_at=None).count()
+print(json.dumps({"status": reply.status_code, "unscored": unscored}))
 """
 
 
