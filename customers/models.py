@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,10 @@ class Customer(BusinessOwned):
     phone = models.CharField(max_length=40, blank=True)
     consent_to_contact = models.BooleanField(default=False)
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Where the consent answer came from: "survey", "staff", "import", "pos", "api".
+    consent_source = models.CharField(max_length=20, blank=True)
+    # Set when the customer unsubscribed: no e-mail is ever sent to them again.
+    email_opt_out_at = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -50,3 +55,51 @@ class Purchase(BusinessOwned):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} on {self.purchased_at:%Y-%m-%d}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Waiting for column mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CustomerImport(BusinessOwned):
+    """A CSV of customers and purchases from a point-of-sale export, imported by a worker."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    # The upload itself, kept in the database so any worker machine can read it.
+    content = models.BinaryField()
+    encoding = models.CharField(max_length=32, default="utf-8")
+    headers = models.JSONField(default=list, blank=True)
+    # Our field name -> the CSV column chosen for it in the browser.
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    taken = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    # Refused rows with their reasons: [{"row": 12, "reason": "..."}], first 1,000 kept.
+    refusals = models.JSONField(default=list, blank=True)
+    failure = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

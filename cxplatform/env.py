@@ -7,6 +7,7 @@ production is found by the deploy, not by the first customer.
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit
 
 import environ
@@ -58,6 +59,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^\d+/\d*[smhd]$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as "30/m" (per second, minute, hour or day); "off" turns it off."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"off", "0"}:
+        return ""
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"Unexpected value {name}={raw!r}, use e.g. '30/m' or 'off'.")
+    return value
 
 
 def env_database(name: str, default: str) -> dict:

@@ -33,6 +33,10 @@ class Gone(ApplicationError):
     status_code = status.HTTP_410_GONE
 
 
+class Conflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
 def error_body(message: str, errors: dict[str, list[str]] | None = None) -> dict:
     return {"detail": message, "errors": errors or {}}
 
@@ -65,6 +69,18 @@ def too_large_response() -> Response:
         error_body("The request body is too large.", {"body": ["At most 64 KB is accepted."]}),
         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     )
+
+
+def too_many_response(retry_after: int) -> Response:
+    response = Response(
+        error_body(
+            "Too many answers from here in a short time; please wait a moment.",
+            {"body": [f"Try again in {retry_after} seconds."]},
+        ),
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _as_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ from .env import (
     env_email_url,
     env_int,
     env_list,
+    env_rate,
     env_str,
 )
 
@@ -135,6 +136,12 @@ X_FRAME_OPTIONS = "DENY"
 # Public survey bodies are small; anything larger is refused with 413 before parsing.
 PUBLIC_BODY_MAX_BYTES = 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Public survey submissions: per client IP and per survey ("" turns a limit off).
+PUBLIC_RATE_PER_IP = env_rate("PUBLIC_RATE_PER_IP", "30/m")
+PUBLIC_RATE_PER_SURVEY = env_rate("PUBLIC_RATE_PER_SURVEY", "600/m")
+# A person needs a moment to answer; a form sent back faster is asked again.
+PUBLIC_FORM_MIN_SECONDS = env_int("PUBLIC_FORM_MIN_SECONDS", 2)
+PUBLIC_FORM_MAX_AGE_SECONDS = env_int("PUBLIC_FORM_MAX_AGE_SECONDS", 24 * 3600, minimum=60)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -8,9 +8,15 @@ from rest_framework.views import APIView
 
 from accounts.api import BusinessScopedViewSet
 from accounts.models import Location
-from cxplatform.errors import ApplicationError, error_body, too_large_response
+from cxplatform.errors import (
+    ApplicationError,
+    error_body,
+    too_large_response,
+    too_many_response,
+)
 from cxplatform.http import body_too_large
 
+from .antiabuse import rate_limited
 from .models import Response, Survey
 from .selectors import responses_for_business, surveys_for_business, unscoped_survey_for_public
 from .serializers import (
@@ -49,11 +55,16 @@ class PublicResponseCreateView(APIView):
             201: SubmittedSerializer,
             400: ERROR_SCHEMA,
             404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
             410: ERROR_SCHEMA,
             413: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
         },
     )
     def post(self, request, survey_uuid):
+        limited = rate_limited(request, survey_uuid)
+        if limited is not None:
+            return too_many_response(limited.retry_after)
         if body_too_large(request):
             return too_large_response()
         survey = unscoped_survey_for_public(survey_uuid=survey_uuid)

@@ -5,14 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, Location
-from cxplatform.errors import ApplicationError, Gone
+from cxplatform.errors import ApplicationError, Conflict, Gone
 from textanalysis.services import texts_enqueue_scoring
 
 from .answers import clean_answers
-from .models import Answer, Channel, Question, QuestionKind, Response, Survey
+from .models import (
+    Answer,
+    Channel,
+    Invitation,
+    InvitationStatus,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+)
 
 NPS_PROMPT = "How likely are you to recommend %(business)s to a friend or colleague?"
 REASON_PROMPT = "What is the main reason for your score?"
@@ -62,11 +72,14 @@ def response_submit(
     raw_answers: Mapping[str, object],
     channel: str = Channel.LINK,
     location: Location | None = None,
+    invitation: Invitation | None = None,
+    contact_email: str = "",
 ) -> Response:
     """Validate and store one customer's answers, all or nothing.
 
     Raises ApplicationError whose `errors` are keyed by question uuid; nothing is
-    written then. Comments are scored by a worker after the commit.
+    written then. An invitation can be answered once (Conflict after that); it ties
+    the response to its customer. Comments are scored by a worker after the commit.
     """
     if not survey.is_open:
         raise Gone(_("This survey is no longer taking answers."))
@@ -75,8 +88,17 @@ def response_submit(
     if errors:
         raise ApplicationError(_("Some answers need another look."), errors=errors)
     with transaction.atomic():
+        if invitation is not None:
+            invitation_claim(invitation=invitation)
         response = Response.objects.create(
-            business=survey.business, survey=survey, channel=channel, location=location
+            business=survey.business,
+            survey=survey,
+            channel=channel,
+            location=location,
+            invitation=invitation,
+            customer=invitation.customer if invitation else None,
+            contact_requested=bool(contact_email),
+            contact_email=contact_email,
         )
         answers = Answer.objects.bulk_create(
             Answer(
@@ -91,3 +113,12 @@ def response_submit(
         )
         texts_enqueue_scoring(model=Answer, ids=[a.pk for a in answers if a.text.strip()])
     return response
+
+
+def invitation_claim(*, invitation: Invitation) -> None:
+    """Mark the invitation answered, once: a conditional UPDATE, so two tabs can't both win."""
+    claimed = Invitation.objects.filter(pk=invitation.pk, answered_at=None).update(
+        answered_at=timezone.now(), status=InvitationStatus.ANSWERED
+    )
+    if not claimed:
+        raise Conflict(_("This invitation has already been answered. Thank you!"))

@@ -8,11 +8,19 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import business_view
-from cxplatform.errors import ApplicationError, Gone
+from cxplatform.errors import ApplicationError, Conflict, Gone
 from cxplatform.http import body_too_large
 
 from .answers import NPS_RANGE
-from .models import Channel, Question, Survey
+from .antiabuse import (
+    HONEYPOT_FIELD,
+    STARTED_FIELD,
+    filled_too_fast,
+    form_started_token,
+    is_bot_honeypot,
+    rate_limited,
+)
+from .models import Channel, Invitation, Question, Survey
 from .selectors import interactions_recent, unscoped_survey_for_public
 from .services import response_submit
 
@@ -54,32 +62,73 @@ def channel_from(request: HttpRequest) -> str:
 def survey_page(request: HttpRequest, survey_uuid) -> HttpResponse:
     """The public survey: a plain form that works without JavaScript."""
     survey = unscoped_survey_for_public(survey_uuid=survey_uuid)
+    return survey_form(request, survey, channel=channel_from(request))
+
+
+def survey_form(
+    request: HttpRequest, survey: Survey, *, channel: str, invitation: Invitation | None = None
+) -> HttpResponse:
+    """Show the survey and take its answers; shared by the link, QR, embed and e-mail pages."""
     if not request.headers.get("Accept-Language"):
         translation.activate(survey.business.language)
     if not survey.is_open:
         return render(request, "feedback/survey_closed.html", {"survey": survey}, status=410)
-    if request.method == "POST" and body_too_large(request):
-        return render(request, "feedback/too_large.html", {"survey": survey}, status=413)
     questions = list(survey.questions.all())
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        values = {str(q.uuid): request.POST.get(field_name(q), "") for q in questions}
-        try:
-            response_submit(survey=survey, raw_answers=values, channel=channel_from(request))
-        except Gone:
-            return render(request, "feedback/survey_closed.html", {"survey": survey}, status=410)
-        except ApplicationError as error:
-            errors, status = error.errors, 400
-        else:
-            return redirect("feedback:survey_thanks", survey_uuid=survey.uuid)
+    if request.method == "GET":
+        return render_survey(request, survey, questions)
+    refusal = refuse_submission(request, survey)
+    if refusal is not None:
+        return refusal
+    values = {str(q.uuid): request.POST.get(field_name(q), "") for q in questions}
+    if filled_too_fast(request.POST.get(STARTED_FIELD, "")):
+        return render_survey(request, survey, questions, values, too_fast=True, status=400)
+    try:
+        response_submit(survey=survey, raw_answers=values, channel=channel, invitation=invitation)
+    except Gone:
+        return render(request, "feedback/survey_closed.html", {"survey": survey}, status=410)
+    except Conflict:
+        return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
+    except ApplicationError as error:
+        return render_survey(request, survey, questions, values, error.errors, status=400)
+    return redirect("feedback:survey_thanks", survey_uuid=survey.uuid)
+
+
+def refuse_submission(request: HttpRequest, survey: Survey) -> HttpResponse | None:
+    """Turn away floods, oversized bodies and bots before anything is parsed or stored."""
+    limited = rate_limited(request, survey.uuid)
+    if limited is not None:
+        reply = render(request, "feedback/slow_down.html", {"survey": survey}, status=429)
+        reply["Retry-After"] = str(limited.retry_after)
+        return reply
+    if body_too_large(request):
+        return render(request, "feedback/too_large.html", {"survey": survey}, status=413)
+    if is_bot_honeypot(request):
+        # Bots are thanked and nothing is kept: telling them why only helps them adapt.
+        return redirect("feedback:survey_thanks", survey_uuid=survey.uuid)
+    return None
+
+
+def render_survey(
+    request: HttpRequest,
+    survey: Survey,
+    questions: list[Question],
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    too_fast: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or {}
     context = {
         "survey": survey,
         "business": survey.business,
-        "fields": question_fields(questions, values, errors),
+        "fields": question_fields(questions, values or {}, errors),
         "nps_choices": NPS_CHOICES,
         "error_count": len(errors),
+        "too_fast": too_fast,
+        "started_token": form_started_token(),
+        "honeypot_field": HONEYPOT_FIELD,
+        "started_field": STARTED_FIELD,
     }
     return render(request, "feedback/survey.html", context, status=status)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Role
@@ -43,6 +44,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     note = getattr(config, "_cx_deselected_note", None)
     if note:
         terminalreporter.write_line(note, yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

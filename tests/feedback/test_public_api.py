@@ -173,3 +173,21 @@ def test_customer_text_is_stored_exactly_as_given(survey_a):
 def test_a_get_never_creates_a_response(survey_a):
     assert Client().get(url(survey_a)).status_code == 405
     assert nothing_written()
+
+
+def test_too_many_submissions_to_one_survey_get_429(survey_a, settings):
+    settings.PUBLIC_RATE_PER_SURVEY = "2/m"
+    nps, _ = questions(survey_a)
+    codes = [post(survey_a, {"answers": {str(nps.uuid): 9}}).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    assert Response.objects.count() == 2
+
+
+def test_the_limit_per_address_answers_with_retry_after(survey_a, settings):
+    settings.PUBLIC_RATE_PER_IP = "1/m"
+    nps, _ = questions(survey_a)
+    assert post(survey_a, {"answers": {str(nps.uuid): 9}}).status_code == 201
+    reply = post(survey_a, {"answers": {str(nps.uuid): 9}})
+    assert reply.status_code == 429
+    assert int(reply["Retry-After"]) >= 1
+    assert "body" in reply.json()["errors"]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 from django.test import Client
 
+from feedback.antiabuse import HONEYPOT_FIELD, STARTED_FIELD, form_started_token
 from feedback.models import Answer, Response, SurveyStatus
 
 pytestmark = pytest.mark.django_db
@@ -12,6 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def page(survey) -> str:
     return f"/s/{survey.uuid}/"
+
+
+def filled(data: dict, seconds_ago: float = 30) -> dict:
+    """Form data as a person sends it: with the signed time the form was shown."""
+    return {STARTED_FIELD: form_started_token(at=time.time() - seconds_ago), **data}
 
 
 def names(survey):
@@ -39,7 +46,9 @@ def test_a_valid_answer_is_saved_and_thanked(survey_a, django_capture_on_commit_
     score, reason = names(survey_a)
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
-        reply = client.post(page(survey_a) + "?ch=qr", {score: "3", reason: "Cold coffee, rude."})
+        reply = client.post(
+            page(survey_a) + "?ch=qr", filled({score: "3", reason: "Cold coffee, rude."})
+        )
     assert reply.status_code == 302
     assert reply["Location"] == f"/s/{survey_a.uuid}/thanks/"
     response = Response.objects.get()
@@ -50,7 +59,7 @@ def test_a_valid_answer_is_saved_and_thanked(survey_a, django_capture_on_commit_
 
 def test_a_missing_score_shows_the_error_beside_it_and_keeps_the_comment(survey_a):
     score, reason = names(survey_a)
-    reply = Client().post(page(survey_a), {reason: "My <b>kept</b> words"})
+    reply = Client().post(page(survey_a), filled({reason: "My <b>kept</b> words"}))
     assert reply.status_code == 400
     html = reply.content.decode()
     assert f'id="{score}-error"' in html
@@ -61,7 +70,7 @@ def test_a_missing_score_shows_the_error_beside_it_and_keeps_the_comment(survey_
 
 def test_an_out_of_range_score_is_refused_and_the_choice_is_not_lost(survey_a):
     score, reason = names(survey_a)
-    reply = Client().post(page(survey_a), {score: "12", reason: "Great"})
+    reply = Client().post(page(survey_a), filled({score: "12", reason: "Great"}))
     assert reply.status_code == 400
     assert "Choose a whole number from 0 to 10." in reply.content.decode()
     assert ">Great</textarea>" in reply.content.decode()
@@ -71,7 +80,7 @@ def test_an_out_of_range_score_is_refused_and_the_choice_is_not_lost(survey_a):
 def test_the_chosen_score_stays_checked_after_an_error(survey_a):
     survey_a.questions.filter(kind="text").update(required=True)
     score, _reason = names(survey_a)
-    reply = Client().post(page(survey_a), {score: "7"})
+    reply = Client().post(page(survey_a), filled({score: "7"}))
     assert reply.status_code == 400
     assert 'value="7" checked' in reply.content.decode()
 
@@ -86,12 +95,48 @@ def test_a_closed_survey_is_410(survey_a):
     survey_a.save()
     assert Client().get(page(survey_a)).status_code == 410
     score, _ = names(survey_a)
-    assert Client().post(page(survey_a), {score: "9"}).status_code == 410
+    assert Client().post(page(survey_a), filled({score: "9"})).status_code == 410
     assert not Response.objects.exists()
 
 
 def test_a_body_over_64_kb_is_413(survey_a):
     score, reason = names(survey_a)
-    reply = Client().post(page(survey_a), {score: "9", reason: "x" * (65 * 1024)})
+    reply = Client().post(page(survey_a), filled({score: "9", reason: "x" * (65 * 1024)}))
     assert reply.status_code == 413
     assert not Response.objects.exists()
+
+
+def test_a_form_sent_back_too_fast_is_asked_again_keeping_the_answers(survey_a):
+    score, reason = names(survey_a)
+    reply = Client().post(page(survey_a), filled({score: "8", reason: "Quick!"}, seconds_ago=0))
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    assert "That was quick!" in html
+    assert 'value="8" checked' in html
+    assert ">Quick!</textarea>" in html
+    assert not Response.objects.exists()
+
+
+def test_a_form_without_its_signed_start_time_is_asked_again(survey_a):
+    score, _ = names(survey_a)
+    reply = Client().post(page(survey_a), {score: "8", STARTED_FIELD: "forged"})
+    assert reply.status_code == 400
+    assert not Response.objects.exists()
+
+
+def test_a_bot_filling_the_honeypot_is_thanked_but_nothing_is_kept(survey_a):
+    score, _ = names(survey_a)
+    reply = Client().post(page(survey_a), filled({score: "10", HONEYPOT_FIELD: "http://spam"}))
+    assert reply.status_code == 302
+    assert not Response.objects.exists()
+
+
+def test_too_many_submissions_from_one_address_get_429(survey_a, settings):
+    settings.PUBLIC_RATE_PER_IP = "3/m"
+    score, _ = names(survey_a)
+    client = Client()
+    codes = [client.post(page(survey_a), filled({score: "9"})).status_code for _ in range(4)]
+    assert codes == [302, 302, 302, 429]
+    assert Response.objects.count() == 3
+    reply = client.post(page(survey_a), filled({score: "9"}))
+    assert 1 <= int(reply["Retry-After"]) <= 60

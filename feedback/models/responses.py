@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import BusinessOwned, Location
+from customers.models import Customer
+from textanalysis.models import ScoredText
+
+from .surveys import Question, Survey
+
+
+class Channel(models.TextChoices):
+    LINK = "link", _("Link")
+    EMBED = "embed", _("Embedded widget")
+    QR = "qr", _("QR code")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+
+
+class Response(BusinessOwned):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.LINK)
+    # The e-mail invitation answered; unique, so a token can be answered only once.
+    invitation = models.OneToOneField(
+        "feedback.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="response",
+    )
+    # The customer asked to be contacted about this answer (only then is an e-mail kept).
+    contact_requested = models.BooleanField(default=False)
+    contact_email = models.EmailField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["business", "created_at"], name="response_business_time")]
+
+    def __str__(self) -> str:
+        return f"Response {self.uuid}"
+
+
+class Answer(BusinessOwned, ScoredText):
+    """One answer of a response: a number, chosen options, or text (by question kind)."""
+
+    TEXT_FIELD = "text"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    number = models.SmallIntegerField(null=True, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_unique_question")
+        ]
+        indexes = [
+            models.Index(fields=["business", "created_at"], name="answer_business_time"),
+            models.Index(fields=["question", "number"], name="answer_question_number"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(scored_at=None) & ~models.Q(text=""),
+                name="answer_unscored",
+            ),
+        ]
