@@ -246,6 +246,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Text analysis --------------------------------------------------------------
+# What each app does with freshly scored rows: "app.Model" -> "dotted.path(ids=[...])".
+TEXTANALYSIS_AFTER_SCORING = {
+    "feedback.Answer": "feedback.cases.services.cases_open_for_negative_answers",
+    "feedback.Interaction": "feedback.cases.services.cases_open_for_negative_interactions",
+}
+
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -26,6 +26,11 @@ api_v1 = [
         name="public-survey-responses",
     ),
     path("metrics/summary/", metrics_api.MetricsSummaryView.as_view(), name="metrics-summary"),
+    path("", include("feedback.builder.api_urls")),
+    path("", include("feedback.channels.api_urls")),
+    path("", include("feedback.interactions.api_urls")),
+    path("", include("feedback.cases.api_urls")),
+    path("", include("customers.api_urls")),
     *router.urls,
 ]
 
@@ -34,6 +39,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("feedback.urls")),
+    path("surveys/", include("feedback.builder.urls")),
+    path("", include("feedback.channels.urls")),
+    path("interactions/", include("feedback.interactions.urls")),
+    path("cases/", include("feedback.cases.urls")),
+    path("customers/", include("customers.urls")),
     path("", include("metrics.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
@@ -66,7 +67,12 @@ def survey_page(request: HttpRequest, survey_uuid) -> HttpResponse:
 
 
 def survey_form(
-    request: HttpRequest, survey: Survey, *, channel: str, invitation: Invitation | None = None
+    request: HttpRequest,
+    survey: Survey,
+    *,
+    channel: str,
+    invitation: Invitation | None = None,
+    thanks_url: str = "",
 ) -> HttpResponse:
     """Show the survey and take its answers; shared by the link, QR, embed and e-mail pages."""
     if not request.headers.get("Accept-Language"):
@@ -90,7 +96,7 @@ def survey_form(
         return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
     except ApplicationError as error:
         return render_survey(request, survey, questions, values, error.errors, status=400)
-    return redirect("feedback:survey_thanks", survey_uuid=survey.uuid)
+    return redirect(thanks_url or reverse("feedback:survey_thanks", args=[survey.uuid]))
 
 
 def refuse_submission(request: HttpRequest, survey: Survey) -> HttpResponse | None:

@@ -6,7 +6,9 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from cxplatform.celery import enqueue_on_commit
 
@@ -49,7 +51,19 @@ def texts_score(*, model: type[ScoredText], ids: Sequence[int]) -> int:
     model.objects.bulk_update(
         rows, ["sentiment_score", "sentiment_label", "scored_at"], batch_size=BATCH_SIZE
     )
+    after_scoring(model=model, ids=[row.pk for row in rows])
     return len(rows)
+
+
+def after_scoring(*, model: type[ScoredText], ids: list[int]) -> None:
+    """Let the app that owns the text act on fresh scores (e.g. open a follow-up case).
+
+    The hooks are named in settings.TEXTANALYSIS_AFTER_SCORING, so this module never
+    imports the apps that use it.
+    """
+    hook_path = settings.TEXTANALYSIS_AFTER_SCORING.get(model._meta.label)
+    if hook_path and ids:
+        import_string(hook_path)(ids=ids)
 
 
 def texts_enqueue_scoring(*, model: type[ScoredText], ids: Sequence[int]) -> None:
