@@ -1,0 +1,1 @@
+"""Realistic demo data: the demo business and the benchmarks' large data sets."""
