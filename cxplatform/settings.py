@@ -206,6 +206,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ResponseChannelEnum": "feedback.models.Channel",
+        "InteractionChannelEnum": "feedback.models.InteractionChannel",
+        "CaseStatusEnum": "feedback.models.CaseStatus",
+        "SurveyStatusEnum": "feedback.models.SurveyStatus",
+        "ImportStatusEnum": "customers.models.ImportStatus",
+        "InvitationStatusEnum": "feedback.models.InvitationStatus",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------

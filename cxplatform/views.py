@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Owners and managers land on the dashboard; staff on the interactions they log."""
     if request.membership.is_manager:
         return redirect("metrics:dashboard")
-    return redirect("feedback:interactions")
+    return redirect("interactions:list")
 
 
 @never_cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -16,14 +16,24 @@ from .models import Question, QuestionKind
 
 MAX_TEXT_LENGTH = 10_000
 NPS_RANGE = (0, 10)
+# The inclusive range of every numeric question kind.
+SCALES: dict[str, tuple[int, int]] = {
+    QuestionKind.NPS: NPS_RANGE,
+    QuestionKind.CSAT: (1, 5),
+    QuestionKind.CES: (1, 7),
+    QuestionKind.RATING: (1, 5),
+    QuestionKind.TRUST: (1, 7),
+}
+CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE}
 _WHOLE_NUMBER = re.compile(r"^\s*-?\d{1,6}\s*$")
 
 
 @dataclass(frozen=True)
 class CleanAnswer:
     question: Question
-    number: int | None
-    text: str
+    number: int | None = None
+    text: str = ""
+    choices: list[str] = field(default_factory=list)
 
 
 class AnswerError(ValueError):
@@ -35,21 +45,45 @@ def clean_answers(
 ) -> tuple[list[CleanAnswer], dict[str, str]]:
     """Return the clean answers and, keyed by question uuid, what is wrong with the rest.
 
-    `raw` maps question uuids (as strings) to the customer's values. Keys that
-    name no question of the survey are reported under their own key.
+    `raw` maps question uuids (as strings) to the customer's values. Keys that name
+    no question of the survey are reported under their own key. A follow-up whose
+    condition is not met is not asked: it is never required, and answering it anyway
+    is refused.
     """
     by_uuid = {str(question.uuid): question for question in questions}
     errors = {key: _("This survey has no such question.") for key in raw if key not in by_uuid}
-    cleaned = []
+    given: dict[int, CleanAnswer] = {}
     for key, question in by_uuid.items():
+        value = raw.get(key)
+        if not is_asked(question, given):
+            if not _is_blank(value):
+                errors[key] = _("This question only applies after another answer.")
+            continue
         try:
-            answer = clean_answer(question, raw.get(key))
+            answer = clean_answer(question, value)
         except AnswerError as error:
             errors[key] = str(error)
             continue
         if answer is not None:
-            cleaned.append(answer)
-    return cleaned, errors
+            given[question.pk] = answer
+    return list(given.values()), errors
+
+
+def is_asked(question: Question, given: Mapping[int, CleanAnswer]) -> bool:
+    """Whether a follow-up's condition holds for the answers given so far."""
+    if question.show_if_question_id is None:
+        return True
+    earlier = given.get(question.show_if_question_id)
+    if earlier is None:
+        return False
+    if question.show_if_choices:
+        chosen = set(earlier.choices) | ({earlier.text} if earlier.text else set())
+        return bool(chosen & set(question.show_if_choices))
+    if earlier.number is None:
+        return False
+    low = question.show_if_min if question.show_if_min is not None else earlier.number
+    high = question.show_if_max if question.show_if_max is not None else earlier.number
+    return low <= earlier.number <= high
 
 
 def clean_answer(question: Question, value: object) -> CleanAnswer | None:
@@ -57,12 +91,18 @@ def clean_answer(question: Question, value: object) -> CleanAnswer | None:
         if question.required:
             raise AnswerError(_("Please answer this question."))
         return None
-    if question.kind == QuestionKind.NPS:
-        return CleanAnswer(question, _scale(value, *NPS_RANGE), "")
-    return CleanAnswer(question, None, _text(value))
+    if question.kind in SCALES:
+        return CleanAnswer(question, number=_scale(value, *SCALES[question.kind]))
+    if question.kind == QuestionKind.SINGLE_CHOICE:
+        return CleanAnswer(question, choices=[_one_choice(question, value)])
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return CleanAnswer(question, choices=_many_choices(question, value))
+    return CleanAnswer(question, text=_text(value))
 
 
 def _is_blank(value: object) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_is_blank(item) for item in value)
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
@@ -84,6 +124,23 @@ def _whole_number(value: object) -> int | None:
     if isinstance(value, str) and _WHOLE_NUMBER.match(value):
         return int(value)
     return None
+
+
+def _one_choice(question: Question, value: object) -> str:
+    if not isinstance(value, str) or value not in question.choices:
+        raise AnswerError(_("Choose one of the options given."))
+    return value
+
+
+def _many_choices(question: Question, value: object) -> list[str]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise AnswerError(_("Choose from the options given."))
+    chosen = [v for v in values if v.strip()]
+    if any(v not in question.choices for v in chosen):
+        raise AnswerError(_("Choose from the options given."))
+    # Keep the survey's order and drop repeats, whatever order they were sent in.
+    return [option for option in question.choices if option in chosen]
 
 
 def _text(value: object) -> str:

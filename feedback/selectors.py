@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import Business
 
-from .models import Interaction, Response, Survey
+from .models import Response, Survey
 
 
 def unscoped_survey_for_public(*, survey_uuid: UUID | str) -> Survey:
@@ -30,12 +30,4 @@ def responses_for_business(*, business: Business) -> QuerySet[Response]:
         Response.objects.filter(business=business)
         .select_related("survey", "location")
         .prefetch_related("answers__question")
-    )
-
-
-def interactions_recent(*, business: Business, limit: int = 50) -> QuerySet[Interaction]:
-    return (
-        Interaction.objects.filter(business=business)
-        .select_related("customer", "staff", "location")
-        .order_by("-created_at")[:limit]
     )

@@ -13,6 +13,7 @@ from cxplatform.errors import ApplicationError, Conflict, Gone
 from textanalysis.services import texts_enqueue_scoring
 
 from .answers import clean_answers
+from .cases.services import cases_open_for_response
 from .models import (
     Answer,
     Channel,
@@ -107,10 +108,12 @@ def response_submit(
                 question=answer.question,
                 number=answer.number,
                 text=answer.text,
+                choices=answer.choices,
                 created_at=response.created_at,
             )
             for answer in cleaned
         )
+        cases_open_for_response(response=response, answers=answers)
         texts_enqueue_scoring(model=Answer, ids=[a.pk for a in answers if a.text.strip()])
     return response
 

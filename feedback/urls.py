@@ -9,5 +9,4 @@ app_name = "feedback"
 urlpatterns = [
     path("s/<uuid:survey_uuid>/", views.survey_page, name="survey"),
     path("s/<uuid:survey_uuid>/thanks/", views.survey_thanks, name="survey_thanks"),
-    path("interactions/", views.interactions, name="interactions"),
 ]

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import business_view
 from cxplatform.errors import ApplicationError, Conflict, Gone
 from cxplatform.http import body_too_large
 
@@ -22,7 +21,7 @@ from .antiabuse import (
     rate_limited,
 )
 from .models import Channel, Invitation, Question, Survey
-from .selectors import interactions_recent, unscoped_survey_for_public
+from .selectors import unscoped_survey_for_public
 from .services import response_submit
 
 NPS_CHOICES = range(NPS_RANGE[0], NPS_RANGE[1] + 1)
@@ -142,10 +141,3 @@ def render_survey(
 def survey_thanks(request: HttpRequest, survey_uuid) -> HttpResponse:
     survey: Survey = unscoped_survey_for_public(survey_uuid=survey_uuid)
     return render(request, "feedback/survey_thanks.html", {"survey": survey})
-
-
-@business_view()
-def interactions(request: HttpRequest) -> HttpResponse:
-    """Recent customer interactions logged by staff, newest first, with their sentiment."""
-    context = {"interactions": interactions_recent(business=request.business)}
-    return render(request, "feedback/interactions.html", context)

@@ -2,4 +2,11 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import CaseViewSet
+
+router = SimpleRouter()
+router.register("cases", CaseViewSet, basename="case")
+
+urlpatterns = router.urls

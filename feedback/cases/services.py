@@ -1,14 +1,190 @@
-"""Opening and working follow-up cases (closing the loop).
+"""Opening and working follow-up cases: every unhappy customer gets someone who owns it.
 
-Filled in by the cases work: until then negative scores open nothing.
+A case opens for a detractor (NPS 0-6), a CSAT answer of 1-2, a comment or a staff note
+that scores negative, or an interaction staff marked "follow-up needed". A response or
+an interaction opens at most one case (unique keys), so retries and two reasons at once
+never double a case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Business, Membership, Role, User
+from accounts.services import audit_record
+
+from ..models import (
+    Answer,
+    CaseNote,
+    CaseReason,
+    CaseStatus,
+    FollowUpCase,
+    Interaction,
+    QuestionKind,
+    Response,
+)
+
+DEFAULT_DUE = timedelta(hours=48)
+DETRACTOR_UP_TO = 6
+LOW_CSAT_UP_TO = 2
+
+
+def case_reason_for_answers(answers: Iterable[Answer]) -> str | None:
+    """Why a response needs a follow-up from its scores alone, or None."""
+    thresholds = {
+        QuestionKind.NPS: (DETRACTOR_UP_TO, CaseReason.DETRACTOR),
+        QuestionKind.CSAT: (LOW_CSAT_UP_TO, CaseReason.LOW_CSAT),
+    }
+    for answer in answers:
+        up_to, reason = thresholds.get(answer.question.kind, (None, None))
+        if up_to is not None and answer.number is not None and answer.number <= up_to:
+            return reason
+    return None
+
+
+def cases_open_for_response(*, response: Response, answers: Iterable[Answer]) -> None:
+    """Called inside the transaction that stores a response."""
+    reason = case_reason_for_answers(answers)
+    if reason is not None:
+        cases_open(
+            business=response.business,
+            reason=reason,
+            sources=[{"response_id": response.pk, "customer_id": response.customer_id}],
+        )
+
+
+def cases_open_for_interaction(*, interaction: Interaction) -> None:
+    if interaction.follow_up_needed:
+        cases_open(
+            business=interaction.business,
+            reason=CaseReason.STAFF_FLAG,
+            sources=[
+                {
+                    "interaction_id": interaction.pk,
+                    "customer_id": interaction.customer_id,
+                    "assignee_id": interaction.staff_id,
+                }
+            ],
+        )
+
 
 def cases_open_for_negative_answers(*, ids: list[int]) -> None:
-    """Open a case for each answer among `ids` whose comment scored negative."""
+    """After scoring: a negative comment opens a case for its response (if none yet)."""
+    negative = Answer.objects.filter(pk__in=ids, sentiment_label="negative").select_related(
+        "response"
+    )
+    by_business: dict[int, list[dict]] = {}
+    for answer in negative:
+        source = {"response_id": answer.response_id, "customer_id": answer.response.customer_id}
+        by_business.setdefault(answer.business_id, []).append(source)
+    for business_id, sources in by_business.items():
+        cases_open(business_id=business_id, reason=CaseReason.NEGATIVE_COMMENT, sources=sources)
 
 
 def cases_open_for_negative_interactions(*, ids: list[int]) -> None:
-    """Open a case for each interaction among `ids` whose note scored negative."""
+    """After scoring: a note that reads negative opens a case for its interaction."""
+    negative = Interaction.objects.filter(pk__in=ids, sentiment_label="negative")
+    by_business: dict[int, list[dict]] = {}
+    for interaction in negative.only("pk", "business_id", "customer_id", "staff_id"):
+        by_business.setdefault(interaction.business_id, []).append(
+            {
+                "interaction_id": interaction.pk,
+                "customer_id": interaction.customer_id,
+                "assignee_id": interaction.staff_id,
+            }
+        )
+    for business_id, sources in by_business.items():
+        cases_open(business_id=business_id, reason=CaseReason.NEGATIVE_COMMENT, sources=sources)
+
+
+def cases_open(
+    *,
+    reason: str,
+    sources: list[dict],
+    business: Business | None = None,
+    business_id: int | None = None,
+) -> None:
+    """Open one case per source; a source that already has a case is left alone.
+
+    `ignore_conflicts` lets the unique response/interaction keys decide, so two
+    triggers racing (a detractor whose comment is also negative) open one case.
+    """
+    business_id = business.pk if business else business_id
+    now = timezone.now()
+    default_assignee = first_owner_id(business_id=business_id)
+    FollowUpCase.objects.bulk_create(
+        [
+            FollowUpCase(
+                business_id=business_id,
+                reason=reason,
+                response_id=source.get("response_id"),
+                interaction_id=source.get("interaction_id"),
+                customer_id=source.get("customer_id"),
+                assignee_id=source.get("assignee_id") or default_assignee,
+                created_at=now,
+                due_at=now + DEFAULT_DUE,
+            )
+            for source in sources
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def first_owner_id(*, business_id: int) -> int | None:
+    owner = Membership.objects.filter(business_id=business_id, role=Role.OWNER).first()
+    return owner.user_id if owner else None
+
+
+def case_update(
+    *,
+    case: FollowUpCase,
+    actor: User | None,
+    status: str | None = None,
+    assignee: User | None = None,
+    due_at=None,
+    unassign: bool = False,
+) -> FollowUpCase:
+    """Change status, owner or due time; status changes stamp when they happened."""
+    changes: dict = {}
+    if status and status != case.status:
+        changes.update(status_changes(case, status))
+    if assignee is not None or unassign:
+        changes["assignee"] = assignee
+    if due_at is not None:
+        changes["due_at"] = due_at
+    if not changes:
+        return case
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(case, name, value)
+        case.save(update_fields=list(changes))
+        audit_record(
+            business=case.business,
+            actor=actor,
+            action="case.update",
+            target=str(case.uuid),
+            detail={name: str(value) for name, value in changes.items()},
+        )
+    return case
+
+
+def status_changes(case: FollowUpCase, status: str) -> dict:
+    now = timezone.now()
+    changes: dict = {"status": status}
+    if status == CaseStatus.CONTACTED and case.contacted_at is None:
+        changes["contacted_at"] = now
+    if status == CaseStatus.RESOLVED:
+        changes["resolved_at"] = now
+        if case.contacted_at is None:
+            changes["contacted_at"] = now
+    if status != CaseStatus.RESOLVED:
+        changes["resolved_at"] = None
+    return changes
+
+
+def case_note_add(*, case: FollowUpCase, author: User | None, text: str) -> CaseNote:
+    return CaseNote.objects.create(business=case.business, case=case, author=author, text=text)

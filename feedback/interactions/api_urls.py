@@ -2,4 +2,11 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import InteractionViewSet
+
+router = SimpleRouter()
+router.register("interactions", InteractionViewSet, basename="interaction")
+
+urlpatterns = router.urls

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import business_view
+from accounts.selectors import business_object_or_404
+
+from ..models import CaseStatus, FollowUpCase
+from .forms import CaseNoteForm, CaseUpdateForm
+from .selectors import case_summary, cases_for_member, customer_history
+from .services import case_note_add, case_update
+
+PAGE_SIZE = 25
+
+
+@business_view()
+def case_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in CaseStatus.values else ""
+    filters = {"mine": request.GET.get("mine") == "1", "overdue": request.GET.get("overdue") == "1"}
+    cases = cases_for_member(
+        business=request.business, membership=request.membership, status=status, **filters
+    )
+    context = {
+        "page": Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page")),
+        "status": status,
+        "statuses": CaseStatus.choices,
+        "now": timezone.now(),
+        "summary": case_summary(business=request.business)
+        if request.membership.is_manager
+        else None,
+        **filters,
+    }
+    return render(request, "feedback/cases/list.html", context)
+
+
+def load_case(request: HttpRequest, case_uuid) -> FollowUpCase:
+    """A case the member may work: 404 for other businesses and for staff's colleagues' cases."""
+    case = business_object_or_404(FollowUpCase, business=request.business, uuid=case_uuid)
+    allowed = cases_for_member(business=request.business, membership=request.membership)
+    if not allowed.filter(pk=case.pk).exists():
+        raise PermissionDenied("This case belongs to a colleague.")
+    return case
+
+
+@business_view()
+def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
+    case = load_case(request, case_uuid)
+    can_assign = request.membership.is_manager
+    update_form = CaseUpdateForm(
+        business=request.business,
+        can_assign=can_assign,
+        initial={
+            "status": case.status,
+            "assignee": case.assignee,
+            "due_at": timezone.localtime(case.due_at).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    return render_detail(request, case, update_form, CaseNoteForm())
+
+
+def render_detail(request, case, update_form, note_form, status: int = 200) -> HttpResponse:
+    context = {
+        "case": case,
+        "update_form": update_form,
+        "note_form": note_form,
+        "history": customer_history(business=request.business, customer=case.customer),
+        "notes": case.notes.select_related("author"),
+        "now": timezone.now(),
+    }
+    return render(request, "feedback/cases/detail.html", context, status=status)
+
+
+@business_view()
+@require_POST
+def case_update_view(request: HttpRequest, case_uuid) -> HttpResponse:
+    case = load_case(request, case_uuid)
+    can_assign = request.membership.is_manager
+    form = CaseUpdateForm(request.POST, business=request.business, can_assign=can_assign)
+    if not form.is_valid():
+        return render_detail(request, case, form, CaseNoteForm(), status=400)
+    data = form.cleaned_data
+    assignment = {}
+    if can_assign:
+        assignment = {"assignee": data["assignee"], "unassign": data["assignee"] is None}
+    case_update(
+        case=case, actor=request.user, status=data["status"], due_at=data["due_at"], **assignment
+    )
+    return redirect("cases:detail", case_uuid=case.uuid)
+
+
+@business_view()
+@require_POST
+def case_note_view(request: HttpRequest, case_uuid) -> HttpResponse:
+    case = load_case(request, case_uuid)
+    form = CaseNoteForm(request.POST)
+    if not form.is_valid():
+        update_form = CaseUpdateForm(
+            business=request.business, can_assign=request.membership.is_manager,
+            initial={"status": case.status, "assignee": case.assignee, "due_at": case.due_at},
+        )  # fmt: skip
+        return render_detail(request, case, update_form, form, status=400)
+    case_note_add(case=case, author=request.user, text=form.cleaned_data["text"])
+    return redirect("cases:detail", case_uuid=case.uuid)

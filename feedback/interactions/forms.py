@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Business, Location
+from customers.models import Customer
+
+from ..models import InteractionChannel, Mood
+from .services import NewCustomer
+
+
+class InteractionForm(forms.Form):
+    """What staff fill in on a phone: the few things that matter, big touch targets."""
+
+    customer = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
+    customer_email = forms.EmailField(label=_("E-mail"), required=False)
+    customer_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    channel = forms.ChoiceField(
+        label=_("How"), choices=InteractionChannel.choices, widget=forms.RadioSelect,
+        initial=InteractionChannel.IN_PERSON,
+    )  # fmt: skip
+    touchpoint = forms.CharField(label=_("Where in the journey"), max_length=100, required=False)
+    note = forms.CharField(
+        label=_("What happened"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    mood = forms.ChoiceField(
+        label=_("How the customer seemed"), choices=[("", _("Not sure")), *Mood.choices],
+        required=False, widget=forms.RadioSelect,
+    )  # fmt: skip
+    outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
+    follow_up_needed = forms.BooleanField(label=_("Someone should follow up"), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.none(), required=False,
+        to_field_name="uuid",
+    )  # fmt: skip
+
+    def __init__(self, *args, business: Business, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.business = business
+        self.fields["location"].queryset = Location.objects.filter(business=business)
+
+    def clean_customer(self) -> Customer | None:
+        customer_uuid = self.cleaned_data.get("customer")
+        if customer_uuid is None:
+            return None
+        customer = Customer.objects.filter(business=self.business, uuid=customer_uuid).first()
+        if customer is None:
+            raise forms.ValidationError(_("This business has no such customer."))
+        return customer
+
+    def new_customer(self) -> NewCustomer:
+        data = self.cleaned_data
+        return NewCustomer(
+            name=data.get("customer_name", ""),
+            email=data.get("customer_email", ""),
+            phone=data.get("customer_phone", ""),
+        )

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import business_view
+from accounts.selectors import business_object_or_404
+
+from ..models import Interaction
+from .forms import InteractionForm
+from .selectors import customers_matching, interactions_for_business, touchpoint_suggestions
+from .services import interaction_log
+
+PAGE_SIZE = 25
+
+
+@business_view()
+def interaction_list(request: HttpRequest) -> HttpResponse:
+    mine = request.GET.get("mine") == "1"
+    interactions = interactions_for_business(
+        business=request.business, staff=request.user if mine else None
+    )
+    page = Paginator(interactions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "feedback/interactions/list.html", {"page": page, "mine": mine})
+
+
+@business_view()
+@require_http_methods(["GET", "POST"])
+def interaction_new(request: HttpRequest) -> HttpResponse:
+    form = InteractionForm(request.POST or None, business=request.business)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        interaction_log(
+            business=request.business,
+            staff=request.user,
+            customer=data["customer"],
+            new_customer=form.new_customer(),
+            location=data["location"],
+            channel=data["channel"],
+            touchpoint=data["touchpoint"],
+            note=data["note"],
+            mood=data["mood"],
+            outcome=data["outcome"],
+            follow_up_needed=data["follow_up_needed"],
+        )
+        return redirect("interactions:list")
+    context = {
+        "form": form,
+        "touchpoints": touchpoint_suggestions(business=request.business),
+    }
+    return render(
+        request,
+        "feedback/interactions/new.html",
+        context,
+        status=400 if form.is_bound else 200,
+    )
+
+
+@business_view()
+def interaction_detail(request: HttpRequest, interaction_uuid) -> HttpResponse:
+    interaction = business_object_or_404(
+        Interaction, business=request.business, uuid=interaction_uuid
+    )
+    return render(request, "feedback/interactions/detail.html", {"item": interaction})
+
+
+@business_view()
+@require_GET
+def customer_search(request: HttpRequest) -> JsonResponse:
+    """Customers matching what staff type, for the quick picker on the logging form."""
+    customers = customers_matching(business=request.business, query=request.GET.get("q", ""))
+    results = [
+        {"uuid": str(c.uuid), "name": c.name, "email": c.email, "phone": c.phone} for c in customers
+    ]
+    return JsonResponse({"results": results})

@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.services import membership_add
+from feedback.cases.selectors import case_summary
+from feedback.cases.services import cases_open_for_negative_answers
+from feedback.models import (
+    Answer,
+    CaseReason,
+    CaseStatus,
+    FollowUpCase,
+    Question,
+    QuestionKind,
+    Survey,
+)
+from feedback.services import response_submit
+from tests.factories import CustomerFactory, InteractionFactory, UserFactory
+from tests.helpers import answer
+
+pytestmark = pytest.mark.django_db
+
+
+def case_of(response) -> FollowUpCase:
+    return FollowUpCase.objects.get(response=response)
+
+
+class TestOpening:
+    def test_a_detractor_opens_a_case_for_the_owner(self, survey_a, alice):
+        response = answer(survey_a, 6)
+        case = case_of(response)
+        assert case.reason == CaseReason.DETRACTOR
+        assert case.status == CaseStatus.OPEN
+        assert case.assignee == alice
+        assert timedelta(hours=47) < case.due_at - case.created_at <= timedelta(hours=48)
+
+    @pytest.mark.parametrize("score", [7, 8, 9, 10])
+    def test_passives_and_promoters_open_none(self, survey_a, score):
+        answer(survey_a, score)
+        assert not FollowUpCase.objects.exists()
+
+    @pytest.mark.parametrize(("score", "opens"), [(1, True), (2, True), (3, False), (5, False)])
+    def test_a_csat_of_1_or_2_opens_a_case(self, business_a, score, opens):
+        survey = Survey.objects.create(business=business_a, name="After visit")
+        csat = Question.objects.create(
+            business=business_a, survey=survey, position=1, kind=QuestionKind.CSAT,
+            prompt="How satisfied were you?",
+        )  # fmt: skip
+        response = response_submit(survey=survey, raw_answers={str(csat.uuid): score})
+        cases = FollowUpCase.objects.filter(response=response, reason=CaseReason.LOW_CSAT)
+        assert cases.exists() is opens
+
+    def test_a_negative_comment_opens_a_case_after_scoring(
+        self, survey_a, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = answer(survey_a, 9, "Rude staff, awful coffee, terrible experience.")
+        assert case_of(response).reason == CaseReason.NEGATIVE_COMMENT
+
+    def test_a_positive_comment_opens_none(self, survey_a, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer(survey_a, 9, "Lovely people, wonderful coffee!")
+        assert not FollowUpCase.objects.exists()
+
+    def test_a_detractor_with_a_negative_comment_opens_one_case(
+        self, survey_a, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = answer(survey_a, 2, "Awful. Rude and slow.")
+        assert FollowUpCase.objects.filter(response=response).count() == 1
+        assert case_of(response).reason == CaseReason.DETRACTOR
+        # A retried scoring batch changes nothing either.
+        ids = list(Answer.objects.exclude(text="").values_list("pk", flat=True))
+        cases_open_for_negative_answers(ids=ids)
+        assert FollowUpCase.objects.count() == 1
+
+    def test_a_negative_staff_note_opens_a_case_for_its_logger(
+        self, business_a, bob, django_capture_on_commit_callbacks
+    ):
+        from feedback.interactions.services import interaction_log
+
+        with django_capture_on_commit_callbacks(execute=True):
+            interaction = interaction_log(
+                business=business_a, staff=bob, channel="phone",
+                note="Customer furious, terrible experience, wants a refund.",
+            )  # fmt: skip
+        case = FollowUpCase.objects.get(interaction=interaction)
+        assert case.reason == CaseReason.NEGATIVE_COMMENT
+        assert case.assignee == bob
+
+
+@pytest.fixture
+def case(survey_a, business_a):
+    customer = CustomerFactory(business=business_a, name="Dana", email="dana@example.com")
+    response = answer(survey_a, 3, "Cold coffee")
+    response.customer = customer
+    response.save()
+    FollowUpCase.objects.filter(response=response).update(customer=customer)
+    InteractionFactory(business=business_a, customer=customer, note="Dana called about a refund")
+    return case_of(response)
+
+
+class TestWorking:
+    def test_the_detail_shows_the_customer_and_their_history(self, case, alice, client_of):
+        html = client_of(alice).get(f"/cases/{case.uuid}/").content.decode()
+        assert "Dana" in html
+        assert "Cold coffee" in html
+        assert "Dana called about a refund" in html
+
+    def test_status_changes_stamp_their_time(self, case, alice, client_of):
+        client = client_of(alice)
+        due = timezone.localtime(case.due_at).strftime("%Y-%m-%dT%H:%M")
+        reply = client.post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "contacted", "assignee": alice.pk, "due_at": due},
+        )
+        assert reply.status_code == 302
+        case.refresh_from_db()
+        assert case.status == CaseStatus.CONTACTED
+        assert case.contacted_at is not None and case.resolved_at is None
+        client.post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "resolved", "assignee": alice.pk, "due_at": due},
+        )
+        case.refresh_from_db()
+        assert case.resolved_at >= case.contacted_at
+
+    def test_a_manager_reassigns_and_a_bad_due_date_is_refused(self, case, mia, bob, client_of):
+        client = client_of(mia)
+        bad = client.post(
+            f"/cases/{case.uuid}/update/", {"status": "open", "assignee": bob.pk, "due_at": "soon"}
+        )
+        assert bad.status_code == 400
+        assert "Enter a valid date/time." in bad.content.decode()
+        client.post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "open", "assignee": bob.pk, "due_at": "2030-01-02T10:00"},
+        )
+        case.refresh_from_db()
+        assert case.assignee == bob
+        assert case.due_at.year == 2030
+
+    def test_an_outsider_cannot_be_assigned(self, case, alice, charlie, client_of):
+        reply = client_of(alice).post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "open", "assignee": charlie.pk, "due_at": "2030-01-02T10:00"},
+        )
+        assert reply.status_code == 400
+        case.refresh_from_db()
+        assert case.assignee != charlie
+
+    def test_notes_are_kept_and_escaped(self, case, alice, client_of):
+        client = client_of(alice)
+        client.post(f"/cases/{case.uuid}/notes/", {"text": "Called <b>Dana</b>, sent voucher"})
+        assert case.notes.get().author == alice
+        html = client.get(f"/cases/{case.uuid}/").content.decode()
+        assert "Called &lt;b&gt;Dana&lt;/b&gt;, sent voucher" in html
+        assert client.post(f"/cases/{case.uuid}/notes/", {"text": ""}).status_code == 400
+
+    def test_staff_see_their_own_and_unassigned_cases_only(self, case, bob, client_of):
+        # The case is Alice's: Bob may not open it, and does not see it in his queue.
+        client = client_of(bob)
+        assert client.get(f"/cases/{case.uuid}/").status_code == 403
+        assert str(case.uuid) not in client.get("/cases/").content.decode()
+        FollowUpCase.objects.filter(pk=case.pk).update(assignee=None)
+        assert client.get(f"/cases/{case.uuid}/").status_code == 200
+
+    def test_staff_cannot_reassign(self, case, bob, alice, client_of):
+        FollowUpCase.objects.filter(pk=case.pk).update(assignee=bob)
+        client_of(bob).post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "contacted", "assignee": alice.pk, "due_at": "2030-01-02T10:00"},
+        )
+        case.refresh_from_db()
+        assert case.assignee == bob
+        assert case.status == CaseStatus.CONTACTED
+
+    def test_outsiders_get_404_everywhere(self, case, charlie, business_b, client_of):
+        client = client_of(charlie)
+        assert client.get(f"/cases/{case.uuid}/").status_code == 404
+        assert client.post(f"/cases/{case.uuid}/notes/", {"text": "x"}).status_code == 404
+        assert client.post(f"/cases/{case.uuid}/update/", {"status": "resolved"}).status_code == 404
+        assert client.get(f"/api/v1/cases/{case.uuid}/").status_code == 404
+        assert client.get("/api/v1/cases/").json()["results"] == []
+        case.refresh_from_db()
+        assert case.status == CaseStatus.OPEN and not case.notes.exists()
+
+
+class TestSummary:
+    def test_open_overdue_and_median_time_to_resolve(self, survey_a, business_a):
+        for _ in range(5):
+            answer(survey_a, 0)
+        cases = list(FollowUpCase.objects.order_by("id"))
+        now = timezone.now()
+        # Resolved after 2 h, 4 h and 10 h: the median is 4 h. One open case is overdue.
+        for case, hours in zip(cases[:3], [2, 4, 10], strict=True):
+            FollowUpCase.objects.filter(pk=case.pk).update(
+                created_at=now - timedelta(hours=24), status=CaseStatus.RESOLVED,
+                resolved_at=now - timedelta(hours=24) + timedelta(hours=hours),
+            )  # fmt: skip
+        FollowUpCase.objects.filter(pk=cases[3].pk).update(due_at=now - timedelta(hours=1))
+        summary = case_summary(business=business_a)
+        assert (summary.open, summary.overdue, summary.resolved_recently) == (2, 1, 3)
+        assert summary.median_hours_to_resolve == 4.0
+
+    def test_an_even_count_averages_the_middle_two(self, survey_a, business_a):
+        for _ in range(4):
+            answer(survey_a, 0)
+        now = timezone.now()
+        for case, hours in zip(FollowUpCase.objects.order_by("id"), [1, 2, 4, 30], strict=True):
+            FollowUpCase.objects.filter(pk=case.pk).update(
+                created_at=now - timedelta(hours=40), status=CaseStatus.RESOLVED,
+                resolved_at=now - timedelta(hours=40) + timedelta(hours=hours),
+            )  # fmt: skip
+        assert case_summary(business=business_a).median_hours_to_resolve == 3.0
+
+    def test_no_resolved_cases_means_no_median(self, business_a):
+        assert case_summary(business=business_a).median_hours_to_resolve is None
+
+    def test_owners_see_the_summary_and_staff_do_not(self, survey_a, alice, bob, client_of):
+        answer(survey_a, 1)
+        assert 'id="sum-open">1<' in client_of(alice).get("/cases/").content.decode()
+        assert "sum-open" not in client_of(bob).get("/cases/").content.decode()
+
+
+class TestApi:
+    def patch(self, client, case, body):
+        return client.patch(
+            f"/api/v1/cases/{case.uuid}/", data=json.dumps(body), content_type="application/json"
+        )
+
+    def test_a_manager_updates_and_notes_a_case(self, case, mia, bob, client_of):
+        client = client_of(mia)
+        reply = self.patch(client, case, {"status": "resolved", "assignee": "bob@a.example"})
+        assert reply.status_code == 200, reply.content
+        assert reply.json()["status"] == "resolved"
+        assert reply.json()["assignee"] == "bob@a.example"
+        note = client.post(
+            f"/api/v1/cases/{case.uuid}/notes/", data=json.dumps({"text": "Refunded"}),
+            content_type="application/json",
+        )  # fmt: skip
+        assert note.status_code == 201
+        assert client.get(f"/api/v1/cases/{case.uuid}/").json()["notes"][0]["text"] == "Refunded"
+
+    def test_errors_name_the_field(self, case, alice, charlie, client_of):
+        reply = self.patch(
+            client_of(alice), case, {"status": "lost", "assignee": "charlie@b.example"}
+        )
+        assert reply.status_code == 400
+        assert set(reply.json()["errors"]) == {"status", "assignee"}
+
+    def test_staff_cannot_assign_through_the_api(self, case, bob, client_of):
+        FollowUpCase.objects.filter(pk=case.pk).update(assignee=bob)
+        reply = self.patch(client_of(bob), case, {"assignee": None})
+        assert reply.status_code == 403
+        case.refresh_from_db()
+        assert case.assignee == bob
+
+    def test_staff_list_only_their_own_and_unassigned(self, case, survey_a, business_a, client_of):
+        helper = UserFactory(email="helper@a.example")
+        membership_add(business=business_a, user=helper, role=Role.STAFF)
+        FollowUpCase.objects.filter(pk=case.pk).update(assignee=helper)
+        mine = client_of(helper).get("/api/v1/cases/").json()["results"]
+        assert [c["uuid"] for c in mine] == [str(case.uuid)]
