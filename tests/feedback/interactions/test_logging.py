@@ -19,8 +19,9 @@ def form(**fields) -> dict:
     return {"channel": "in_person", "note": "Asked about oat milk, very happy.", **fields}
 
 
-def test_staff_log_an_interaction_with_a_new_customer(bob, business_a, client_of,
-                                                      django_capture_on_commit_callbacks):  # fmt: skip
+def test_staff_log_an_interaction_with_a_new_customer(
+    bob, business_a, client_of, django_capture_on_commit_callbacks
+):
     client = client_of(bob)
     assert client.get(NEW).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -102,8 +103,9 @@ def test_the_list_can_show_only_mine(bob, mia, business_a, client_of):
     assert "Mia&#x27;s note" not in html
 
 
-def test_outsiders_get_404_on_the_detail_and_see_nothing(business_a, charlie, business_b,
-                                                        client_of):  # fmt: skip
+def test_outsiders_get_404_on_the_detail_and_see_nothing(
+    business_a, charlie, business_b, client_of
+):
     interaction = InteractionFactory(business=business_a, note="Alice's private note")
     client = client_of(charlie)
     assert client.get(f"/interactions/{interaction.uuid}/").status_code == 404
