@@ -10,11 +10,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from .models import Question, QuestionKind
 
 MAX_TEXT_LENGTH = 10_000
+# Where an error about the contact e-mail is reported (in the form and the API alike).
+CONTACT_FIELD = "contact_email"
 NPS_RANGE = (0, 10)
 # The inclusive range of every numeric question kind.
 SCALES: dict[str, tuple[int, int]] = {
@@ -24,6 +28,19 @@ SCALES: dict[str, tuple[int, int]] = {
     QuestionKind.RATING: (1, 5),
     QuestionKind.TRUST: (1, 7),
 }
+
+
+def scale_labels(kind: str) -> tuple[str, str]:
+    """What the two ends of a scale mean, shown under it."""
+    if kind == QuestionKind.NPS:
+        return _("Not at all likely"), _("Extremely likely")
+    if kind == QuestionKind.CSAT:
+        return _("Very unsatisfied"), _("Very satisfied")
+    if kind == QuestionKind.RATING:
+        return _("Poor"), _("Excellent")
+    return _("Strongly disagree"), _("Strongly agree")
+
+
 CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE}
 _WHOLE_NUMBER = re.compile(r"^\s*-?\d{1,6}\s*$")
 
@@ -67,6 +84,22 @@ def clean_answers(
         if answer is not None:
             given[question.pk] = answer
     return list(given.values()), errors
+
+
+def clean_contact(*, survey_allows_anonymous: bool, wants_contact: bool, email: str) -> str:
+    """The e-mail to keep with the answer: only when the customer asks to be contacted,
+    or when the business does not take anonymous answers."""
+    email = (email or "").strip()
+    needed = wants_contact or not survey_allows_anonymous
+    if not needed:
+        return ""
+    if not email:
+        raise AnswerError(_("Please give an e-mail address so we can reach you."))
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AnswerError(_("Enter a valid e-mail address, like name@example.com.")) from None
+    return email
 
 
 def is_asked(question: Question, given: Mapping[int, CleanAnswer]) -> bool:

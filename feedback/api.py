@@ -16,6 +16,7 @@ from cxplatform.errors import (
 )
 from cxplatform.http import body_too_large
 
+from .answers import CONTACT_FIELD
 from .antiabuse import rate_limited
 from .models import Response, Survey
 from .selectors import responses_for_business, surveys_for_business, unscoped_survey_for_public
@@ -40,6 +41,7 @@ class PublicSurveyView(APIView):
     @extend_schema(responses={200: PublicSurveySerializer, 404: ERROR_SCHEMA})
     def get(self, request, survey_uuid):
         survey = unscoped_survey_for_public(survey_uuid=survey_uuid)
+        survey = Survey.objects.prefetch_related("questions__show_if_question").get(pk=survey.pk)
         return ApiResponse(PublicSurveySerializer(survey).data)
 
 
@@ -77,9 +79,11 @@ class PublicResponseCreateView(APIView):
                 raw_answers=envelope.validated_data["answers"],
                 channel=envelope.validated_data["channel"],
                 location=location,
+                contact_requested=envelope.validated_data["contact_requested"],
+                contact_email=envelope.validated_data["contact_email"],
             )
         except ApplicationError as error:
-            errors = {f"answers.{key}": [message] for key, message in error.errors.items()}
+            errors = {api_field(key): [message] for key, message in error.errors.items()}
             return ApiResponse(error_body(error.message, errors), status=error.status_code)
         return ApiResponse(SubmittedSerializer(response).data, status=status.HTTP_201_CREATED)
 
@@ -93,6 +97,11 @@ class PublicResponseCreateView(APIView):
                 errors={"location": [_("This business has no such location.")]},
             )
         return location
+
+
+def api_field(key: str) -> str:
+    """Answer errors are keyed by question uuid; in the API they sit under `answers.`."""
+    return key if key == CONTACT_FIELD else f"answers.{key}"
 
 
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):

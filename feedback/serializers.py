@@ -4,21 +4,55 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .answers import NPS_RANGE
-from .models import Answer, Channel, Question, QuestionKind, Response, Survey
+from .answers import SCALES, scale_labels
+from .models import Answer, Channel, Question, Response, Survey
+
+
+class ScaleSerializer(serializers.Serializer):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+    min_label = serializers.CharField()
+    max_label = serializers.CharField()
+
+
+class ConditionSerializer(serializers.Serializer):
+    question = serializers.UUIDField()
+    min = serializers.IntegerField(allow_null=True)
+    max = serializers.IntegerField(allow_null=True)
+    choices = serializers.ListField(child=serializers.CharField())
 
 
 class QuestionSerializer(serializers.ModelSerializer):
     scale = serializers.SerializerMethodField()
+    show_if = serializers.SerializerMethodField()
 
     class Meta:
         model = Question
-        fields = ["uuid", "position", "kind", "prompt", "required", "scale"]
+        fields = [
+            "uuid", "position", "kind", "prompt", "required", "scale", "choices", "pillar",
+            "show_if",
+        ]  # fmt: skip
 
+    @extend_schema_field(ScaleSerializer(allow_null=True))
     def get_scale(self, question: Question) -> dict | None:
-        if question.kind == QuestionKind.NPS:
-            return {"min": NPS_RANGE[0], "max": NPS_RANGE[1]}
-        return None
+        """The numbers a scale question takes and what its ends mean."""
+        if question.kind not in SCALES:
+            return None
+        low, high = SCALES[question.kind]
+        low_label, high_label = scale_labels(question.kind)
+        return {"min": low, "max": high, "min_label": low_label, "max_label": high_label}
+
+    @extend_schema_field(ConditionSerializer(allow_null=True))
+    def get_show_if(self, question: Question) -> dict | None:
+        """For a follow-up: the earlier question and the answers that make it asked."""
+        if question.show_if_question_id is None:
+            return None
+        return {
+            "question": str(question.show_if_question.uuid),
+            "min": question.show_if_min,
+            "max": question.show_if_max,
+            "choices": question.show_if_choices,
+        }
 
 
 class PublicSurveySerializer(serializers.ModelSerializer):
@@ -27,7 +61,9 @@ class PublicSurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = ["uuid", "name", "business", "intro", "privacy_note", "questions"]
+        fields = [
+            "uuid", "name", "business", "intro", "privacy_note", "allow_anonymous", "questions",
+        ]  # fmt: skip
 
 
 class SurveySerializer(serializers.ModelSerializer):
@@ -49,6 +85,13 @@ class ResponseSubmitSerializer(serializers.Serializer):
         help_text="Maps each question's uuid to the answer: a whole number for nps, text for text."
     )
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    contact_requested = serializers.BooleanField(
+        default=False, help_text="The customer asks to be contacted about this answer."
+    )
+    contact_email = serializers.CharField(
+        max_length=254, required=False, allow_blank=True, default="",
+        help_text="Kept only when contact is requested (or the survey takes no anonymous answers).",
+    )  # fmt: skip
     location = serializers.UUIDField(required=False, allow_null=True)
 
 
@@ -65,7 +108,7 @@ class AnswerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Answer
-        fields = ["question", "kind", "number", "text", "sentiment"]
+        fields = ["question", "kind", "number", "choices", "text", "sentiment"]
 
     @extend_schema_field(SentimentSerializer(allow_null=True))
     def get_sentiment(self, answer: Answer) -> dict | None:

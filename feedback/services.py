@@ -12,7 +12,7 @@ from accounts.models import Business, Location
 from cxplatform.errors import ApplicationError, Conflict, Gone
 from textanalysis.services import texts_enqueue_scoring
 
-from .answers import clean_answers
+from .answers import CONTACT_FIELD, AnswerError, clean_answers, clean_contact
 from .cases.services import cases_open_for_response
 from .models import (
     Answer,
@@ -74,6 +74,7 @@ def response_submit(
     channel: str = Channel.LINK,
     location: Location | None = None,
     invitation: Invitation | None = None,
+    contact_requested: bool = False,
     contact_email: str = "",
 ) -> Response:
     """Validate and store one customer's answers, all or nothing.
@@ -86,6 +87,14 @@ def response_submit(
         raise Gone(_("This survey is no longer taking answers."))
     questions = list(survey.questions.all())
     cleaned, errors = clean_answers(questions, raw_answers)
+    try:
+        contact_email = clean_contact(
+            survey_allows_anonymous=survey.allow_anonymous,
+            wants_contact=contact_requested,
+            email=contact_email,
+        )
+    except AnswerError as error:
+        errors[CONTACT_FIELD] = str(error)
     if errors:
         raise ApplicationError(_("Some answers need another look."), errors=errors)
     with transaction.atomic():
@@ -98,7 +107,7 @@ def response_submit(
             location=location,
             invitation=invitation,
             customer=invitation.customer if invitation else None,
-            contact_requested=bool(contact_email),
+            contact_requested=contact_requested and bool(contact_email),
             contact_email=contact_email,
         )
         answers = Answer.objects.bulk_create(

@@ -6,12 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cxplatform.errors import ApplicationError, Conflict, Gone
 from cxplatform.http import body_too_large
 
-from .answers import NPS_RANGE
+from .answers import CONTACT_FIELD, SCALES, scale_labels
 from .antiabuse import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
@@ -20,11 +21,9 @@ from .antiabuse import (
     is_bot_honeypot,
     rate_limited,
 )
-from .models import Channel, Invitation, Question, Survey
+from .models import Channel, Invitation, Question, QuestionKind, Survey
 from .selectors import unscoped_survey_for_public
 from .services import response_submit
-
-NPS_CHOICES = range(NPS_RANGE[0], NPS_RANGE[1] + 1)
 
 
 @dataclass(frozen=True)
@@ -33,15 +32,44 @@ class QuestionField:
 
     question: Question
     name: str
-    value: str
+    value: object
     error: str
+
+    @property
+    def scale(self) -> range | None:
+        if self.question.kind not in SCALES:
+            return None
+        low, high = SCALES[self.question.kind]
+        return range(low, high + 1)
+
+    @property
+    def scale_ends(self) -> tuple[str, str]:
+        return scale_labels(self.question.kind)
+
+    @property
+    def chosen(self) -> list[str]:
+        """The options ticked, for choice questions."""
+        return self.value if isinstance(self.value, list) else [self.value]
+
+    @property
+    def condition(self) -> str:
+        """When a follow-up applies, in words, for people without JavaScript."""
+        question = self.question
+        if question.show_if_question_id is None:
+            return ""
+        if question.show_if_choices:
+            options = ", ".join(question.show_if_choices)
+            return _("Only if you chose %(options)s above.") % {"options": options}
+        low = question.show_if_min if question.show_if_min is not None else "…"
+        high = question.show_if_max if question.show_if_max is not None else "…"
+        return _("Only if you answered %(low)s to %(high)s above.") % {"low": low, "high": high}
 
 
 def field_name(question: Question) -> str:
     return f"q-{question.uuid}"
 
 
-def question_fields(questions, values: dict[str, str], errors: dict[str, str]) -> list:
+def question_fields(questions, values: dict[str, object], errors: dict[str, str]) -> list:
     return [
         QuestionField(
             question=question,
@@ -51,6 +79,18 @@ def question_fields(questions, values: dict[str, str], errors: dict[str, str]) -
         )
         for question in questions
     ]
+
+
+def values_from_post(request: HttpRequest, questions: list[Question]) -> dict[str, object]:
+    """The raw answers in the form, keyed by question uuid as the service expects."""
+    values: dict[str, object] = {}
+    for question in questions:
+        name = field_name(question)
+        if question.kind == QuestionKind.MULTIPLE_CHOICE:
+            values[str(question.uuid)] = request.POST.getlist(name)
+        else:
+            values[str(question.uuid)] = request.POST.get(name, "")
+    return values
 
 
 def channel_from(request: HttpRequest) -> str:
@@ -74,8 +114,7 @@ def survey_form(
     thanks_url: str = "",
 ) -> HttpResponse:
     """Show the survey and take its answers; shared by the link, QR, embed and e-mail pages."""
-    if not request.headers.get("Accept-Language"):
-        translation.activate(survey.business.language)
+    activate_survey_language(request, survey)
     if not survey.is_open:
         return render(request, "feedback/survey_closed.html", {"survey": survey}, status=410)
     questions = list(survey.questions.all())
@@ -84,18 +123,38 @@ def survey_form(
     refusal = refuse_submission(request, survey)
     if refusal is not None:
         return refusal
-    values = {str(q.uuid): request.POST.get(field_name(q), "") for q in questions}
+    values = values_from_post(request, questions)
+    contact = {
+        "contact_requested": request.POST.get("contact_requested") == "on",
+        "contact_email": request.POST.get(CONTACT_FIELD, ""),
+    }
     if filled_too_fast(request.POST.get(STARTED_FIELD, "")):
-        return render_survey(request, survey, questions, values, too_fast=True, status=400)
+        return render_survey(
+            request, survey, questions, values, contact=contact, too_fast=True, status=400
+        )
     try:
-        response_submit(survey=survey, raw_answers=values, channel=channel, invitation=invitation)
+        response_submit(
+            survey=survey, raw_answers=values, channel=channel, invitation=invitation, **contact
+        )
     except Gone:
         return render(request, "feedback/survey_closed.html", {"survey": survey}, status=410)
     except Conflict:
         return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
     except ApplicationError as error:
-        return render_survey(request, survey, questions, values, error.errors, status=400)
+        return render_survey(
+            request, survey, questions, values, error.errors, contact=contact, status=400
+        )
     return redirect(thanks_url or reverse("feedback:survey_thanks", args=[survey.uuid]))
+
+
+def activate_survey_language(request: HttpRequest, survey: Survey) -> None:
+    """The survey's own language if set, else the browser's, else the business's."""
+    if survey.language:
+        translation.activate(survey.language)
+        request.LANGUAGE_CODE = survey.language
+    elif not request.headers.get("Accept-Language"):
+        translation.activate(survey.business.language)
+        request.LANGUAGE_CODE = survey.business.language
 
 
 def refuse_submission(request: HttpRequest, survey: Survey) -> HttpResponse | None:
@@ -120,6 +179,7 @@ def render_survey(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     *,
+    contact: dict | None = None,
     too_fast: bool = False,
     status: int = 200,
 ) -> HttpResponse:
@@ -128,7 +188,9 @@ def render_survey(
         "survey": survey,
         "business": survey.business,
         "fields": question_fields(questions, values or {}, errors),
-        "nps_choices": NPS_CHOICES,
+        "contact": contact or {},
+        "contact_error": errors.get(CONTACT_FIELD, ""),
+        "contact_field": CONTACT_FIELD,
         "error_count": len(errors),
         "too_fast": too_fast,
         "started_token": form_started_token(),

@@ -56,7 +56,12 @@ def test_it_returns_the_questions_of_a_survey(survey_a):
     assert reply.status_code == 200
     kinds = [q["kind"] for q in reply.json()["questions"]]
     assert kinds == ["nps", "text"]
-    assert reply.json()["questions"][0]["scale"] == {"min": 0, "max": 10}
+    assert reply.json()["questions"][0]["scale"] == {
+        "min": 0,
+        "max": 10,
+        "min_label": "Not at all likely",
+        "max_label": "Extremely likely",
+    }
 
 
 def test_an_unknown_survey_is_404(db):

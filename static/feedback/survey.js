@@ -1,0 +1,40 @@
+// Hides follow-up questions whose condition is not met. Without JavaScript every
+// question shows, each follow-up saying when it applies; the server checks either way.
+(function () {
+  "use strict";
+  var form = document.getElementById("survey-form");
+  if (!form) return;
+  var followUps = form.querySelectorAll("[data-show-if]");
+  if (!followUps.length) return;
+
+  function answerOf(name) {
+    var picked = form.querySelectorAll('[name="' + name + '"]:checked');
+    return Array.prototype.map.call(picked, function (input) { return input.value; });
+  }
+
+  function applies(el) {
+    var values = answerOf(el.dataset.showIf);
+    if (!values.length) return false;
+    if (el.dataset.choices) {
+      var wanted = el.dataset.choices.split("|");
+      return values.some(function (v) { return wanted.indexOf(v) !== -1; });
+    }
+    var n = Number(values[0]);
+    var min = el.dataset.min === "" ? -Infinity : Number(el.dataset.min);
+    var max = el.dataset.max === "" ? Infinity : Number(el.dataset.max);
+    return n >= min && n <= max;
+  }
+
+  function update() {
+    followUps.forEach(function (el) {
+      var show = applies(el);
+      el.hidden = !show;
+      el.querySelectorAll("input, textarea").forEach(function (input) { input.disabled = !show; });
+      var note = el.querySelector(".condition");
+      if (note) note.hidden = true;
+    });
+  }
+
+  form.addEventListener("change", update);
+  update();
+})();
