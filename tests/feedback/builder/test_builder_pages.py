@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import pytest
+
+from feedback.catalog import TEMPLATES
+from feedback.models import Question, QuestionKind, Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def created(business, name: str) -> Survey:
+    return Survey.objects.get(business=business, name=name)
+
+
+def test_an_owner_creates_a_survey_from_a_template(alice, business_a, client_of):
+    client = client_of(alice)
+    reply = client.post("/surveys/", {"template": "beauty.visit", "name": ""})
+    survey = created(business_a, "After a visit")
+    assert reply.url == f"/surveys/{survey.uuid}/"
+    kinds = list(survey.questions.values_list("kind", flat=True))
+    assert kinds == ["nps", "text", "text", "ces", "csat"]
+    sorry, praise = survey.questions.filter(kind="text")
+    assert (sorry.show_if_min, sorry.show_if_max) == (0, 6)
+    assert (praise.show_if_min, praise.show_if_max) == (9, 10)
+    assert (
+        "Alice's Café made it easy for me to book my appointment."
+        in survey.questions.values_list("prompt", flat=True)
+    )
+    page = client.get(reply.url).content.decode()
+    assert "After a visit" in page
+
+
+def test_every_template_builds(alice, business_a, client_of):
+    client = client_of(alice)
+    for key in TEMPLATES:
+        assert client.post("/surveys/", {"template": key, "name": key}).status_code == 302
+    assert Survey.objects.filter(business=business_a).count() == len(TEMPLATES) + 1
+
+
+def test_a_blank_survey_needs_a_name(alice, business_a, client_of):
+    reply = client_of(alice).post("/surveys/", {"template": "", "name": ""})
+    assert reply.status_code == 400
+    assert "Name the survey." in reply.content.decode()
+
+
+def test_questions_are_added_edited_moved_and_removed(mia, business_a, client_of):
+    client = client_of(mia)
+    client.post("/surveys/", {"template": "", "name": "Quick poll"})
+    survey = created(business_a, "Quick poll")
+    base = f"/surveys/{survey.uuid}/"
+    assert client.post(base + "questions/", {"kind": "csat", "prompt": "Happy?",
+                                             "required": "on"}).status_code == 302  # fmt: skip
+    client.post(base + "questions/", {"kind": "single_choice", "prompt": "Seat?",
+                                      "choices": "Inside\nTerrace\nInside"})  # fmt: skip
+    happy, seat = survey.questions.order_by("position")
+    assert seat.choices == ["Inside", "Terrace"]
+    client.post(base + f"questions/{seat.uuid}/move/", {"direction": "up"})
+    assert list(survey.questions.values_list("prompt", flat=True)) == ["Seat?", "Happy?"]
+    client.post(base + f"questions/{happy.uuid}/", {"kind": "csat", "prompt": "Satisfied?"})
+    happy.refresh_from_db()
+    assert (happy.prompt, happy.required) == ("Satisfied?", False)
+    client.post(base + f"questions/{seat.uuid}/delete/")
+    assert list(survey.questions.values_list("prompt", "position")) == [("Satisfied?", 1)]
+
+
+def test_a_follow_up_with_its_condition(alice, survey_a, client_of):
+    nps = survey_a.questions.get(kind="nps")
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/questions/",
+        {"kind": "text", "prompt": "What did you love?", "show_if_question": str(nps.uuid),
+         "show_if_min": "9", "show_if_max": "10"},
+    )  # fmt: skip
+    assert reply.status_code == 302
+    follow_up = survey_a.questions.get(prompt="What did you love?")
+    assert (follow_up.show_if_question, follow_up.show_if_min) == (nps, 9)
+
+
+@pytest.mark.parametrize(
+    ("data", "field_message"),
+    [
+        ({"kind": "single_choice", "prompt": "Pick", "choices": "Only one"},
+         "Give at least two different options."),
+        ({"kind": "trust", "prompt": "They care"}, "Choose the pillar of trust"),
+        ({"kind": "text", "prompt": ""}, "This field is required."),
+        ({"kind": "text", "prompt": "Why?", "show_if_question": "NPS", "show_if_min": "11"},
+         "Use numbers from 0 to 10."),
+        ({"kind": "text", "prompt": "Why?", "show_if_question": "NPS"},
+         "Say which answers lead to this follow-up."),
+        ({"kind": "sketch", "prompt": "Draw"}, "Select a valid choice."),
+    ],
+)  # fmt: skip
+def test_bad_questions_are_refused_beside_the_field(alice, survey_a, client_of, data,
+                                                    field_message):  # fmt: skip
+    if data.get("show_if_question") == "NPS":
+        data = {**data, "show_if_question": str(survey_a.questions.get(kind="nps").uuid)}
+    before = Question.objects.count()
+    reply = client_of(alice).post(f"/surveys/{survey_a.uuid}/questions/", data)
+    assert reply.status_code == 400
+    assert field_message in reply.content.decode()
+    assert Question.objects.count() == before
+
+
+def test_a_follow_up_cannot_move_above_its_question(alice, survey_a, client_of):
+    nps = survey_a.questions.get(kind="nps")
+    client = client_of(alice)
+    client.post(f"/surveys/{survey_a.uuid}/questions/", {"kind": "text", "prompt": "Why low?",
+                "show_if_question": str(nps.uuid), "show_if_max": "6"})  # fmt: skip
+    follow_up = survey_a.questions.get(prompt="Why low?")
+    client.post(f"/surveys/{survey_a.uuid}/questions/{follow_up.uuid}/move/", {"direction": "up"})
+    client.post(f"/surveys/{survey_a.uuid}/questions/{follow_up.uuid}/move/", {"direction": "up"})
+    follow_up.refresh_from_db()
+    assert follow_up.position > nps.position
+
+
+def test_trust_items_are_added_with_their_pillars(alice, survey_a, client_of):
+    client_of(alice).post(f"/surveys/{survey_a.uuid}/trust-items/")
+    pillars = list(
+        survey_a.questions.filter(kind=QuestionKind.TRUST).values_list("pillar", flat=True)
+    )
+    assert pillars == ["reliability", "integrity", "competence", "benevolence"]
+
+
+def test_settings_are_saved(alice, survey_a, client_of):
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/",
+        {"name": "Tell us", "intro": "Two minutes", "privacy_note": "We keep it safe",
+         "touchpoint": "checkout", "status": "closed", "language": "es"},
+    )  # fmt: skip
+    assert reply.status_code == 302
+    survey_a.refresh_from_db()
+    assert (survey_a.name, survey_a.status, survey_a.allow_anonymous, survey_a.language) == (
+        "Tell us", "closed", False, "es",
+    )  # fmt: skip
+
+
+def test_staff_cannot_build(bob, survey_a, client_of):
+    client = client_of(bob)
+    assert client.get("/surveys/").status_code == 403
+    assert client.get(f"/surveys/{survey_a.uuid}/").status_code == 403
+    assert client.post(f"/surveys/{survey_a.uuid}/trust-items/").status_code == 403
+
+
+def test_outsiders_get_404_on_every_builder_url(charlie, business_b, survey_a, client_of):
+    question = survey_a.questions.first()
+    client = client_of(charlie)
+    base = f"/surveys/{survey_a.uuid}/"
+    for path in [base, base + f"questions/{question.uuid}/"]:
+        assert client.get(path).status_code == 404, path
+    writes = ["questions/", "trust-items/", f"questions/{question.uuid}/delete/",
+              f"questions/{question.uuid}/move/"]  # fmt: skip
+    for path in [base + write for write in writes]:
+        assert client.post(path, {"kind": "text", "prompt": "x"}).status_code == 404, path
+    assert survey_a.questions.count() == 2
+    assert "Alice" not in client.get("/surveys/").content.decode()
