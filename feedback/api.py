@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from accounts.access import ALL_ROLES, MANAGER_ROLES
 from accounts.api import BusinessScopedViewSet
 from accounts.models import Location
 from cxplatform.errors import (
@@ -18,10 +20,21 @@ from cxplatform.http import body_too_large
 
 from .answers import CONTACT_FIELD
 from .antiabuse import rate_limited
-from .models import Response, Survey
+from .builder.serializers import QuestionWriteSerializer, SurveyWriteSerializer
+from .builder.services import (
+    question_add,
+    question_delete,
+    question_move,
+    question_update,
+    survey_create,
+    survey_update,
+    trust_items_add,
+)
+from .models import Question, Response, Survey
 from .selectors import responses_for_business, surveys_for_business, unscoped_survey_for_public
 from .serializers import (
     PublicSurveySerializer,
+    QuestionSerializer,
     ResponseSerializer,
     ResponseSubmitSerializer,
     SubmittedSerializer,
@@ -104,12 +117,110 @@ def api_field(key: str) -> str:
     return key if key == CONTACT_FIELD else f"answers.{key}"
 
 
-class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):
+class SurveyViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet
+):  # fmt: skip
+    """Surveys: everyone in the business reads them; owners and managers build them.
+
+    Surveys are never deleted through the API (their answers would go too): archive
+    them with `{"status": "archived"}`.
+    """
+
     model = Survey
     serializer_class = SurveySerializer
 
+    @property
+    def required_roles(self) -> tuple[str, ...]:
+        return ALL_ROLES if self.action in {"list", "retrieve", None} else MANAGER_ROLES
+
     def scoped_queryset(self, business):
-        return surveys_for_business(business=business).prefetch_related("questions")
+        return surveys_for_business(business=business).prefetch_related(
+            "questions__show_if_question"
+        )
+
+    @extend_schema(request=SurveyWriteSerializer, responses={201: SurveySerializer})
+    def create(self, request):
+        incoming = SurveyWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        survey = survey_create(
+            business=request.business, template_key=data.pop("template", ""), **data
+        )
+        return ApiResponse(self._fresh(survey), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SurveyWriteSerializer, responses={200: SurveySerializer})
+    def partial_update(self, request, uuid=None):
+        survey = self.get_object()
+        incoming = SurveyWriteSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        changes = {k: v for k, v in incoming.validated_data.items() if k != "template"}
+        survey_update(survey=survey, **changes)
+        return ApiResponse(self._fresh(survey))
+
+    @extend_schema(request=QuestionWriteSerializer, responses={201: QuestionSerializer})
+    @action(detail=True, methods=["post"])
+    def questions(self, request, uuid=None):
+        """Add a question at the end of the survey."""
+        survey = self.get_object()
+        incoming = QuestionWriteSerializer(data=request.data, context={"survey": survey})
+        incoming.is_valid(raise_exception=True)
+        question = question_add(survey=survey, data=incoming.to_input())
+        return ApiResponse(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: SurveySerializer})
+    @action(detail=True, methods=["post"], url_path="trust-items")
+    def trust_items(self, request, uuid=None):
+        """Add the four trust items (reliability, integrity, competence, benevolence)."""
+        survey = self.get_object()
+        trust_items_add(survey=survey)
+        return ApiResponse(self._fresh(survey))
+
+    def _fresh(self, survey: Survey) -> dict:
+        survey = self.get_queryset().get(pk=survey.pk)
+        return SurveySerializer(survey, context={"request": self.request}).data
+
+
+class QuestionViewSet(
+    mixins.RetrieveModelMixin, mixins.DestroyModelMixin, BusinessScopedViewSet
+):  # fmt: skip
+    """One question of a survey: change it, move it, remove it (owners and managers)."""
+
+    model = Question
+    serializer_class = QuestionSerializer
+
+    @property
+    def required_roles(self) -> tuple[str, ...]:
+        return ALL_ROLES if self.action in {"retrieve", None} else MANAGER_ROLES
+
+    def scoped_queryset(self, business):
+        return Question.objects.select_related("survey", "show_if_question")
+
+    @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionSerializer})
+    def update(self, request, uuid=None):
+        question = self.get_object()
+        incoming = QuestionWriteSerializer(data=request.data, context={"survey": question.survey})
+        incoming.is_valid(raise_exception=True)
+        question_update(question=question, data=incoming.to_input())
+        return ApiResponse(QuestionSerializer(question).data)
+
+    def perform_destroy(self, instance: Question) -> None:
+        question_delete(question=instance)
+
+    @extend_schema(
+        request=inline_serializer("Move", {"direction": serializers.ChoiceField(["up", "down"])}),
+        responses={200: QuestionSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, uuid=None):
+        question = self.get_object()
+        direction = request.data.get("direction") if isinstance(request.data, dict) else None
+        if direction not in {"up", "down"}:
+            raise ApplicationError(
+                _("Say which way."), errors={"direction": [_('Use "up" or "down".')]}
+            )
+        question_move(question=question, offset=-1 if direction == "up" else 1)
+        question.refresh_from_db()
+        return ApiResponse(QuestionSerializer(question).data)
 
 
 class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accounts.services import api_key_create
+from feedback.models import Question, Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def send(client, method: str, path: str, body=None, **extra):
+    return getattr(client, method)(
+        path, data=json.dumps(body or {}), content_type="application/json", **extra
+    )
+
+
+def test_a_manager_builds_a_survey_from_a_template(mia, business_a, client_of):
+    reply = send(client_of(mia), "post", "/api/v1/surveys/", {"template": "retail.purchase"})
+    assert reply.status_code == 201, reply.content
+    body = reply.json()
+    assert body["name"] == "After a purchase"
+    assert [q["kind"] for q in body["questions"]] == ["nps", "text", "text", "ces", "rating"]
+    follow_up = body["questions"][1]
+    assert follow_up["show_if"] == {
+        "question": body["questions"][0]["uuid"], "min": 0, "max": 6, "choices": [],
+    }  # fmt: skip
+
+
+def test_questions_through_the_api(alice, survey_a, client_of):
+    client = client_of(alice)
+    nps_uuid = str(survey_a.questions.get(kind="nps").uuid)
+    reply = send(client, "post", f"/api/v1/surveys/{survey_a.uuid}/questions/", {
+        "kind": "multiple_choice", "prompt": "What did you have?", "required": False,
+        "choices": ["Coffee", "Cake"], "show_if": {"question": nps_uuid, "min": 9, "max": 10},
+    })  # fmt: skip
+    assert reply.status_code == 201, reply.content
+    question_uuid = reply.json()["uuid"]
+    changed = send(client, "put", f"/api/v1/questions/{question_uuid}/", {
+        "kind": "single_choice", "prompt": "Favourite?", "choices": ["Coffee", "Cake", "Tea"],
+    })  # fmt: skip
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["choices"] == ["Coffee", "Cake", "Tea"]
+    moved = send(client, "post", f"/api/v1/questions/{question_uuid}/move/", {"direction": "up"})
+    assert moved.json()["position"] == 2
+    assert send(client, "delete", f"/api/v1/questions/{question_uuid}/").status_code == 204
+    assert survey_a.questions.count() == 2
+
+
+def test_errors_name_the_fields(alice, survey_a, survey_b, client_of):
+    other = str(survey_b.questions.get(kind="nps").uuid)
+    reply = send(client_of(alice), "post", f"/api/v1/surveys/{survey_a.uuid}/questions/", {
+        "kind": "single_choice", "prompt": "Pick", "choices": ["One"],
+    })  # fmt: skip
+    assert reply.status_code == 400
+    assert list(reply.json()["errors"]) == ["choices"]
+    reply = send(client_of(alice), "post", f"/api/v1/surveys/{survey_a.uuid}/questions/", {
+        "kind": "text", "prompt": "Why?", "show_if": {"question": other, "max": 6},
+    })  # fmt: skip
+    assert reply.status_code == 400
+    assert "show_if" in reply.json()["errors"]
+    bad_survey = send(client_of(alice), "post", "/api/v1/surveys/", {"template": "nope"})
+    assert list(bad_survey.json()["errors"]) == ["template"]
+    assert Question.objects.filter(survey=survey_a).count() == 2
+
+
+def test_surveys_are_archived_not_deleted(alice, survey_a, client_of):
+    client = client_of(alice)
+    reply = send(client, "patch", f"/api/v1/surveys/{survey_a.uuid}/", {"status": "archived"})
+    assert reply.json()["status"] == "archived"
+    assert send(client, "delete", f"/api/v1/surveys/{survey_a.uuid}/").status_code == 405
+    assert Survey.objects.filter(pk=survey_a.pk).exists()
+
+
+def test_trust_items_through_the_api(alice, survey_a, client_of):
+    reply = send(client_of(alice), "post", f"/api/v1/surveys/{survey_a.uuid}/trust-items/")
+    pillars = [q["pillar"] for q in reply.json()["questions"] if q["kind"] == "trust"]
+    assert pillars == ["reliability", "integrity", "competence", "benevolence"]
+
+
+def test_staff_read_but_do_not_build(bob, survey_a, client_of):
+    client = client_of(bob)
+    assert client.get(f"/api/v1/surveys/{survey_a.uuid}/").status_code == 200
+    assert send(client, "post", "/api/v1/surveys/", {"name": "Mine"}).status_code == 403
+    question = survey_a.questions.first()
+    assert send(client, "delete", f"/api/v1/questions/{question.uuid}/").status_code == 403
+    assert survey_a.questions.count() == 2
+
+
+def test_a_write_key_builds_and_a_read_key_does_not(business_a, client):
+    _, write_key = api_key_create(business=business_a, name="W", scope="write", created_by=None)
+    _, read_key = api_key_create(business=business_a, name="R", created_by=None)
+    body = {"name": "From the till"}
+    assert send(client, "post", "/api/v1/surveys/", body,
+                HTTP_AUTHORIZATION=f"Api-Key {read_key}").status_code == 403  # fmt: skip
+    assert send(client, "post", "/api/v1/surveys/", body,
+                HTTP_AUTHORIZATION=f"Api-Key {write_key}").status_code == 201  # fmt: skip
+
+
+def test_outsiders_get_404(charlie, business_b, survey_a, client_of):
+    client = client_of(charlie)
+    question = survey_a.questions.first()
+    assert (
+        send(client, "patch", f"/api/v1/surveys/{survey_a.uuid}/", {"name": "x"}).status_code == 404
+    )
+    assert send(client, "post", f"/api/v1/surveys/{survey_a.uuid}/questions/",
+                {"kind": "text", "prompt": "x"}).status_code == 404  # fmt: skip
+    assert send(client, "put", f"/api/v1/questions/{question.uuid}/",
+                {"kind": "text", "prompt": "x"}).status_code == 404  # fmt: skip
+    assert send(client, "delete", f"/api/v1/questions/{question.uuid}/").status_code == 404
+    survey_a.refresh_from_db()
+    assert survey_a.name == "Net Promoter Score" and survey_a.questions.count() == 2
