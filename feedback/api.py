@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status
@@ -30,6 +31,7 @@ from .builder.services import (
     survey_update,
     trust_items_add,
 )
+from .channels.services import embed_origins_set
 from .models import Question, Response, Survey
 from .selectors import responses_for_business, surveys_for_business, unscoped_survey_for_public
 from .serializers import (
@@ -143,9 +145,13 @@ class SurveyViewSet(
         incoming = SurveyWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        survey = survey_create(
-            business=request.business, template_key=data.pop("template", ""), **data
-        )
+        origins = data.pop("embed_origins", None)
+        with transaction.atomic():
+            survey = survey_create(
+                business=request.business, template_key=data.pop("template", ""), **data
+            )
+            if origins is not None:
+                embed_origins_set(survey=survey, origins=origins)
         return ApiResponse(self._fresh(survey), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SurveyWriteSerializer, responses={200: SurveySerializer})
@@ -154,7 +160,11 @@ class SurveyViewSet(
         incoming = SurveyWriteSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         changes = {k: v for k, v in incoming.validated_data.items() if k != "template"}
-        survey_update(survey=survey, **changes)
+        origins = changes.pop("embed_origins", None)
+        with transaction.atomic():
+            survey_update(survey=survey, **changes)
+            if origins is not None:
+                embed_origins_set(survey=survey, origins=origins)
         return ApiResponse(self._fresh(survey))
 
     @extend_schema(request=QuestionWriteSerializer, responses={201: QuestionSerializer})

@@ -72,7 +72,10 @@ class SurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = ["uuid", "name", "status", "is_default", "touchpoint", "public_url", "questions"]
+        fields = [
+            "uuid", "name", "status", "is_default", "touchpoint", "intro", "privacy_note",
+            "allow_anonymous", "language", "embed_origins", "public_url", "questions",
+        ]  # fmt: skip
 
     def get_public_url(self, survey: Survey) -> str:
         path = reverse("feedback:survey", args=[survey.uuid])

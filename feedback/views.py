@@ -112,15 +112,17 @@ def survey_form(
     channel: str,
     invitation: Invitation | None = None,
     thanks_url: str = "",
+    embedded: bool = False,
 ) -> HttpResponse:
     """Show the survey and take its answers; shared by the link, QR, embed and e-mail pages."""
     activate_survey_language(request, survey)
     if not survey.is_open:
         return render(request, "feedback/survey_closed.html", {"survey": survey}, status=410)
-    questions = list(survey.questions.all())
+    questions = list(survey.questions.select_related("show_if_question"))
+    thanks_url = thanks_url or reverse("feedback:survey_thanks", args=[survey.uuid])
     if request.method == "GET":
-        return render_survey(request, survey, questions)
-    refusal = refuse_submission(request, survey)
+        return render_survey(request, survey, questions, embedded=embedded)
+    refusal = refuse_submission(request, survey, thanks_url)
     if refusal is not None:
         return refusal
     values = values_from_post(request, questions)
@@ -130,8 +132,9 @@ def survey_form(
     }
     if filled_too_fast(request.POST.get(STARTED_FIELD, "")):
         return render_survey(
-            request, survey, questions, values, contact=contact, too_fast=True, status=400
-        )
+            request, survey, questions, values, contact=contact, too_fast=True,
+            embedded=embedded, status=400,
+        )  # fmt: skip
     try:
         response_submit(
             survey=survey, raw_answers=values, channel=channel, invitation=invitation, **contact
@@ -142,9 +145,10 @@ def survey_form(
         return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
     except ApplicationError as error:
         return render_survey(
-            request, survey, questions, values, error.errors, contact=contact, status=400
-        )
-    return redirect(thanks_url or reverse("feedback:survey_thanks", args=[survey.uuid]))
+            request, survey, questions, values, error.errors, contact=contact,
+            embedded=embedded, status=400,
+        )  # fmt: skip
+    return redirect(thanks_url)
 
 
 def activate_survey_language(request: HttpRequest, survey: Survey) -> None:
@@ -157,7 +161,7 @@ def activate_survey_language(request: HttpRequest, survey: Survey) -> None:
         request.LANGUAGE_CODE = survey.business.language
 
 
-def refuse_submission(request: HttpRequest, survey: Survey) -> HttpResponse | None:
+def refuse_submission(request: HttpRequest, survey: Survey, thanks_url: str) -> HttpResponse | None:
     """Turn away floods, oversized bodies and bots before anything is parsed or stored."""
     limited = rate_limited(request, survey.uuid)
     if limited is not None:
@@ -168,7 +172,7 @@ def refuse_submission(request: HttpRequest, survey: Survey) -> HttpResponse | No
         return render(request, "feedback/too_large.html", {"survey": survey}, status=413)
     if is_bot_honeypot(request):
         # Bots are thanked and nothing is kept: telling them why only helps them adapt.
-        return redirect("feedback:survey_thanks", survey_uuid=survey.uuid)
+        return redirect(thanks_url)
     return None
 
 
@@ -181,6 +185,7 @@ def render_survey(
     *,
     contact: dict | None = None,
     too_fast: bool = False,
+    embedded: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     errors = errors or {}
@@ -193,6 +198,7 @@ def render_survey(
         "contact_field": CONTACT_FIELD,
         "error_count": len(errors),
         "too_fast": too_fast,
+        "embedded": embedded,
         "started_token": form_started_token(),
         "honeypot_field": HONEYPOT_FIELD,
         "started_field": STARTED_FIELD,

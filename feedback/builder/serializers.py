@@ -21,6 +21,10 @@ class SurveyWriteSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=[("", "browser"), *settings.LANGUAGES], required=False, allow_blank=True
     )
+    embed_origins = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, max_length=20,
+        help_text="Sites allowed to show the embedded survey, e.g. https://www.example.com.",
+    )  # fmt: skip
 
 
 class ConditionInputSerializer(serializers.Serializer):

@@ -1,5 +1,16 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from . import views
+
 app_name = "channels"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("surveys/<uuid:survey_uuid>/share/", views.share, name="share"),
+    path("surveys/<uuid:survey_uuid>/qr.svg", views.qr, {"kind": "svg"}, name="qr_svg"),
+    path("surveys/<uuid:survey_uuid>/qr.png", views.qr, {"kind": "png"}, name="qr_png"),
+    path("surveys/<uuid:survey_uuid>/card/", views.card, name="card"),
+    path("s/<uuid:survey_uuid>/embed/", views.embed, name="embed"),
+    path("s/<uuid:survey_uuid>/embed/thanks/", views.embed_thanks, name="embed_thanks"),
+]

@@ -1,11 +1,18 @@
-// Hides follow-up questions whose condition is not met. Without JavaScript every
-// question shows, each follow-up saying when it applies; the server checks either way.
+// Progressive enhancement of the public survey page:
+// - hides follow-up questions whose condition is not met (without JavaScript every
+//   question shows, each follow-up saying when it applies; the server checks either way);
+// - inside the embed iframe, tells the host page how tall the survey is.
 (function () {
   "use strict";
+
+  function tellHeight() {
+    if (window.parent === window) return;
+    var height = document.documentElement.scrollHeight;
+    window.parent.postMessage({ type: "cx-survey-height", height: height }, "*");
+  }
+
   var form = document.getElementById("survey-form");
-  if (!form) return;
-  var followUps = form.querySelectorAll("[data-show-if]");
-  if (!followUps.length) return;
+  var followUps = form ? form.querySelectorAll("[data-show-if]") : [];
 
   function answerOf(name) {
     var picked = form.querySelectorAll('[name="' + name + '"]:checked');
@@ -26,15 +33,18 @@
   }
 
   function update() {
-    followUps.forEach(function (el) {
+    Array.prototype.forEach.call(followUps, function (el) {
       var show = applies(el);
       el.hidden = !show;
       el.querySelectorAll("input, textarea").forEach(function (input) { input.disabled = !show; });
       var note = el.querySelector(".condition");
       if (note) note.hidden = true;
     });
+    tellHeight();
   }
 
-  form.addEventListener("change", update);
+  if (form) form.addEventListener("change", update);
   update();
+  window.addEventListener("load", tellHeight);
+  window.addEventListener("resize", tellHeight);
 })();
