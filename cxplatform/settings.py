@@ -181,6 +181,8 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CX Platform <noreply@localhost>")
+# Links in e-mails point here (e-mails are sent by workers, which see no request).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -247,10 +249,14 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "textanalysis.tasks.*": {"queue": "scoring"},
     "reputation.tasks.*": {"queue": "polling"},
-    "*.tasks.send_*": {"queue": "email"},
+    "*.send_*": {"queue": "email"},
     "metrics.tasks.*": {"queue": "rollups"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "send-due-invitations": {
+        "task": "feedback.channels.tasks.send_due_invitations",
+        "schedule": env_int("INVITATION_INTERVAL_SECONDS", 60, minimum=10),
+    },
     "sweep-unscored-texts": {
         "task": "textanalysis.tasks.sweep_unscored",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),

@@ -2,4 +2,11 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import InvitationViewSet
+
+router = SimpleRouter()
+router.register("invitations", InvitationViewSet, basename="invitation")
+
+urlpatterns = router.urls

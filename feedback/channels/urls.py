@@ -11,6 +11,10 @@ urlpatterns = [
     path("surveys/<uuid:survey_uuid>/qr.svg", views.qr, {"kind": "svg"}, name="qr_svg"),
     path("surveys/<uuid:survey_uuid>/qr.png", views.qr, {"kind": "png"}, name="qr_png"),
     path("surveys/<uuid:survey_uuid>/card/", views.card, name="card"),
+    path("surveys/<uuid:survey_uuid>/invite/", views.invite, name="invite"),
+    path("surveys/<uuid:survey_uuid>/auto-invite/", views.auto_invite, name="auto_invite"),
+    path("i/<str:token>/", views.invitation_page, name="invitation"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("s/<uuid:survey_uuid>/embed/", views.embed, name="embed"),
     path("s/<uuid:survey_uuid>/embed/thanks/", views.embed_thanks, name="embed_thanks"),
 ]

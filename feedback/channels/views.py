@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import MANAGER_ROLES, business_view
 from accounts.selectors import business_object_or_404
 from cxplatform.errors import ApplicationError
 
-from ..models import Channel, Survey
+from ..models import Channel, Invitation, InvitationStatus, Survey
 from ..selectors import unscoped_survey_for_public
 from ..views import survey_form
+from .invitations import customer_unsubscribe, invitations_create
+from .selectors import customers_to_invite, invitations_for_survey
 from .services import embed_origins_set, frame_ancestors, qr_code
 
 
@@ -51,6 +54,9 @@ def share(request: HttpRequest, survey_uuid) -> HttpResponse:
     context = {
         "survey": survey,
         "form": form,
+        "invite_form": InviteForm(),
+        "auto_form": AutoInviteForm(instance=survey),
+        "invitations": invitations_for_survey(survey=survey)[:50],
         "link": public_link(request, survey),
         "widget_src": request.build_absolute_uri("/static/feedback/widget.js"),
     }
@@ -119,3 +125,93 @@ def embed(request: HttpRequest, survey: Survey) -> HttpResponse:
 @frameable
 def embed_thanks(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(request, "feedback/survey_thanks.html", {"survey": survey, "embedded": True})
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a customer opened from their e-mail (tokens are unguessable)."""
+    invitation = (
+        Invitation.objects.select_related("survey__business", "customer")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("invitation")
+    return invitation
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_for_token(token)
+    survey = invitation.survey
+    if invitation.answered_at is not None:
+        return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
+    return survey_form(request, survey, channel=Channel.EMAIL, invitation=invitation)
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET only asks (mail scanners open links); the POST of the button unsubscribes."""
+    invitation = invitation_for_token(token)
+    done = request.method == "POST"
+    if done:
+        customer_unsubscribe(invitation=invitation)
+    context = {"survey": invitation.survey, "business": invitation.survey.business, "done": done}
+    return render(request, "feedback/channels/unsubscribe.html", context)
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label=_("Customers' e-mails (one per line)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    everyone = forms.BooleanField(
+        label=_("…or every customer who agreed to be contacted"), required=False
+    )
+
+
+@business_view(roles=MANAGER_ROLES)
+@require_POST
+def invite(request: HttpRequest, survey_uuid) -> HttpResponse:
+    survey = business_object_or_404(Survey, business=request.business, uuid=survey_uuid)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return redirect("channels:share", survey_uuid=survey.uuid)
+    emails = [e.strip().lower() for e in form.cleaned_data["emails"].splitlines() if e.strip()]
+    customers = customers_to_invite(
+        business=request.business, emails=emails,
+        everyone_consenting=form.cleaned_data["everyone"],
+    )  # fmt: skip
+    created = invitations_create(survey=survey, customers=customers)
+    sent = sum(i.status == InvitationStatus.SCHEDULED for i in created)
+    messages.success(
+        request,
+        _("%(sent)d invitations on their way, %(skipped)d not sent (see why below).")
+        % {"sent": sent, "skipped": len(created) - sent},
+    )
+    return redirect("channels:share", survey_uuid=survey.uuid)
+
+
+class AutoInviteForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["invite_after_purchase_hours", "reminder_after_hours"]
+        labels = {
+            "invite_after_purchase_hours": _(
+                "Invite automatically this many hours after a purchase"
+            ),
+            "reminder_after_hours": _("Remind once after this many hours (empty: never)"),
+        }
+
+
+@business_view(roles=MANAGER_ROLES)
+@require_POST
+def auto_invite(request: HttpRequest, survey_uuid) -> HttpResponse:
+    survey = business_object_or_404(Survey, business=request.business, uuid=survey_uuid)
+    form = AutoInviteForm(request.POST, instance=survey)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+    else:
+        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+        messages.error(request, errors)
+    return redirect("channels:share", survey_uuid=survey.uuid)

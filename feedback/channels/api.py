@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from accounts.access import MANAGER_ROLES
+from accounts.api import BusinessScopedViewSet
+from customers.models import Customer
+
+from ..models import Invitation, Survey
+from .invitations import invitations_create
+from .selectors import customers_to_invite
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    survey = serializers.UUIDField(source="survey.uuid")
+    customer = serializers.UUIDField(source="customer.uuid")
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "uuid", "survey", "customer", "status", "note", "send_at", "sent_at", "reminded_at",
+            "answered_at",
+        ]  # fmt: skip
+
+
+class InviteSerializer(serializers.Serializer):
+    survey = serializers.UUIDField()
+    customers = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    everyone_consenting = serializers.BooleanField(required=False, default=False)
+
+    def validate_survey(self, value) -> Survey:
+        survey = Survey.objects.filter(business=self.context["business"], uuid=value).first()
+        if survey is None:
+            raise serializers.ValidationError(_("This business has no such survey."))
+        return survey
+
+    def validate_customers(self, values) -> list[Customer]:
+        found = list(Customer.objects.filter(business=self.context["business"], uuid__in=values))
+        if len(found) != len(set(values)):
+            raise serializers.ValidationError(_("Some of these are not this business's customers."))
+        return found
+
+
+class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):
+    """E-mail invitations: who was asked, when, and whether they answered."""
+
+    model = Invitation
+    serializer_class = InvitationSerializer
+    required_roles = MANAGER_ROLES
+
+    def scoped_queryset(self, business):
+        return Invitation.objects.select_related("survey", "customer")
+
+    @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer(many=True)})
+    def create(self, request):
+        """Invite customers by uuid, or everyone who agreed to be contacted."""
+        incoming = InviteSerializer(data=request.data, context={"business": request.business})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        chosen = customers_to_invite(
+            business=request.business,
+            emails=[],
+            everyone_consenting=data["everyone_consenting"],
+        )
+        customers = {c.pk: c for c in [*data["customers"], *chosen]}.values()
+        created = invitations_create(survey=data["survey"], customers=customers)
+        return Response(
+            InvitationSerializer(created, many=True).data, status=status.HTTP_201_CREATED
+        )

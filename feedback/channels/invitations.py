@@ -1,0 +1,228 @@
+"""E-mail invitations: one customer, one survey, one token; a reminder at most.
+
+Every send is claimed with a conditional UPDATE, so two workers (or a retried task)
+never send the same e-mail twice, and nothing is sent to a customer who opted out,
+did not agree to be contacted, or has no e-mail address.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.models import Customer, Purchase
+
+from ..models import Invitation, InvitationStatus, Survey
+
+# How far back the purchase sweep looks: a survey switched on today does not e-mail
+# everyone who bought something last year.
+PURCHASE_LOOKBACK = timedelta(days=7)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def why_not_invite(customer: Customer) -> str:
+    """Plain words for the owner when a customer must not be e-mailed, else ""."""
+    if not customer.email:
+        return _("No e-mail address.")
+    if customer.email_opt_out_at is not None:
+        return _("Unsubscribed from e-mails.")
+    if not customer.consent_to_contact:
+        return _("Did not agree to be contacted.")
+    return ""
+
+
+def invitations_create(
+    *, survey: Survey, customers: Iterable[Customer], send_at=None
+) -> list[Invitation]:
+    """Invite each customer; those who must not be e-mailed are recorded as not sent."""
+    send_at = send_at or timezone.now()
+    invitations = []
+    for customer in customers:
+        reason = why_not_invite(customer)
+        invitations.append(
+            Invitation(
+                business=survey.business,
+                survey=survey,
+                customer=customer,
+                token=new_token(),
+                send_at=send_at,
+                status=InvitationStatus.SKIPPED if reason else InvitationStatus.SCHEDULED,
+                note=reason,
+            )
+        )
+    with transaction.atomic():
+        created = Invitation.objects.bulk_create(invitations)
+        enqueue_sending([i.pk for i in created if i.status == InvitationStatus.SCHEDULED])
+    return created
+
+
+def enqueue_sending(ids: list[int]) -> None:
+    from cxplatform.celery import enqueue_on_commit
+
+    from .tasks import send_invitations
+
+    for start in range(0, len(ids), 50):
+        enqueue_on_commit(send_invitations, ids[start : start + 50])
+
+
+def invitations_after_purchases(*, now=None) -> int:
+    """Schedule one invitation per recent purchase for surveys that invite automatically.
+
+    Invitation.purchase is unique, so running this twice (or on two workers) never
+    invites twice for the same purchase.
+    """
+    now = now or timezone.now()
+    made = 0
+    surveys = Survey.objects.filter(invite_after_purchase_hours__isnull=False, status="active")
+    for survey in surveys.select_related("business"):
+        delay = timedelta(hours=survey.invite_after_purchase_hours)
+        due = Purchase.objects.filter(
+            business=survey.business,
+            purchased_at__lte=now - delay,
+            purchased_at__gte=now - delay - PURCHASE_LOOKBACK,
+            invitation__isnull=True,
+        ).select_related("customer")
+        made += len(purchase_invitations(survey=survey, purchases=due, now=now))
+    return made
+
+
+def purchase_invitations(*, survey: Survey, purchases, now) -> list[Invitation]:
+    invitations = []
+    for purchase in purchases:
+        reason = why_not_invite(purchase.customer)
+        invitations.append(
+            Invitation(
+                business=survey.business, survey=survey, customer=purchase.customer,
+                purchase=purchase, token=new_token(), send_at=now,
+                status=InvitationStatus.SKIPPED if reason else InvitationStatus.SCHEDULED,
+                note=reason,
+            )
+        )  # fmt: skip
+    with transaction.atomic():
+        Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
+        scheduled = Invitation.objects.filter(
+            purchase__in=[i.purchase for i in invitations], status=InvitationStatus.SCHEDULED,
+            sent_at=None,
+        ).values_list("pk", flat=True)  # fmt: skip
+        enqueue_sending(list(scheduled))
+    return invitations
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """Send one due invitation; True when this call sent it."""
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, status=InvitationStatus.SCHEDULED, send_at__lte=now
+    ).update(status=InvitationStatus.SENT, sent_at=now)
+    if not claimed:
+        return False
+    invitation = Invitation.objects.select_related("customer", "survey__business").get(
+        pk=invitation_id
+    )
+    reason = why_not_invite(invitation.customer)
+    if reason:  # opted out between scheduling and sending
+        mark(invitation, InvitationStatus.SKIPPED, reason, sent_at=None)
+        return False
+    try:
+        deliver(invitation, template="invitation")
+    except (SMTPException, OSError):
+        # Put it back so the retry (or the sweeper) can claim it again.
+        mark(invitation, InvitationStatus.SCHEDULED, _("Sending failed; will retry."), sent_at=None)
+        raise
+    return True
+
+
+def invitation_remind(*, invitation_id: int) -> bool:
+    """Send the one reminder, if the customer has not answered yet."""
+    now = timezone.now()
+    invitation = (
+        Invitation.objects.select_related("customer", "survey__business")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.survey.reminder_after_hours is None:
+        return False
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, status=InvitationStatus.SENT, reminded_at=None, answered_at=None,
+        sent_at__lte=now - timedelta(hours=invitation.survey.reminder_after_hours),
+    ).update(reminded_at=now)  # fmt: skip
+    if not claimed or why_not_invite(invitation.customer):
+        return False
+    try:
+        deliver(invitation, template="reminder")
+    except (SMTPException, OSError):
+        Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)
+        raise
+    return True
+
+
+def mark(invitation: Invitation, status: str, note: str, **fields) -> None:
+    Invitation.objects.filter(pk=invitation.pk).update(status=status, note=note, **fields)
+
+
+def due_invitation_ids(*, now=None, limit: int = 5_000) -> list[int]:
+    now = now or timezone.now()
+    due = Invitation.objects.filter(status=InvitationStatus.SCHEDULED, send_at__lte=now)
+    return list(due.order_by("send_at").values_list("pk", flat=True)[:limit])
+
+
+def due_reminder_ids(*, now=None, limit: int = 5_000) -> list[int]:
+    """Sent, unanswered, not reminded, and older than the survey's reminder delay."""
+    now = now or timezone.now()
+    waiting = Invitation.objects.filter(
+        status=InvitationStatus.SENT, reminded_at=None, answered_at=None
+    )
+    # One query per distinct delay (a handful), not per invitation.
+    delays = (
+        waiting.filter(survey__reminder_after_hours__isnull=False)
+        .values_list("survey__reminder_after_hours", flat=True)
+        .distinct()
+    )
+    ids: list[int] = []
+    for hours in delays:
+        ids += waiting.filter(
+            survey__reminder_after_hours=hours, sent_at__lte=now - timedelta(hours=hours)
+        ).values_list("pk", flat=True)[:limit]
+    return ids[:limit]
+
+
+def deliver(invitation: Invitation, *, template: str) -> None:
+    business = invitation.survey.business
+    site = settings.SITE_URL.rstrip("/")
+    context = {
+        "invitation": invitation,
+        "business": business,
+        "customer": invitation.customer,
+        "survey_url": site + reverse("channels:invitation", args=[invitation.token]),
+        "unsubscribe_url": site + reverse("channels:unsubscribe", args=[invitation.token]),
+    }
+    with translation.override(invitation.survey.language or business.language):
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[invitation.customer.email],
+        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+    )  # fmt: skip
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def customer_unsubscribe(*, invitation: Invitation) -> None:
+    Customer.objects.filter(pk=invitation.customer_id).update(
+        email_opt_out_at=timezone.now(), consent_to_contact=False,
+        consent_recorded_at=timezone.now(), consent_source="unsubscribe",
+    )  # fmt: skip

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Business
+from customers.models import Customer
+
+from ..models import Invitation, Survey
+
+
+def customers_to_invite(
+    *, business: Business, emails: list[str], everyone_consenting: bool = False
+) -> QuerySet[Customer]:
+    """The business's customers named by e-mail, or all who agreed to be contacted."""
+    wanted = Q(email__in=emails) if emails else Q(pk__in=[])
+    if everyone_consenting:
+        wanted |= Q(consent_to_contact=True, email_opt_out_at=None) & ~Q(email="")
+    return Customer.objects.filter(business=business).filter(wanted)
+
+
+def invitations_for_survey(*, survey: Survey) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(business=survey.business, survey=survey)
+        .select_related("customer")
+        .order_by("-created_at", "-id")
+    )
