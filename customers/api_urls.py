@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import CustomerViewSet, PurchaseViewSet
+
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("purchases", PurchaseViewSet, basename="purchase")
+
+urlpatterns = router.urls

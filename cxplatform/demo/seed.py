@@ -1,80 +1,89 @@
-"""Writing the demo business: bulk inserts in chunks, so a million responses take minutes."""
+"""Building the demo business: its people and places, then the bulk rows, then scoring."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal
+from functools import cache
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Business, BusinessOwned, Location, Membership, Role, User
+from accounts.models import Business, Location, Role, User
 from accounts.services import location_create, membership_add
-from customers.models import Customer, Purchase
 from cxplatform.onboarding import business_onboard
-from feedback.models import Answer, Channel, Interaction, InteractionChannel, Response, Survey
+from feedback.models import Answer, Interaction, QuestionKind, Survey
 from textanalysis.services import texts_enqueue_scoring
 
-from .people import person, tags_for
-from .texts import comment_for_score, interaction_for
+from .clock import Clock
+from .reset import BIG_TABLES, demo_delete
+from .rows import (
+    Context,
+    insert_customers,
+    insert_interactions,
+    insert_purchases,
+    insert_responses,
+)
 
 DEFAULT_NAME = "Bluebird Café"
-CHUNK = 5_000
-HISTORY_DAYS = 730
-PER_SCALE = {"customers": 500, "purchases": 2_000, "responses": 1_000, "interactions": 100}
+DEFAULT_SEED = 7
 OWNER_PASSWORD = "bluebird-demo-owner"
 STAFF_PASSWORD = "bluebird-demo-staff"
-# Weights of each NPS score: about 55% promoters, 25% passives, 20% detractors.
-NPS_WEIGHTS = [1.5, 1, 1.5, 2, 3, 5, 6, 10, 15, 20, 35]
-COMMENT_SHARE = 0.65
-RESPONSE_CHANNELS = [Channel.LINK, Channel.QR, Channel.EMAIL, Channel.EMBED]
-TOUCHPOINTS = ["counter", "phone booking", "delivery", "table service", "instagram"]
+OWNER = ("owner", "Maya", "Okafor")
+STAFF = (("sam", "Sam", "Carter"), ("lena", "Lena", "Novak"))
+LOCATIONS = (("High Street", "12 High Street"), ("Station Kiosk", "Platform 1, Central Station"))
+PER_SCALE = {"customers": 500, "purchases": 2_000, "responses": 1_000, "interactions": 100}
+MIN_SCALE = 0.01
 
 
 @dataclass
 class SeedResult:
     business: Business
     owner_email: str
+    staff_emails: list[str]
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
-@dataclass
-class Context:
-    rng: random.Random
-    business: Business
-    survey: Survey
-    locations: list[Location]
-    staff: list[User]
-    now: datetime
-
-
-def seed_demo(*, scale: float = 1, name: str = DEFAULT_NAME, seed: int = 7, score: bool = True):
+def seed_demo(
+    *,
+    scale: float = 1,
+    name: str = DEFAULT_NAME,
+    seed: int = DEFAULT_SEED,
+    score: bool = True,
+) -> SeedResult:
+    """(Re)build a demo business of `scale` units (1 = 1,000 survey responses)."""
+    if scale < MIN_SCALE:
+        raise ValueError(f"scale must be at least {MIN_SCALE}")
     started = time.monotonic()
     domain = email_domain(name)
-    business_delete(name=name, email_domain=domain)
-    context = setup_business(name=name, domain=domain, seed=seed)
-    counts = {kind: max(1, round(per * scale)) for kind, per in PER_SCALE.items()}
-    customer_ids = insert_customers(context, counts["customers"])
-    insert_purchases(context, customer_ids, counts["purchases"])
-    insert_responses(context, customer_ids, counts["responses"])
-    insert_interactions(context, customer_ids, counts["interactions"])
+    demo_delete(name=name, email_domain=domain)
+    business, context = business_setup(name=name, domain=domain, seed=seed)
+    counts = row_counts(scale)
+    pool = insert_customers(context, counts["customers"])
+    insert_purchases(context, pool, counts["purchases"])
+    insert_responses(context, pool, counts["responses"])
+    insert_interactions(context, pool, counts["interactions"])
+    analyze_big_tables()
+    counts["answers"] = Answer.objects.filter(business=business).count()
+    counts["comments"] = comments_of(business).count()
     if score:
-        enqueue_scoring(context.business)
-    counts["comments"] = Answer.objects.filter(business=context.business).exclude(text="").count()
+        scoring_enqueue(business=business)
     return SeedResult(
-        business=context.business,
-        owner_email=f"owner@{domain}",
+        business=business,
+        owner_email=f"{OWNER[0]}@{domain}",
+        staff_emails=[f"{login}@{domain}" for login, _, _ in STAFF],
         counts=counts,
         seconds=time.monotonic() - started,
     )
+
+
+def row_counts(scale: float) -> dict[str, int]:
+    return {kind: max(1, round(per * scale)) for kind, per in PER_SCALE.items()}
 
 
 def email_domain(name: str) -> str:
@@ -82,190 +91,84 @@ def email_domain(name: str) -> str:
     return "bluebird.demo" if name == DEFAULT_NAME else f"{slugify(name) or 'business'}.demo"
 
 
-def business_delete(*, name: str, email_domain: str) -> None:
-    """Remove an earlier demo business fast: one DELETE per table, not Django's collector."""
+def order_prefix(name: str) -> str:
+    """Order references start with the name's initials: BB-000123 for Bluebird Café."""
+    words = slugify(name).split("-")
+    initials = "".join(word[0] for word in words if word)[:3].upper()
+    return "BB" if name == DEFAULT_NAME else initials or "DM"
+
+
+def business_setup(*, name: str, domain: str, seed: int) -> tuple[Business, Context]:
+    owner_hash, staff_hash = password_hash(OWNER_PASSWORD), password_hash(STAFF_PASSWORD)
     with transaction.atomic():
-        for business_id in Business.objects.filter(name=name).values_list("id", flat=True):
-            with connection.cursor() as cursor:
-                for model in business_owned_models():
-                    table = connection.ops.quote_name(model._meta.db_table)
-                    cursor.execute(f"DELETE FROM {table} WHERE business_id = %s", [business_id])
-            Membership.objects.filter(business_id=business_id).delete()
-            Business.objects.filter(id=business_id).delete()
-        User.objects.filter(email__endswith=f"@{email_domain}").delete()
-
-
-def business_owned_models() -> list:
-    return [
-        model
-        for model in apps.get_models()
-        if issubclass(model, BusinessOwned) and not model._meta.proxy
-    ]
-
-
-def setup_business(*, name: str, domain: str, seed: int) -> Context:
-    owner_hash, staff_hash = make_password(OWNER_PASSWORD), make_password(STAFF_PASSWORD)
-    with transaction.atomic():
-        owner = User.objects.create(
-            email=f"owner@{domain}", first_name="Maya", last_name="Okafor", password=owner_hash
-        )
+        owner = user_create(OWNER, domain=domain, password_hash=owner_hash)
         business = business_onboard(
-            name=name, owner=owner, industry="food_drink", time_zone="Europe/London"
+            name=name, owner=owner, industry="food_drink", time_zone="Europe/London", language="en"
         )
-        staff = [
-            User.objects.create(email=f"{first.lower()}@{domain}", first_name=first,
-                                last_name=last, password=staff_hash)
-            for first, last in [("Sam", "Carter"), ("Lena", "Novak")]
-        ]  # fmt: skip
+        staff = [user_create(person, domain=domain, password_hash=staff_hash) for person in STAFF]
         for member in staff:
             membership_add(business=business, user=member, role=Role.STAFF)
         locations = [
-            location_create(business=business, name="High Street", address="12 High Street"),
-            location_create(business=business, name="Station Kiosk", address="Platform 1"),
+            location_create(business=business, name=place, address=address)
+            for place, address in LOCATIONS
         ]
+    return business, build_context(business, staff, locations, name=name, seed=seed)
+
+
+@cache
+def password_hash(raw: str) -> str:
+    # Hashing is slow by design: once per distinct password (and process), not per user.
+    return make_password(raw)
+
+
+def user_create(person: tuple[str, str, str], *, domain: str, password_hash: str) -> User:
+    login, first_name, last_name = person
+    user = User.objects.create_user(
+        f"{login}@{domain}", password=None, first_name=first_name, last_name=last_name
+    )
+    user.password = password_hash
+    user.save(update_fields=["password"])
+    return user
+
+
+def build_context(
+    business: Business, staff: list[User], locations: list[Location], *, name: str, seed: int
+) -> Context:
     survey = Survey.objects.get(business=business, is_default=True)
-    return Context(random.Random(seed), business, survey, locations, staff, timezone.now())
-
-
-def past_moment(context: Context) -> datetime:
-    # Squaring a uniform number crowds moments towards the present: recent months are busier.
-    age = (1 - context.rng.random() ** 0.7) * HISTORY_DAYS
-    return context.now - timedelta(days=age, seconds=context.rng.randint(0, 86_399))
-
-
-def chunks(total: int) -> Iterator[int]:
-    for start in range(0, total, CHUNK):
-        yield min(CHUNK, total - start)
-
-
-def insert_customers(context: Context, total: int) -> list[int]:
-    ids: list[int] = []
-    number = 0
-    for size in chunks(total):
-        batch = []
-        for _ in range(size):
-            number += 1
-            batch.append(new_customer(context, number))
-        with transaction.atomic():
-            ids.extend(c.pk for c in Customer.objects.bulk_create(batch, batch_size=CHUNK))
-    return ids
-
-
-def new_customer(context: Context, number: int) -> Customer:
-    rng = context.rng
-    name, email, phone = person(rng, number)
-    consent = rng.random() < 0.7
-    joined = past_moment(context)
-    return Customer(
-        business=context.business,
-        name=name,
-        email=email if rng.random() < 0.9 else "",
-        phone=phone if rng.random() < 0.6 else "",
-        consent_to_contact=consent,
-        consent_recorded_at=joined if consent else None,
-        consent_source="staff" if consent else "",
-        tags=tags_for(rng),
-        created_at=joined,
+    questions = dict(survey.questions.values_list("kind", "id"))
+    return Context(
+        rng=random.Random(seed),
+        clock=Clock(now=timezone.now()),
+        business_id=business.pk,
+        survey_id=survey.pk,
+        nps_question_id=questions[QuestionKind.NPS],
+        reason_question_id=questions[QuestionKind.TEXT],
+        location_ids=[location.pk for location in locations],
+        staff_ids=[member.pk for member in staff],
+        order_prefix=order_prefix(name),
     )
 
 
-def insert_purchases(context: Context, customer_ids: list[int], total: int) -> None:
-    # A fifth of customers are regulars who make most of the purchases.
-    regulars = customer_ids[: max(1, len(customer_ids) // 5)]
-    reference = 0
-    for size in chunks(total):
-        batch = []
-        for _ in range(size):
-            reference += 1
-            batch.append(new_purchase(context, customer_ids, regulars, reference))
-        with transaction.atomic():
-            Purchase.objects.bulk_create(batch, batch_size=CHUNK)
+def analyze_big_tables() -> None:
+    """Fresh planner statistics, so the first query after seeding doesn't plan for empty tables."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in BIG_TABLES:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def new_purchase(context: Context, customer_ids, regulars, reference: int) -> Purchase:
-    rng = context.rng
-    pool = regulars if rng.random() < 0.6 else customer_ids
-    amount = min(250.0, rng.lognormvariate(2.2, 0.55))
-    return Purchase(
-        business=context.business,
-        customer_id=rng.choice(pool),
-        location=rng.choice(context.locations),
-        purchased_at=past_moment(context),
-        amount=Decimal(f"{amount:.2f}"),
-        currency="GBP",
-        order_reference=f"BB-{reference:07d}",
-    )
+def comments_of(business: Business) -> QuerySet[Answer]:
+    return Answer.objects.filter(business=business).exclude(text="")
 
 
-def insert_responses(context: Context, customer_ids: list[int], total: int) -> None:
-    nps, reason = context.survey.questions.order_by("position")
-    for size in chunks(total):
-        drafts = [new_response(context, customer_ids) for _ in range(size)]
-        with transaction.atomic():
-            responses = Response.objects.bulk_create([r for r, _, _ in drafts], batch_size=CHUNK)
-            answers = []
-            for response, (_draft, score, comment) in zip(responses, drafts, strict=True):
-                answers.append(answer(context, response, nps, number=score))
-                if comment:
-                    answers.append(answer(context, response, reason, text=comment))
-            Answer.objects.bulk_create(answers, batch_size=CHUNK)
-
-
-def new_response(context: Context, customer_ids: list[int]) -> tuple[Response, int, str]:
-    rng = context.rng
-    score = rng.choices(range(11), NPS_WEIGHTS)[0]
-    comment = comment_for_score(rng, score) if rng.random() < COMMENT_SHARE else ""
-    response = Response(
-        business=context.business,
-        survey=context.survey,
-        channel=rng.choice(RESPONSE_CHANNELS),
-        location=rng.choice(context.locations),
-        customer_id=rng.choice(customer_ids) if rng.random() < 0.3 else None,
-        created_at=past_moment(context),
-    )
-    return response, score, comment
-
-
-def answer(context: Context, response: Response, question, *, number=None, text="") -> Answer:
-    return Answer(
-        business=context.business,
-        response=response,
-        question=question,
-        number=number,
-        text=text,
-        created_at=response.created_at,
-    )
-
-
-def insert_interactions(context: Context, customer_ids: list[int], total: int) -> None:
-    rng = context.rng
-    for size in chunks(total):
-        batch = []
-        for _ in range(size):
-            note, mood, outcome, follow_up = interaction_for(rng)
-            batch.append(
-                Interaction(
-                    business=context.business,
-                    customer_id=rng.choice(customer_ids) if rng.random() < 0.8 else None,
-                    staff=rng.choice(context.staff),
-                    location=rng.choice(context.locations),
-                    channel=rng.choice(InteractionChannel.values),
-                    touchpoint=rng.choice(TOUCHPOINTS),
-                    note=note,
-                    mood=mood,
-                    outcome=outcome,
-                    follow_up_needed=follow_up,
-                    created_at=past_moment(context),
-                )
-            )
-        with transaction.atomic():
-            Interaction.objects.bulk_create(batch, batch_size=CHUNK)
-
-
-def enqueue_scoring(business: Business) -> None:
+def scoring_enqueue(*, business: Business) -> None:
     """Score through the real pipeline: in-process when eager, else by the workers."""
-    comments = Answer.objects.filter(business=business).exclude(text="")
-    notes = Interaction.objects.filter(business=business)
+    comment_ids = list(comments_of(business).values_list("pk", flat=True))
+    note_ids = list(
+        Interaction.objects.filter(business=business).exclude(note="").values_list("pk", flat=True)
+    )
+    # The sends are registered on commit: leaving this block is what fires them.
     with transaction.atomic():
-        texts_enqueue_scoring(model=Answer, ids=list(comments.values_list("pk", flat=True)))
-        texts_enqueue_scoring(model=Interaction, ids=list(notes.values_list("pk", flat=True)))
+        texts_enqueue_scoring(model=Answer, ids=comment_ids)
+        texts_enqueue_scoring(model=Interaction, ids=note_ids)

@@ -1,8 +1,31 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+import argparse
 
-from cxplatform.demo.seed import DEFAULT_NAME, OWNER_PASSWORD, STAFF_PASSWORD, seed_demo
+from django.core.management.base import BaseCommand, CommandParser
+
+from cxplatform.demo.seed import (
+    DEFAULT_NAME,
+    DEFAULT_SEED,
+    MIN_SCALE,
+    OWNER_PASSWORD,
+    STAFF_PASSWORD,
+    SeedResult,
+    seed_demo,
+)
+
+# Where `make demo` serves the site (runserver), whatever SITE_URL says.
+DEMO_URL = "http://127.0.0.1:8000/"
+
+
+def scale_value(text: str) -> float:
+    try:
+        scale = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if scale < MIN_SCALE:
+        raise argparse.ArgumentTypeError(f"use at least {MIN_SCALE}")
+    return scale
 
 
 class Command(BaseCommand):
@@ -11,31 +34,35 @@ class Command(BaseCommand):
         "two years of purchases, survey responses and staff interactions."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--scale", type=float, default=1.0,
-            help="1 = 500 customers, 2,000 purchases, 1,000 responses, 100 interactions.",
+            "--scale", type=scale_value, default=1.0,
+            help="1 = 500 customers, 2,000 purchases, 1,000 responses, 100 interactions "
+            f"(at least {MIN_SCALE}).",
         )  # fmt: skip
         parser.add_argument("--name", default=DEFAULT_NAME, help="The business's name.")
-        parser.add_argument(
-            "--seed", type=int, default=7, help="Random seed (same seed, same data)."
-        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Same seed, same data.")
         parser.add_argument(
             "--skip-scoring", action="store_true",
             help="Leave comments unscored (the benchmarks score them themselves).",
         )  # fmt: skip
 
     def handle(self, *args, scale: float, name: str, seed: int, skip_scoring: bool, **options):
-        if not 0.01 <= scale <= 10_000:
-            raise CommandError("--scale must be between 0.01 and 10000.")
         result = seed_demo(scale=scale, name=name, seed=seed, score=not skip_scoring)
-        counts = ", ".join(f"{count:,} {kind}" for kind, count in result.counts.items())
-        self.stdout.write(f"Seeded {result.business.name} in {result.seconds:.1f} s: {counts}.")
-        slug_domain = result.owner_email.split("@", 1)[1]
-        self.stdout.write(
-            self.style.SUCCESS(
-                "\nOpen http://127.0.0.1:8000/ and sign in\n"
-                f"  owner: {result.owner_email} / {OWNER_PASSWORD}\n"
-                f"  staff: sam@{slug_domain} / {STAFF_PASSWORD}\n"
-            )
-        )
+        self.stdout.write(summary(result, scored=not skip_scoring))
+        self.stdout.write(self.style.SUCCESS(login_lines(result)))
+
+
+def summary(result: SeedResult, *, scored: bool) -> str:
+    counts = ", ".join(f"{count:,} {kind}" for kind, count in result.counts.items())
+    scoring = "comments sent for scoring" if scored else "comments left unscored"
+    return f"Seeded {result.business.name} in {result.seconds:.1f} s: {counts}; {scoring}."
+
+
+def login_lines(result: SeedResult) -> str:
+    staff = ", ".join(result.staff_emails)
+    return (
+        f"\nOpen {DEMO_URL} and sign in\n"
+        f"  owner: {result.owner_email} / {OWNER_PASSWORD}\n"
+        f"  staff: {staff} / {STAFF_PASSWORD}\n"
+    )

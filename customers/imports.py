@@ -1,0 +1,219 @@
+"""Running a CSV import: upload, mapping, then chunks written by a worker with progress."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Business, Location, User
+from cxplatform.celery import enqueue_on_commit
+from cxplatform.errors import ApplicationError
+
+from .importing import (
+    CHUNK_ROWS,
+    MAX_REFUSALS_KEPT,
+    MAX_UPLOAD_BYTES,
+    CleanRow,
+    ImportRefused,
+    check_mapping,
+    clean_row,
+    decode,
+    guess_mapping,
+    rows,
+)
+from .models import Customer, CustomerImport, ImportStatus, Purchase
+
+
+def import_upload(
+    *, business: Business, user: User | None, name: str, content: bytes
+) -> CustomerImport:
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ApplicationError(
+            _("The file is too large."),
+            errors={"file": [_("Files up to 20 MB are accepted; split larger exports.")]},
+        )
+    try:
+        decoded = decode(content)
+    except ImportRefused as error:
+        raise ApplicationError(str(error), errors={"file": [str(error)]}) from None
+    return CustomerImport.objects.create(
+        business=business, created_by=user, file_name=name[:255], content=content,
+        encoding=decoded.encoding, headers=decoded.headers,
+        mapping=guess_mapping(decoded.headers),
+    )  # fmt: skip
+
+
+def import_start(
+    *, customer_import: CustomerImport, mapping: dict[str, str], options: dict
+) -> None:
+    """Check the owner's mapping and hand the import to a worker."""
+    mapping = {k: v for k, v in mapping.items() if v}
+    errors = check_mapping(mapping, customer_import.headers)
+    if errors:
+        raise ApplicationError(
+            _("The columns need another look."), errors={k: [v] for k, v in errors.items()}
+        )
+    from .tasks import run_import
+
+    with transaction.atomic():
+        claimed = CustomerImport.objects.filter(
+            pk=customer_import.pk, status=ImportStatus.UPLOADED
+        ).update(mapping={**mapping, "_options": options}, status=ImportStatus.QUEUED)
+        if claimed:
+            enqueue_on_commit(run_import, customer_import.pk)
+
+
+def import_run(*, import_id: int) -> None:
+    """Claim a queued import and write it chunk by chunk, counting as it goes."""
+    claimed = CustomerImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return
+    customer_import = CustomerImport.objects.select_related("business").get(pk=import_id)
+    try:
+        write_all(customer_import)
+    except ImportRefused as error:
+        finish(customer_import, ImportStatus.FAILED, str(error))
+        return
+    except Exception:
+        # Chunks already written stay (each is whole); the owner sees where it stopped.
+        finish(customer_import, ImportStatus.FAILED, _("The import stopped unexpectedly."))
+        raise
+    finish(customer_import, ImportStatus.DONE)
+
+
+def finish(customer_import: CustomerImport, status: str, failure: str = "") -> None:
+    CustomerImport.objects.filter(pk=customer_import.pk).update(
+        status=status, failure=failure, finished_at=timezone.now()
+    )
+
+
+def write_all(customer_import: CustomerImport) -> None:
+    decoded = decode(bytes(customer_import.content))
+    mapping = dict(customer_import.mapping)
+    options = mapping.pop("_options", {})
+    business = customer_import.business
+    all_rows = list(rows(decoded))
+    CustomerImport.objects.filter(pk=customer_import.pk).update(total_rows=len(all_rows))
+    locations = {loc.name.lower(): loc for loc in Location.objects.filter(business=business)}
+    iterator = iter(all_rows)
+    while chunk := list(islice(iterator, CHUNK_ROWS)):
+        clean, refusals = [], []
+        for line, row in chunk:
+            try:
+                cleaned = clean_row(
+                    line, row, mapping, day_first=options.get("day_first", True),
+                    time_zone=business.time_zone,
+                    default_currency=options.get("currency", "EUR"),
+                )  # fmt: skip
+                if cleaned.location and cleaned.location.lower() not in locations:
+                    raise ValueError(_("Unknown location “%(name)s”.") % {"name": cleaned.location})
+                clean.append(cleaned)
+            except ValueError as error:
+                refusals.append({"row": line, "reason": str(error)})
+        with transaction.atomic():
+            taken, merged = write_chunk(business, clean, locations)
+            record_progress(customer_import, len(chunk), taken, merged, refusals)
+
+
+def record_progress(
+    customer_import, processed: int, taken: int, merged: int, refusals: list
+) -> None:
+    current = CustomerImport.objects.filter(pk=customer_import.pk).values("refusals").get()
+    kept = (current["refusals"] + refusals)[:MAX_REFUSALS_KEPT]
+    CustomerImport.objects.filter(pk=customer_import.pk).update(
+        processed_rows=F("processed_rows") + processed,
+        taken=F("taken") + taken,
+        merged=F("merged") + merged,
+        refused=F("refused") + len(refusals),
+        refusals=kept,
+    )
+
+
+def write_chunk(business: Business, clean: list[CleanRow], locations: dict) -> tuple[int, int]:
+    """Write one chunk with a handful of queries; returns rows taken and rows merged.
+
+    An order reference already stored, or seen earlier in the chunk, is merged: the
+    later row's values win, as when a till exports a corrected order again.
+    """
+    customers = customers_for_rows(business, clean)
+    references = {row.order_reference for row in clean if row.order_reference}
+    # `order_reference <> ''` lets the partial unique index serve this lookup.
+    stored = dict(
+        Purchase.objects.filter(business=business, order_reference__in=references)
+        .exclude(order_reference="")
+        .values_list("order_reference", "pk")
+    )
+    new_by_ref: dict[str, Purchase] = {}
+    without_ref: list[Purchase] = []
+    updates: dict[int, Purchase] = {}
+    taken = merged = 0
+    for row in clean:
+        customer, customer_is_new = customers[id(row)]
+        if row.amount is None:  # a customer-only row
+            taken, merged = (taken + 1, merged) if customer_is_new else (taken, merged + 1)
+            continue
+        purchase = Purchase(
+            business=business, customer=customer, purchased_at=row.purchased_at,
+            amount=row.amount, currency=row.currency, order_reference=row.order_reference,
+            location=locations.get(row.location.lower()) if row.location else None,
+        )  # fmt: skip
+        ref = row.order_reference
+        if ref and ref in stored:
+            purchase.pk = stored[ref]
+            updates[purchase.pk] = purchase
+            merged += 1
+        elif ref and ref in new_by_ref:
+            new_by_ref[ref] = purchase
+            merged += 1
+        elif ref:
+            new_by_ref[ref] = purchase
+            taken += 1
+        else:
+            without_ref.append(purchase)
+            taken += 1
+    Purchase.objects.bulk_create([*new_by_ref.values(), *without_ref], batch_size=1000)
+    Purchase.objects.bulk_update(
+        list(updates.values()),
+        ["customer", "purchased_at", "amount", "currency", "location"],
+        batch_size=1000,
+    )
+    return taken, merged
+
+
+def customers_for_rows(business: Business, clean: list[CleanRow]) -> dict:
+    """Each row's customer (and whether this import created it): found by e-mail, else
+    created, one per e-mail; a row without an e-mail is a new customer."""
+    emails = {row.email for row in clean if row.email}
+    known = {
+        c.email.lower(): c for c in Customer.objects.filter(business=business, email__in=emails)
+    }
+    created: dict[str, Customer] = {}
+    without_email: list[Customer] = []
+    by_row: dict[int, tuple[Customer, bool]] = {}
+    now = timezone.now()
+    for row in clean:
+        if row.email in known:
+            by_row[id(row)] = (known[row.email], False)
+            continue
+        if row.email in created:
+            by_row[id(row)] = (created[row.email], False)
+            continue
+        customer = Customer(
+            business=business, name=row.name, email=row.email, phone=row.phone, tags=row.tags,
+            consent_to_contact=bool(row.consent),
+            consent_recorded_at=now if row.consent is not None else None,
+            consent_source="import" if row.consent is not None else "",
+        )  # fmt: skip
+        if row.email:
+            created[row.email] = customer
+        else:
+            without_email.append(customer)
+        by_row[id(row)] = (customer, True)
+    Customer.objects.bulk_create([*created.values(), *without_email], batch_size=1000)
+    return by_row

@@ -1,0 +1,48 @@
+"""Reads for customers and purchases; `business` always first."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from accounts.models import Business
+
+from .models import Customer, CustomerImport, Purchase
+
+
+def customers_search(*, business: Business, query: str = "") -> QuerySet[Customer]:
+    """Customers matching a name, e-mail, phone or tag, with how often and when they bought."""
+    customers = Customer.objects.filter(business=business)
+    query = query.strip()
+    if query:
+        customers = customers.filter(
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(phone__icontains=query)
+            | Q(tags__icontains=query)
+        )
+    return customers.annotate(
+        purchase_count=Count("purchases"), last_purchase=Max("purchases__purchased_at")
+    ).order_by("name", "id")
+
+
+def purchases_for_customer(*, business: Business, customer: Customer) -> QuerySet[Purchase]:
+    return (
+        Purchase.objects.filter(business=business, customer=customer)
+        .select_related("location")
+        .order_by("-purchased_at")
+    )
+
+
+def customer_totals(*, business: Business, customer: Customer) -> dict:
+    """Spend per currency (never added across currencies) and the number of purchases."""
+    rows = (
+        Purchase.objects.filter(business=business, customer=customer)
+        .values("currency")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row for row in rows}
+
+
+def imports_for_business(*, business: Business) -> QuerySet[CustomerImport]:
+    return CustomerImport.objects.filter(business=business).defer("content")

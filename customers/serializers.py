@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from accounts.models import Location
+
+from .models import Customer, Purchase
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = [
+            "uuid", "created_at", "name", "email", "phone", "consent_to_contact",
+            "consent_recorded_at", "consent_source", "email_opt_out_at", "tags",
+        ]  # fmt: skip
+        read_only_fields = [
+            "uuid", "created_at", "consent_recorded_at", "consent_source", "email_opt_out_at",
+        ]  # fmt: skip
+        extra_kwargs = {"tags": {"required": False}}
+
+    def validate_tags(self, tags):
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise serializers.ValidationError(_("A list of words."))
+        return tags
+
+
+class PurchaseSerializer(serializers.ModelSerializer):
+    customer = serializers.UUIDField(source="customer.uuid")
+    location = serializers.UUIDField(source="location.uuid", allow_null=True, default=None)
+
+    class Meta:
+        model = Purchase
+        fields = [
+            "uuid", "customer", "purchased_at", "amount", "currency", "order_reference", "location",
+        ]  # fmt: skip
+
+
+class PurchaseInSerializer(serializers.Serializer):
+    """One purchase from a till: the customer by uuid, or by e-mail (created if new)."""
+
+    customer = serializers.UUIDField(required=False)
+    customer_email = serializers.EmailField(required=False)
+    customer_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    purchased_at = serializers.DateTimeField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", default="EUR")
+    order_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    location = serializers.UUIDField(required=False, allow_null=True)
+
+    def validate(self, data):
+        business = self.context["business"]
+        if not data.get("customer") and not data.get("customer_email"):
+            raise serializers.ValidationError(
+                {"customer": [_("Give the customer's uuid or e-mail.")]}
+            )
+        if data.get("customer"):
+            customer = Customer.objects.filter(business=business, uuid=data["customer"]).first()
+            if customer is None:
+                raise serializers.ValidationError({"customer": [_("No such customer.")]})
+            data["customer"] = customer
+        if data.get("location"):
+            location = Location.objects.filter(business=business, uuid=data["location"]).first()
+            if location is None:
+                raise serializers.ValidationError({"location": [_("No such location.")]})
+            data["location"] = location
+        return data
+
+
+class PurchaseBatchSerializer(serializers.Serializer):
+    purchases = PurchaseInSerializer(many=True, allow_empty=False, max_length=1000)

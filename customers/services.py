@@ -1,0 +1,136 @@
+"""Writes for customers and purchases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Business, Location
+from cxplatform.errors import ApplicationError
+
+from .models import Customer, Purchase
+
+CUSTOMER_FIELDS = {"name", "email", "phone", "consent_to_contact", "tags"}
+
+
+def customer_create(*, business: Business, consent_source: str = "staff", **fields) -> Customer:
+    fields = clean_customer_fields(fields)
+    if not (fields.get("name") or fields.get("email") or fields.get("phone")):
+        raise ApplicationError(
+            _("Give at least a name, an e-mail or a phone number."),
+            errors={"name": [_("Give at least a name, an e-mail or a phone number.")]},
+        )
+    if fields.get("email") and email_taken(business=business, email=fields["email"]):
+        raise ApplicationError(
+            _("A customer with this e-mail exists."),
+            errors={"email": [_("A customer with this e-mail already exists.")]},
+        )
+    customer = Customer(business=business, **fields)
+    if customer.consent_to_contact:
+        customer.consent_recorded_at = timezone.now()
+        customer.consent_source = consent_source
+    customer.save()
+    return customer
+
+
+def customer_update(*, customer: Customer, consent_source: str = "staff", **fields) -> Customer:
+    fields = clean_customer_fields(fields)
+    email = fields.get("email")
+    if email and email_taken(business=customer.business, email=email, besides=customer):
+        raise ApplicationError(
+            _("A customer with this e-mail exists."),
+            errors={"email": [_("A customer with this e-mail already exists.")]},
+        )
+    consent = fields.get("consent_to_contact")
+    if consent is not None and consent != customer.consent_to_contact:
+        # Consent is evidence: when and where it changed is kept with it.
+        customer.consent_recorded_at = timezone.now()
+        customer.consent_source = consent_source
+        if consent:
+            customer.email_opt_out_at = None
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.save()
+    return customer
+
+
+def clean_customer_fields(fields: dict) -> dict:
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("Unknown fields."), errors={k: [_("Unknown field.")] for k in unknown}
+        )
+    cleaned = dict(fields)
+    for name in ("name", "phone"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+    if "email" in cleaned:
+        cleaned["email"] = (cleaned["email"] or "").strip().lower()
+    if "tags" in cleaned:
+        cleaned["tags"] = sorted({t.strip() for t in cleaned["tags"] if t and t.strip()})
+    return cleaned
+
+
+def email_taken(*, business: Business, email: str, besides: Customer | None = None) -> bool:
+    others = Customer.objects.filter(business=business, email__iexact=email)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    return others.exists()
+
+
+def customer_for_email(*, business: Business, email: str, name: str = "") -> tuple[Customer, bool]:
+    """The customer with this e-mail, created if new; True when created."""
+    email = email.strip().lower()
+    existing = Customer.objects.filter(business=business, email__iexact=email).first()
+    if existing is not None:
+        if name and not existing.name:
+            existing.name = name.strip()
+            existing.save(update_fields=["name"])
+        return existing, False
+    return Customer.objects.create(business=business, email=email, name=name.strip()), True
+
+
+@dataclass(frozen=True)
+class PurchaseInput:
+    customer: Customer
+    purchased_at: object
+    amount: Decimal
+    currency: str = "EUR"
+    order_reference: str = ""
+    location: Location | None = None
+
+
+def purchase_record(*, business: Business, data: PurchaseInput) -> tuple[Purchase, bool]:
+    """Store a purchase; the same order reference again updates it instead of doubling.
+
+    Returns the purchase and True when it was new.
+    """
+    values = {
+        "customer": data.customer,
+        "purchased_at": data.purchased_at,
+        "amount": data.amount,
+        "currency": data.currency.upper(),
+        "location": data.location,
+    }
+    if data.order_reference:
+        purchase, created = Purchase.objects.update_or_create(
+            business=business, order_reference=data.order_reference, defaults=values
+        )
+        return purchase, created
+    return Purchase.objects.create(business=business, **values), True
+
+
+def purchases_record(
+    *, business: Business, items: list[PurchaseInput]
+) -> list[tuple[Purchase, bool]]:
+    """A batch from a point-of-sale system: all stored, or none."""
+    with transaction.atomic():
+        return [purchase_record(business=business, data=item) for item in items]
+
+
+def customer_delete(*, customer: Customer) -> None:
+    customer.delete()

@@ -1,0 +1,263 @@
+"""The demo's bulk rows: customers, purchases, survey responses and staff interactions.
+
+Rows are made a chunk at a time and written with bulk_create, one transaction per chunk,
+so a million responses take minutes and memory stays flat. Foreign keys are set by id
+(`customer_id=...`): no model instance is loaded or kept for a relation.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from customers.models import Customer, Purchase
+from feedback.models import Answer, Channel, Interaction, Response
+
+from .clock import HISTORY_DAYS, Clock
+from .comments import comment_for_score
+from .notes import note_for
+from .people import person, tags_for
+
+CHUNK = 5_000
+REGULAR_SHARE = 0.1
+# Half of all purchases are made by the regulars; the rest are spread over everybody,
+# so most customers buy once or twice.
+REGULAR_PURCHASE_SHARE = 0.5
+CONSENT_SHARE = 0.7
+COMMENT_SHARE = 0.65
+# Score weights 0..10 per location: the high street scores better than the busy kiosk.
+# Overall about 55% promoters, 25% passives and 20% detractors.
+NPS_WEIGHTS = (
+    (1, 0.5, 1, 1.5, 2.5, 5, 6.5, 10, 14, 22, 36),
+    (1.5, 1, 1.5, 2.5, 4, 6, 8.5, 12, 15, 20, 28),
+)
+LOCATION_WEIGHTS = (0.7, 0.3)
+CHANNELS = (Channel.LINK, Channel.QR, Channel.EMAIL, Channel.EMBED)
+CHANNEL_WEIGHTS = (35, 30, 25, 10)
+
+
+@dataclass
+class Context:
+    rng: random.Random
+    clock: Clock
+    business_id: int
+    survey_id: int
+    nps_question_id: int
+    reason_question_id: int
+    location_ids: list[int]
+    staff_ids: list[int]
+    order_prefix: str
+
+
+@dataclass
+class CustomerPool:
+    """What later rows need to know about customers: ids, when they joined, who's regular."""
+
+    ids: list[int] = field(default_factory=list)
+    joined: array = field(default_factory=lambda: array("H"))
+    regulars: list[int] = field(default_factory=list)
+
+    def pick(self, rng: random.Random, *, regular_share: float = 0.0) -> int:
+        """The index of a customer: a regular with `regular_share` chance, else anybody."""
+        if self.regulars and rng.random() < regular_share:
+            return rng.choice(self.regulars)
+        return rng.randrange(len(self.ids))
+
+
+def chunk_sizes(total: int) -> Iterator[int]:
+    for start in range(0, total, CHUNK):
+        yield min(CHUNK, total - start)
+
+
+@contextmanager
+def chunk_transaction() -> Iterator[None]:
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Demo rows can be rebuilt: don't wait for each chunk to reach the disk.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def pick_location(context: Context) -> int:
+    count = len(context.location_ids)
+    return context.rng.choices(range(count), LOCATION_WEIGHTS[:count])[0]
+
+
+def age_for(context: Context, pool: CustomerPool, index: int | None) -> int:
+    """Days ago for a row, never before its customer (if any) joined."""
+    if index is None:
+        return context.clock.age_in_days(context.rng)
+    return context.clock.age_after_joining(context.rng, pool.joined[index])
+
+
+# --- Customers ---------------------------------------------------------------
+
+
+def insert_customers(context: Context, total: int) -> CustomerPool:
+    pool = CustomerPool()
+    for size in chunk_sizes(total):
+        first = len(pool.joined)
+        batch = [new_customer(context, pool, first + offset) for offset in range(size)]
+        with chunk_transaction():
+            pool.ids.extend(c.pk for c in Customer.objects.bulk_create(batch, batch_size=CHUNK))
+    return pool
+
+
+def new_customer(context: Context, pool: CustomerPool, index: int) -> Customer:
+    rng = context.rng
+    name, email, phone = person(rng, index + 1)
+    age = context.clock.joined_age(rng)
+    regular = rng.random() < REGULAR_SHARE
+    if regular:
+        pool.regulars.append(index)
+    pool.joined.append(age)
+    joined = context.clock.moment(rng, age)
+    return Customer(
+        business_id=context.business_id,
+        name=name,
+        email=email if rng.random() < 0.92 else "",
+        phone=phone if rng.random() < 0.6 else "",
+        tags=tags_for(rng, regular=regular, vip=regular and rng.random() < 0.2),
+        created_at=joined,
+        **consent_fields(context, age, joined),
+    )
+
+
+def consent_fields(context: Context, age: int, joined: datetime) -> dict[str, object]:
+    rng = context.rng
+    if rng.random() >= CONSENT_SHARE:
+        return {"consent_to_contact": False}
+    imported = age == HISTORY_DAYS - 1
+    opted_out = rng.random() < 0.03
+    return {
+        "consent_to_contact": True,
+        "consent_recorded_at": joined,
+        "consent_source": "import" if imported else rng.choice(("pos", "survey", "staff")),
+        "email_opt_out_at": context.clock.moment(rng, rng.randint(0, age)) if opted_out else None,
+    }
+
+
+# --- Purchases ---------------------------------------------------------------
+
+
+def insert_purchases(context: Context, pool: CustomerPool, total: int) -> None:
+    number = 0
+    for size in chunk_sizes(total):
+        batch = []
+        for _ in range(size):
+            number += 1
+            batch.append(new_purchase(context, pool, number))
+        with chunk_transaction():
+            Purchase.objects.bulk_create(batch, batch_size=CHUNK)
+
+
+def new_purchase(context: Context, pool: CustomerPool, number: int) -> Purchase:
+    rng = context.rng
+    index = pool.pick(rng, regular_share=REGULAR_PURCHASE_SHARE)
+    age = age_for(context, pool, index)
+    return Purchase(
+        business_id=context.business_id,
+        customer_id=pool.ids[index],
+        location_id=context.location_ids[pick_location(context)],
+        purchased_at=context.clock.moment(rng, age),
+        amount=purchase_amount(rng),
+        order_reference=f"{context.order_prefix}-{number:06d}",
+    )
+
+
+def purchase_amount(rng: random.Random) -> Decimal:
+    """Mostly a coffee and a pastry (3-25 EUR); now and then an office or party order."""
+    big_order = rng.random() < 0.04
+    euros = rng.uniform(35, 180) if big_order else max(2.5, rng.lognormvariate(2.1, 0.5))
+    # Till totals are sums of menu prices, which end in 0 or 5 cents.
+    return Decimal(round(euros * 20) * 5).scaleb(-2)
+
+
+# --- Survey responses --------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    response: Response
+    score: int
+    comment: str
+
+
+def insert_responses(context: Context, pool: CustomerPool, total: int) -> None:
+    for size in chunk_sizes(total):
+        drafts = [new_draft(context, pool) for _ in range(size)]
+        with chunk_transaction():
+            # PostgreSQL and SQLite >= 3.35 return the new primary keys the answers need.
+            Response.objects.bulk_create([d.response for d in drafts], batch_size=CHUNK)
+            answers = [answer for draft in drafts for answer in answers_for(context, draft)]
+            Answer.objects.bulk_create(answers, batch_size=CHUNK)
+
+
+def new_draft(context: Context, pool: CustomerPool) -> Draft:
+    rng = context.rng
+    location = pick_location(context)
+    score = rng.choices(range(11), NPS_WEIGHTS[location])[0]
+    channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
+    # Answers to an e-mail invitation are tied to the customer invited; others rarely are.
+    known = rng.random() < (0.9 if channel == Channel.EMAIL else 0.1)
+    index = pool.pick(rng) if known else None
+    age = age_for(context, pool, index)
+    response = Response(
+        business_id=context.business_id,
+        survey_id=context.survey_id,
+        channel=channel,
+        location_id=context.location_ids[location],
+        customer_id=None if index is None else pool.ids[index],
+        created_at=context.clock.moment(rng, age),
+    )
+    comment = comment_for_score(rng, score) if rng.random() < COMMENT_SHARE else ""
+    return Draft(response, score, comment)
+
+
+def answers_for(context: Context, draft: Draft) -> Iterator[Answer]:
+    common = {
+        "business_id": context.business_id,
+        "response_id": draft.response.pk,
+        "created_at": draft.response.created_at,
+    }
+    yield Answer(question_id=context.nps_question_id, number=draft.score, **common)
+    if draft.comment:
+        yield Answer(question_id=context.reason_question_id, text=draft.comment, **common)
+
+
+# --- Staff interactions ------------------------------------------------------
+
+
+def insert_interactions(context: Context, pool: CustomerPool, total: int) -> None:
+    for size in chunk_sizes(total):
+        batch = [new_interaction(context, pool) for _ in range(size)]
+        with chunk_transaction():
+            Interaction.objects.bulk_create(batch, batch_size=CHUNK)
+
+
+def new_interaction(context: Context, pool: CustomerPool) -> Interaction:
+    rng = context.rng
+    note = note_for(rng)
+    index = pool.pick(rng, regular_share=0.4) if rng.random() < 0.7 else None
+    age = age_for(context, pool, index)
+    return Interaction(
+        business_id=context.business_id,
+        customer_id=None if index is None else pool.ids[index],
+        staff_id=rng.choice(context.staff_ids),
+        location_id=context.location_ids[pick_location(context)],
+        channel=note.channel,
+        touchpoint=note.touchpoint,
+        note=note.note,
+        mood=note.mood,
+        outcome=note.outcome,
+        follow_up_needed=note.follow_up_needed,
+        created_at=context.clock.moment(rng, age),
+    )

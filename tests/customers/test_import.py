@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import io
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.services import location_create
+from customers.importing import guess_mapping, parse_amount
+from customers.models import Customer, CustomerImport, ImportStatus, Purchase
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+POS_EXPORT = (
+    "Order ID;Date;Customer;Email;Total;Store;Marketing opt-in\r\n"
+    "A-1;05/03/2024 10:15;Dana Lee;dana@example.com;€12,50;High Street;yes\r\n"
+    "A-2;06/03/2024;Dana Lee;DANA@example.com;1.234,50 EUR;High Street;yes\r\n"
+    "A-1;05/03/2024 10:15;Dana Lee;dana@example.com;13,00;High Street;yes\r\n"
+    "A-3;07/03/2024;Known Kim;kim@example.com;7.00;;no\r\n"
+    "A-4;31/02/2024;Bad Date;bad@example.com;5;;\r\n"
+    "A-5;08/03/2024;Neg Ned;ned@example.com;-5;;\r\n"
+    "A-6;08/03/2024;Lost Lou;lou@example.com;5;Moon Base;\r\n"
+    "A-7;08/03/2024;No Mail;not-an-email;5;;\r\n"
+)
+
+
+def upload(client, content: bytes, name: str = "export.csv"):
+    return client.post("/customers/import/", {"file": SimpleUploadedFile(name, content)})
+
+
+@pytest.fixture(autouse=True)
+def run_tasks_on_commit(django_capture_on_commit_callbacks):
+    """The import is handed to a worker on commit; run it as the test's request ends."""
+    global _capture
+    _capture = django_capture_on_commit_callbacks
+
+
+def start(client, job, **mapping):
+    data = {"day_first": "1", "currency": "EUR", **{f"map_{k}": v for k, v in mapping.items()}}
+    with _capture(execute=True):
+        return client.post(f"/customers/imports/{job.uuid}/", data)
+
+
+POS_MAPPING = {"order_reference": "Order ID", "purchased_at": "Date", "name": "Customer",
+               "email": "Email", "amount": "Total", "location": "Store",
+               "consent": "Marketing opt-in"}  # fmt: skip
+
+
+def test_a_pos_export_is_imported_merging_what_we_know(alice, business_a, client_of):
+    location_create(business=business_a, name="High Street")
+    kim = CustomerFactory(business=business_a, email="kim@example.com", name="Kim")
+    client = client_of(alice)
+    reply = upload(client, POS_EXPORT.encode("utf-8"))
+    job = CustomerImport.objects.get()
+    assert reply.url == f"/customers/imports/{job.uuid}/"
+    assert job.mapping == POS_MAPPING  # guessed from the header names
+    assert start(client, job, **POS_MAPPING).status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert (job.total_rows, job.processed_rows) == (8, 8)
+    assert (job.taken, job.merged, job.refused) == (3, 1, 4)
+    reasons = {r["row"]: r["reason"] for r in job.refusals}
+    assert set(reasons) == {6, 7, 8, 9}
+    assert "not a date" in reasons[6] and "negative" in reasons[7]
+    assert "Unknown location" in reasons[8] and "not an e-mail" in reasons[9]
+    dana = Customer.objects.get(email="dana@example.com")
+    assert dana.consent_to_contact and dana.consent_source == "import"
+    bought = Purchase.objects.filter(customer=dana).values_list("order_reference", "amount")
+    assert sorted(bought) == [("A-1", Decimal("13.00")), ("A-2", Decimal("1234.50"))]
+    assert Purchase.objects.get(order_reference="A-3").customer == kim
+    assert Customer.objects.filter(business=business_a).count() == 2
+    page = client.get(f"/customers/imports/{job.uuid}/").content.decode()
+    assert "Unknown location “Moon Base”." in page
+
+
+def test_a_windows_export_is_read_and_said_so(alice, business_a, client_of):
+    content = "Name,Email\nJosé Müller,jose@example.com\n".encode("cp1252")
+    upload(client_of(alice), content)
+    job = CustomerImport.objects.get()
+    assert job.encoding == "cp1252"
+    start(client_of(alice), job, name="Name", email="Email")
+    assert Customer.objects.get().name == "José Müller"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The submitted file is empty."),
+        (b"   \n  ", "The file is empty."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "This is not a CSV file"),
+        (b"Name,Name\nA,B\n", "must name each column once"),
+    ],
+)
+def test_bad_files_are_refused_with_a_reason(alice, business_a, client_of, content, message):
+    reply = upload(client_of(alice), content)
+    assert reply.status_code == 400
+    assert message in reply.content.decode()
+    assert not CustomerImport.objects.exists()
+
+
+def test_a_file_over_20_mb_is_refused(alice, business_a, client_of):
+    content = b"Name,Email\n" + b"x,y@example.com\n" * (21 * 1024 * 1024 // 16)
+    reply = upload(client_of(alice), content)
+    assert reply.status_code == 400
+    assert "Files up to 20 MB" in reply.content.decode()
+    assert not CustomerImport.objects.exists()
+
+
+def test_the_mapping_needs_an_identifier_and_whole_purchases(alice, business_a, client_of):
+    upload(client_of(alice), b"Who,When,Total\nDana,2024-01-01,5\n")
+    job = CustomerImport.objects.get()
+    reply = start(client_of(alice), job, purchased_at="When")
+    html = reply.content.decode()
+    assert reply.status_code == 400
+    assert "e-mail or name" in html and "both its date and its amount" in html
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UPLOADED and not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount", "currency"),
+    [("12.50", "12.50", ""), ("12,50", "12.50", ""), ("1.234,50", "1234.50", ""),
+     ("1,234.50", "1234.50", ""), ("€12.50", "12.50", "EUR"), ("12.50 GBP", "12.50", "GBP"),
+     ("1 234", "1234.00", ""), ("£3", "3.00", "GBP")],
+)  # fmt: skip
+def test_amounts_as_shops_write_them(raw, amount, currency):
+    assert parse_amount(raw) == (Decimal(amount), currency)
+
+
+@pytest.mark.parametrize("raw", ["-5", "five", "12..5.", ""])
+def test_amounts_that_are_refused(raw):
+    with pytest.raises(ValueError):
+        parse_amount(raw)
+
+
+def test_guessing_leaves_unknown_columns_alone():
+    assert guess_mapping(["Colour", "E-mail address", "order_number"]) == {
+        "email": "E-mail address", "order_reference": "order_number",
+    }  # fmt: skip
+
+
+def test_outsiders_and_staff_cannot_see_an_import(alice, bob, charlie, business_a, business_b,
+                                                  client_of):  # fmt: skip
+    upload(client_of(alice), b"Name,Email\nA,a@example.com\n")
+    job = CustomerImport.objects.get()
+    assert client_of(charlie).get(f"/customers/imports/{job.uuid}/").status_code == 404
+    assert client_of(bob).get(f"/customers/imports/{job.uuid}/").status_code == 403
+    assert start(client_of(charlie), job, name="Name").status_code == 404
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UPLOADED
+
+
+def test_an_import_of_100000_rows(alice, business_a, client_of):
+    """A real 100,000-row export: 90,000 new customers with a purchase each, 10,000 rows
+    that repeat an order (merged), and 500 with a bad amount (refused)."""
+    buffer = io.StringIO()
+    buffer.write("order_id,date,name,email,amount\n")
+    for n in range(100_000):
+        order = n if n < 90_000 else n - 90_000  # the last 10,000 repeat earlier orders
+        amount = "-1" if n % 200 == 199 else f"{(n % 50) + 2}.50"
+        buffer.write(
+            f"O-{order},2024-0{1 + n % 9}-1{n % 10},Person {order},p{order}@example.com,{amount}\n"
+        )
+    client = client_of(alice)
+    upload(client, buffer.getvalue().encode())
+    job = CustomerImport.objects.get()
+    started = time.monotonic()
+    start(client, job, order_reference="order_id", purchased_at="date", name="name",
+          email="email", amount="amount")  # fmt: skip
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.failure
+    assert job.processed_rows == job.total_rows == 100_000
+    assert job.refused == 500
+    assert job.taken + job.merged + job.refused == 100_000
+    assert Purchase.objects.filter(business=business_a).count() == 90_000 - 450
+    assert (
+        Customer.objects.filter(business=business_a).count()
+        == 90_000 - 450 + job.merged - job.merged
+    )
+    assert len(job.refusals) == 500
+    assert time.monotonic() - started < 600  # a stuck import fails here rather than hanging CI
