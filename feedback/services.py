@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Business, Location
 from cxplatform.errors import ApplicationError, Conflict, Gone
@@ -25,13 +26,14 @@ from .models import (
     Survey,
 )
 
-NPS_PROMPT = "How likely are you to recommend %(business)s to a friend or colleague?"
-REASON_PROMPT = "What is the main reason for your score?"
+NPS_PROMPT = gettext_noop("How likely are you to recommend %(business)s to a friend or colleague?")
+REASON_PROMPT = gettext_noop("What is the main reason for your score?")
 
 
 def survey_create_default_nps(*, business: Business) -> Survey:
-    """The survey every business starts with: a 0-10 score and the reason for it."""
-    with transaction.atomic():
+    """The survey every business starts with: a 0-10 score and the reason for it,
+    written in the business's language."""
+    with transaction.atomic(), translation.override(business.language):
         survey = Survey.objects.create(
             business=business,
             name=_("Net Promoter Score"),
@@ -51,7 +53,7 @@ def survey_create_default_nps(*, business: Business) -> Survey:
                     survey=survey,
                     position=1,
                     kind=QuestionKind.NPS,
-                    prompt=NPS_PROMPT % {"business": business.name},
+                    prompt=_(NPS_PROMPT) % {"business": business.name},
                     required=True,
                 ),
                 Question(
@@ -59,7 +61,7 @@ def survey_create_default_nps(*, business: Business) -> Survey:
                     survey=survey,
                     position=2,
                     kind=QuestionKind.TEXT,
-                    prompt=REASON_PROMPT,
+                    prompt=_(REASON_PROMPT),
                     required=False,
                 ),
             ]

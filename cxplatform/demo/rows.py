@@ -1,8 +1,8 @@
 """The demo's bulk rows: customers, purchases, survey responses and staff interactions.
 
-Rows are made a chunk at a time and written with bulk_create, one transaction per chunk,
-so a million responses take minutes and memory stays flat. Foreign keys are set by id
-(`customer_id=...`): no model instance is loaded or kept for a relation.
+Rows are made a chunk at a time and written with bulk_create, one transaction per chunk
+(by the writer, see writer.py), so a million responses take minutes and memory stays
+flat. Foreign keys are set by id (`customer_id=...`): no related instance is loaded.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import random
 from array import array
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db.models import Model
 
 from customers.models import Customer, Purchase
 from feedback.models import Answer, Channel, Interaction, Response
@@ -24,6 +23,7 @@ from .clock import HISTORY_DAYS, Clock
 from .comments import comment_for_score
 from .notes import note_for
 from .people import person, tags_for
+from .writer import Writer
 
 CHUNK = 5_000
 REGULAR_SHARE = 0.1
@@ -54,6 +54,7 @@ class Context:
     location_ids: list[int]
     staff_ids: list[int]
     order_prefix: str
+    writer: Writer
 
 
 @dataclass
@@ -76,14 +77,8 @@ def chunk_sizes(total: int) -> Iterator[int]:
         yield min(CHUNK, total - start)
 
 
-@contextmanager
-def chunk_transaction() -> Iterator[None]:
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Demo rows can be rebuilt: don't wait for each chunk to reach the disk.
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        yield
+def bulk_write(model: type[Model], batch: list[Model]) -> None:
+    model.objects.bulk_create(batch, batch_size=CHUNK)
 
 
 def pick_location(context: Context) -> int:
@@ -106,9 +101,14 @@ def insert_customers(context: Context, total: int) -> CustomerPool:
     for size in chunk_sizes(total):
         first = len(pool.joined)
         batch = [new_customer(context, pool, first + offset) for offset in range(size)]
-        with chunk_transaction():
-            pool.ids.extend(c.pk for c in Customer.objects.bulk_create(batch, batch_size=CHUNK))
+        context.writer.submit(lambda batch=batch: customers_write(pool, batch))
+    # Everything after picks customers by id.
+    context.writer.drain()
     return pool
+
+
+def customers_write(pool: CustomerPool, batch: list[Customer]) -> None:
+    pool.ids.extend(c.pk for c in Customer.objects.bulk_create(batch, batch_size=CHUNK))
 
 
 def new_customer(context: Context, pool: CustomerPool, index: int) -> Customer:
@@ -155,8 +155,7 @@ def insert_purchases(context: Context, pool: CustomerPool, total: int) -> None:
         for _ in range(size):
             number += 1
             batch.append(new_purchase(context, pool, number))
-        with chunk_transaction():
-            Purchase.objects.bulk_create(batch, batch_size=CHUNK)
+        context.writer.submit(lambda batch=batch: bulk_write(Purchase, batch))
 
 
 def new_purchase(context: Context, pool: CustomerPool, number: int) -> Purchase:
@@ -194,11 +193,14 @@ class Draft:
 def insert_responses(context: Context, pool: CustomerPool, total: int) -> None:
     for size in chunk_sizes(total):
         drafts = [new_draft(context, pool) for _ in range(size)]
-        with chunk_transaction():
-            # PostgreSQL and SQLite >= 3.35 return the new primary keys the answers need.
-            Response.objects.bulk_create([d.response for d in drafts], batch_size=CHUNK)
-            answers = [answer for draft in drafts for answer in answers_for(context, draft)]
-            Answer.objects.bulk_create(answers, batch_size=CHUNK)
+        context.writer.submit(lambda drafts=drafts: responses_write(context, drafts))
+
+
+def responses_write(context: Context, drafts: list[Draft]) -> None:
+    # PostgreSQL and SQLite >= 3.35 return the new primary keys the answers need.
+    Response.objects.bulk_create([draft.response for draft in drafts], batch_size=CHUNK)
+    answers = [answer for draft in drafts for answer in answers_for(context, draft)]
+    Answer.objects.bulk_create(answers, batch_size=CHUNK)
 
 
 def new_draft(context: Context, pool: CustomerPool) -> Draft:
@@ -239,8 +241,7 @@ def answers_for(context: Context, draft: Draft) -> Iterator[Answer]:
 def insert_interactions(context: Context, pool: CustomerPool, total: int) -> None:
     for size in chunk_sizes(total):
         batch = [new_interaction(context, pool) for _ in range(size)]
-        with chunk_transaction():
-            Interaction.objects.bulk_create(batch, batch_size=CHUNK)
+        context.writer.submit(lambda batch=batch: bulk_write(Interaction, batch))
 
 
 def new_interaction(context: Context, pool: CustomerPool) -> Interaction:

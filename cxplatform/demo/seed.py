@@ -28,6 +28,7 @@ from .rows import (
     insert_purchases,
     insert_responses,
 )
+from .writer import Writer, chunk_writer
 
 DEFAULT_NAME = "Bluebird Café"
 DEFAULT_SEED = 7
@@ -62,12 +63,13 @@ def seed_demo(
     started = time.monotonic()
     domain = email_domain(name)
     demo_delete(name=name, email_domain=domain)
-    business, context = business_setup(name=name, domain=domain, seed=seed)
     counts = row_counts(scale)
-    pool = insert_customers(context, counts["customers"])
-    insert_purchases(context, pool, counts["purchases"])
-    insert_responses(context, pool, counts["responses"])
-    insert_interactions(context, pool, counts["interactions"])
+    with chunk_writer() as writer:
+        business, context = business_setup(name=name, domain=domain, seed=seed, writer=writer)
+        pool = insert_customers(context, counts["customers"])
+        insert_purchases(context, pool, counts["purchases"])
+        insert_responses(context, pool, counts["responses"])
+        insert_interactions(context, pool, counts["interactions"])
     analyze_big_tables()
     counts["answers"] = Answer.objects.filter(business=business).count()
     counts["comments"] = comments_of(business).count()
@@ -98,7 +100,9 @@ def order_prefix(name: str) -> str:
     return "BB" if name == DEFAULT_NAME else initials or "DM"
 
 
-def business_setup(*, name: str, domain: str, seed: int) -> tuple[Business, Context]:
+def business_setup(
+    *, name: str, domain: str, seed: int, writer: Writer
+) -> tuple[Business, Context]:
     owner_hash, staff_hash = password_hash(OWNER_PASSWORD), password_hash(STAFF_PASSWORD)
     with transaction.atomic():
         owner = user_create(OWNER, domain=domain, password_hash=owner_hash)
@@ -112,7 +116,8 @@ def business_setup(*, name: str, domain: str, seed: int) -> tuple[Business, Cont
             location_create(business=business, name=place, address=address)
             for place, address in LOCATIONS
         ]
-    return business, build_context(business, staff, locations, name=name, seed=seed)
+    context = build_context(business, staff, locations, name=name, seed=seed, writer=writer)
+    return business, context
 
 
 @cache
@@ -132,7 +137,13 @@ def user_create(person: tuple[str, str, str], *, domain: str, password_hash: str
 
 
 def build_context(
-    business: Business, staff: list[User], locations: list[Location], *, name: str, seed: int
+    business: Business,
+    staff: list[User],
+    locations: list[Location],
+    *,
+    name: str,
+    seed: int,
+    writer: Writer,
 ) -> Context:
     survey = Survey.objects.get(business=business, is_default=True)
     questions = dict(survey.questions.values_list("kind", "id"))
@@ -146,6 +157,7 @@ def build_context(
         location_ids=[location.pk for location in locations],
         staff_ids=[member.pk for member in staff],
         order_prefix=order_prefix(name),
+        writer=writer,
     )
 
 

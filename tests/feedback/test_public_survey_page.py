@@ -142,3 +142,39 @@ def test_too_many_submissions_from_one_address_get_429(survey_a, settings):
     assert Response.objects.count() == 3
     reply = client.post(page(survey_a), filled({score: "9"}))
     assert 1 <= int(reply["Retry-After"]) <= 60
+
+
+def test_a_spanish_browser_gets_the_survey_in_spanish(survey_a):
+    reply = Client().get(page(survey_a), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
+    html = reply.content.decode()
+    assert reply.headers["Content-Language"] == "es"
+    assert "Alice&#x27;s Café te pregunta" in html
+    assert "Nada probable" in html and "Enviar" in html
+
+
+def test_errors_are_in_spanish_too(survey_a):
+    score, _ = names(survey_a)
+    reply = Client().post(page(survey_a), filled({score: "12"}), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Elige un número entero del 0 al 10." in reply.content.decode()
+
+
+def test_the_survey_language_wins_over_the_browser(survey_a):
+    survey_a.language = "es"
+    survey_a.save()
+    html = Client().get(page(survey_a), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "te pregunta" in html
+
+
+def test_a_spanish_business_starts_with_a_spanish_survey(db):
+    from cxplatform.onboarding import business_onboard
+    from feedback.models import Survey
+    from tests.factories import UserFactory
+
+    business = business_onboard(name="Café Sol", owner=UserFactory(), language="es")
+    prompts = list(Survey.objects.get(business=business).questions.values_list("prompt", flat=True))
+    assert prompts == [
+        "¿Qué probabilidad hay de que recomiendes Café Sol a un amigo o colega?",
+        "¿Cuál es el motivo principal de tu puntuación?",
+    ]
+    html = Client().get(f"/s/{Survey.objects.get(business=business).uuid}/").content.decode()
+    assert "Café Sol te pregunta" in html  # no Accept-Language: the business's language
