@@ -15,6 +15,7 @@ from .phrases import ASPECTS, CLOSERS, EMOJI, OPENERS, SHORT, SLOTS, TERSE, TYPO
 
 TONES = ("positive", "neutral", "negative")
 SLOT = re.compile(r"\{(\w+)\}")
+A_BEFORE_VOWEL = re.compile(r"\b([Aa]) ([aeiouAEIOU])")
 TYPO_WORDS = re.compile(r"\b(" + "|".join(TYPOS) + r")\b", re.IGNORECASE)
 # Chances of each shape of comment.
 SHAPES = ("short", "terse", "plain", "mixed", "long")
@@ -28,7 +29,9 @@ SHAPE_WEIGHTS = {
 def fill(rng: random.Random, phrase: str) -> str:
     if "{" not in phrase:
         return phrase
-    return SLOT.sub(lambda slot: rng.choice(SLOTS[slot.group(1)]), phrase)
+    filled = SLOT.sub(lambda slot: rng.choice(SLOTS[slot.group(1)]), phrase)
+    # "a {drink}" filled with "oat latte" must read "an oat latte".
+    return A_BEFORE_VOWEL.sub(r"\1n \2", filled)
 
 
 def tone_for_score(rng: random.Random, score: int) -> str:
@@ -90,7 +93,7 @@ def long_story(rng: random.Random, tone: str) -> str:
     """Several sentences: the visit, what was good or bad, sometimes the exception."""
     parts = [fill(rng, rng.choice(VISITS))]
     parts += [sentence(phrase) for phrase in aspect_phrases(rng, tone, rng.choice((2, 3, 3, 4)))]
-    if rng.random() < 0.35:
+    if rng.random() < 0.25:
         other = "negative" if tone == "positive" else "positive"
         lead = "Only thing is" if other == "negative" else "To be fair"
         parts.append(sentence(f"{lead} {aspect_phrases(rng, other, 1)[0]}"))

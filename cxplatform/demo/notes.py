@@ -9,8 +9,6 @@ from feedback.models import InteractionChannel, Mood
 
 from .comments import fill, typo
 
-UPSET = {Mood.ANGRY, Mood.FRUSTRATED}
-
 
 @dataclass(frozen=True)
 class Situation:

@@ -123,12 +123,12 @@ ASPECTS: dict[str, dict[str, list[str]]] = {
     },
     "negative": {
         "coffee": [
-            "the coffee was cold",
-            "my {drink} tasted burnt",
+            "the coffee was cold and bitter",
+            "my {drink} tasted burnt, horrible",
             "they got my order wrong twice",
             "the milk was not steamed properly",
-            "the {drink} was basically warm milk",
-            "asked for oat milk and got dairy",
+            "the {drink} was weak and tasteless",
+            "asked for oat milk and got dairy, not happy",
         ],
         "food": [
             "the {food} was stale",
@@ -136,7 +136,7 @@ ASPECTS: dict[str, dict[str, list[str]]] = {
             "there was a hair in my salad",
             "nothing gluten free left by noon",
             "the {food} was microwaved and soggy",
-            "they ran out of {food} at 10am",
+            "they ran out of {food} at 10am, annoying",
         ],
         "staff": [
             "the staff were rude",
@@ -151,12 +151,12 @@ ASPECTS: dict[str, dict[str, list[str]]] = {
             "the queue was out the door with one person serving",
             "waited ages for the bill",
             "slow service again",
-            "{minutes} minutes for a {drink}, seriously",
+            "{minutes} minutes for a {drink}, ridiculous",
         ],
         "price": [
             "way too expensive for what you get",
-            "{price} for a small {drink} is a joke",
-            "they charged me twice",
+            "{price} for a small {drink} is a rip-off",
+            "they charged me twice and nobody apologised",
             "prices went up again",
             "{price} for a {food}, no thanks",
         ],
@@ -164,16 +164,20 @@ ASPECTS: dict[str, dict[str, list[str]]] = {
             "the tables were sticky",
             "the toilets were dirty",
             "too loud to hear each other",
-            "nowhere to sit",
+            "nowhere to sit, awful",
             "the bins were overflowing",
             "it was freezing inside",
         ],
-        "wifi": ["the wifi never works", "no sockets anywhere", "the wifi kept dropping"],
+        "wifi": [
+            "the wifi never works",
+            "no sockets anywhere, useless",
+            "the wifi kept dropping, so annoying",
+        ],
         "takeaway": [
             "my delivery arrived an hour late and cold",
             "the takeaway cup leaked all over my bag",
             "I received the wrong order",
-            "half my order was missing",
+            "half my order was missing, terrible",
         ],
     },
 }
@@ -216,7 +220,7 @@ OPENERS: dict[str, list[str]] = {
     ],
     "negative": [
         "Really disappointed.", "Not happy at all.", "Worst visit so far.",
-        "I don't usually complain but", "Honestly shocked.", "Used to love this place.",
+        "I don't usually complain but", "Honestly awful.", "Sad to say it has gone downhill.",
         "What happened to this place?",
     ],
 }  # fmt: skip
@@ -237,7 +241,7 @@ CLOSERS: dict[str, list[str]] = {
         "Would be nice to see more choice.",
     ],
     "negative": [
-        "Never again.", "I want a refund.", "Won't be coming back.", "Please sort it out.",
+        "Never again.", "I want a refund.", "Won't be coming back.", "Terrible.",
         "Very disappointing.", "Really not good enough.", "Will not recommend.",
     ],
 }  # fmt: skip

@@ -1,8 +1,8 @@
 """The demo's bulk rows: customers, purchases, survey responses and staff interactions.
 
-Rows are made a chunk at a time and written with bulk_create, one transaction per chunk
-(by the writer, see writer.py), so a million responses take minutes and memory stays
-flat. Foreign keys are set by id (`customer_id=...`): no related instance is loaded.
+Rows are made a chunk at a time and written with bulk_create, one transaction per chunk,
+so a million responses take minutes and memory stays flat. Foreign keys are set by id
+(`customer_id=...`): no related instance is loaded.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import random
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Model
+from django.db import connection, transaction
 
 from customers.models import Customer, Purchase
 from feedback.models import Answer, Channel, Interaction, Response
@@ -23,7 +24,6 @@ from .clock import HISTORY_DAYS, Clock
 from .comments import comment_for_score
 from .notes import note_for
 from .people import person, tags_for
-from .writer import Writer
 
 CHUNK = 5_000
 REGULAR_SHARE = 0.1
@@ -45,6 +45,7 @@ CHANNEL_WEIGHTS = (35, 30, 25, 10)
 
 @dataclass
 class Context:
+    seed: int
     rng: random.Random
     clock: Clock
     business_id: int
@@ -54,7 +55,11 @@ class Context:
     location_ids: list[int]
     staff_ids: list[int]
     order_prefix: str
-    writer: Writer
+
+    def stream(self, kind: str) -> Context:
+        """A copy with its own random stream for one kind of row: each kind comes out the
+        same for a seed whatever order (or process) the kinds are written in."""
+        return replace(self, rng=random.Random(f"{self.seed}:{kind}"))
 
 
 @dataclass
@@ -77,8 +82,14 @@ def chunk_sizes(total: int) -> Iterator[int]:
         yield min(CHUNK, total - start)
 
 
-def bulk_write(model: type[Model], batch: list[Model]) -> None:
-    model.objects.bulk_create(batch, batch_size=CHUNK)
+@contextmanager
+def chunk_transaction() -> Iterator[None]:
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Demo rows can be rebuilt: don't wait for each chunk to reach the disk.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 def pick_location(context: Context) -> int:
@@ -97,18 +108,14 @@ def age_for(context: Context, pool: CustomerPool, index: int | None) -> int:
 
 
 def insert_customers(context: Context, total: int) -> CustomerPool:
+    context = context.stream("customers")
     pool = CustomerPool()
     for size in chunk_sizes(total):
         first = len(pool.joined)
         batch = [new_customer(context, pool, first + offset) for offset in range(size)]
-        context.writer.submit(lambda batch=batch: customers_write(pool, batch))
-    # Everything after picks customers by id.
-    context.writer.drain()
+        with chunk_transaction():
+            pool.ids.extend(c.pk for c in Customer.objects.bulk_create(batch, batch_size=CHUNK))
     return pool
-
-
-def customers_write(pool: CustomerPool, batch: list[Customer]) -> None:
-    pool.ids.extend(c.pk for c in Customer.objects.bulk_create(batch, batch_size=CHUNK))
 
 
 def new_customer(context: Context, pool: CustomerPool, index: int) -> Customer:
@@ -141,7 +148,7 @@ def consent_fields(context: Context, age: int, joined: datetime) -> dict[str, ob
         "consent_to_contact": True,
         "consent_recorded_at": joined,
         "consent_source": "import" if imported else rng.choice(("pos", "survey", "staff")),
-        "email_opt_out_at": context.clock.moment(rng, rng.randint(0, age)) if opted_out else None,
+        "email_opt_out_at": context.clock.moment(rng, rng.randrange(age)) if opted_out else None,
     }
 
 
@@ -149,13 +156,15 @@ def consent_fields(context: Context, age: int, joined: datetime) -> dict[str, ob
 
 
 def insert_purchases(context: Context, pool: CustomerPool, total: int) -> None:
+    context = context.stream("purchases")
     number = 0
     for size in chunk_sizes(total):
         batch = []
         for _ in range(size):
             number += 1
             batch.append(new_purchase(context, pool, number))
-        context.writer.submit(lambda batch=batch: bulk_write(Purchase, batch))
+        with chunk_transaction():
+            Purchase.objects.bulk_create(batch, batch_size=CHUNK)
 
 
 def new_purchase(context: Context, pool: CustomerPool, number: int) -> Purchase:
@@ -191,9 +200,11 @@ class Draft:
 
 
 def insert_responses(context: Context, pool: CustomerPool, total: int) -> None:
+    context = context.stream("responses")
     for size in chunk_sizes(total):
         drafts = [new_draft(context, pool) for _ in range(size)]
-        context.writer.submit(lambda drafts=drafts: responses_write(context, drafts))
+        with chunk_transaction():
+            responses_write(context, drafts)
 
 
 def responses_write(context: Context, drafts: list[Draft]) -> None:
@@ -239,9 +250,11 @@ def answers_for(context: Context, draft: Draft) -> Iterator[Answer]:
 
 
 def insert_interactions(context: Context, pool: CustomerPool, total: int) -> None:
+    context = context.stream("interactions")
     for size in chunk_sizes(total):
         batch = [new_interaction(context, pool) for _ in range(size)]
-        context.writer.submit(lambda batch=batch: bulk_write(Interaction, batch))
+        with chunk_transaction():
+            Interaction.objects.bulk_create(batch, batch_size=CHUNK)
 
 
 def new_interaction(context: Context, pool: CustomerPool) -> Interaction:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -20,6 +20,7 @@ from feedback.models import Answer, Interaction, QuestionKind, Survey
 from textanalysis.services import texts_enqueue_scoring
 
 from .clock import Clock
+from .parallel import alongside
 from .reset import BIG_TABLES, demo_delete
 from .rows import (
     Context,
@@ -28,7 +29,6 @@ from .rows import (
     insert_purchases,
     insert_responses,
 )
-from .writer import Writer, chunk_writer
 
 DEFAULT_NAME = "Bluebird Café"
 DEFAULT_SEED = 7
@@ -49,6 +49,11 @@ class SeedResult:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
+    @property
+    def rows_written(self) -> int:
+        # Comments are answers too: counted once.
+        return sum(count for kind, count in self.counts.items() if kind != "comments")
+
 
 def seed_demo(
     *,
@@ -64,10 +69,10 @@ def seed_demo(
     domain = email_domain(name)
     demo_delete(name=name, email_domain=domain)
     counts = row_counts(scale)
-    with chunk_writer() as writer:
-        business, context = business_setup(name=name, domain=domain, seed=seed, writer=writer)
-        pool = insert_customers(context, counts["customers"])
-        insert_purchases(context, pool, counts["purchases"])
+    business, context = business_setup(name=name, domain=domain, seed=seed)
+    pool = insert_customers(context, counts["customers"])
+    purchases = partial(insert_purchases, context, pool, counts["purchases"])
+    with alongside(purchases, name="seed-demo-purchases"):
         insert_responses(context, pool, counts["responses"])
         insert_interactions(context, pool, counts["interactions"])
     analyze_big_tables()
@@ -100,9 +105,7 @@ def order_prefix(name: str) -> str:
     return "BB" if name == DEFAULT_NAME else initials or "DM"
 
 
-def business_setup(
-    *, name: str, domain: str, seed: int, writer: Writer
-) -> tuple[Business, Context]:
+def business_setup(*, name: str, domain: str, seed: int) -> tuple[Business, Context]:
     owner_hash, staff_hash = password_hash(OWNER_PASSWORD), password_hash(STAFF_PASSWORD)
     with transaction.atomic():
         owner = user_create(OWNER, domain=domain, password_hash=owner_hash)
@@ -116,8 +119,7 @@ def business_setup(
             location_create(business=business, name=place, address=address)
             for place, address in LOCATIONS
         ]
-    context = build_context(business, staff, locations, name=name, seed=seed, writer=writer)
-    return business, context
+    return business, build_context(business, staff, locations, name=name, seed=seed)
 
 
 @cache
@@ -143,11 +145,11 @@ def build_context(
     *,
     name: str,
     seed: int,
-    writer: Writer,
 ) -> Context:
     survey = Survey.objects.get(business=business, is_default=True)
     questions = dict(survey.questions.values_list("kind", "id"))
     return Context(
+        seed=seed,
         rng=random.Random(seed),
         clock=Clock(now=timezone.now()),
         business_id=business.pk,
@@ -157,7 +159,6 @@ def build_context(
         location_ids=[location.pk for location in locations],
         staff_ids=[member.pk for member in staff],
         order_prefix=order_prefix(name),
-        writer=writer,
     )
 
 

@@ -202,6 +202,7 @@ def test_the_command_prints_counts_and_the_login(capsys):
     out = capsys.readouterr().out
     assert "100 responses" in out
     assert "http://127.0.0.1:8000/" in out
+    assert "rows/s" in out
     assert "owner@bluebird.demo / bluebird-demo-owner" in out
     assert Answer.objects.exclude(text="").filter(scored_at=None).exists()
 

@@ -56,7 +56,11 @@ class Command(BaseCommand):
 def summary(result: SeedResult, *, scored: bool) -> str:
     counts = ", ".join(f"{count:,} {kind}" for kind, count in result.counts.items())
     scoring = "comments sent for scoring" if scored else "comments left unscored"
-    return f"Seeded {result.business.name} in {result.seconds:.1f} s: {counts}; {scoring}."
+    rate = result.rows_written / max(result.seconds, 0.001)
+    return (
+        f"Seeded {result.business.name} in {result.seconds:.1f} s "
+        f"({result.rows_written:,} rows, {rate:,.0f} rows/s): {counts}; {scoring}."
+    )
 
 
 def login_lines(result: SeedResult) -> str:

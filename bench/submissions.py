@@ -1,0 +1,183 @@
+"""Benchmark: public survey submissions per second against a bare insert, same load.
+
+Starts the app under gunicorn on a throwaway PostgreSQL database (Redis as the broker,
+so publishing the scoring task is part of the cost but scoring is not), drives a fixed
+number of JSON submissions at it from a load process (bench/loadgen.py), then the same load at
+a bare Django view that inserts one comparable row. Prints both rates, their ratio, p99
+latency, and checks that every 201 left exactly one row.
+
+Usage: .venv/bin/python bench/submissions.py [--requests 20000] [--connections 16]
+Target: ratio >= 0.7 with zero errors and nothing lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = "postgres://postgres@127.0.0.1:5432"
+DATABASE = "cx_bench_submissions"
+BROKER = "redis://127.0.0.1:6379/14"
+APP_PORT, BARE_PORT = 8101, 8102
+WORKERS = 4
+TARGET = 0.7
+
+
+def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+
+
+def fresh_database(env: dict) -> None:
+    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
+    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE])
+    run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env)
+    table = (
+        "CREATE TABLE bench_bare_row (id bigserial PRIMARY KEY, uuid uuid UNIQUE NOT NULL, "
+        "survey_id bigint NOT NULL, answers text NOT NULL, created_at timestamptz NOT NULL)"
+    )
+    run(["psql", "-h", "127.0.0.1", "-U", "postgres", DATABASE, "-c", table])
+
+
+SETUP = """
+import json
+from accounts.models import User
+from cxplatform.onboarding import business_onboard
+from feedback.models import Survey
+owner = User.objects.create_user("bench@example.com", "bench-password-123")
+business = business_onboard(name="Bench Café", owner=owner)
+survey = Survey.objects.get(business=business)
+nps, reason = survey.questions.order_by("position")
+print(json.dumps({"survey": str(survey.uuid), "survey_id": survey.pk,
+                  "nps": str(nps.uuid), "reason": str(reason.uuid)}))
+"""
+
+
+def create_survey(env: dict) -> dict:
+    out = run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def start_gunicorn(module: str, port: int, env: dict, log: Path) -> subprocess.Popen:
+    # gthread workers keep connections alive, as gunicorn behind a proxy is run in production.
+    command = [sys.executable, "-m", "gunicorn", module, "-b", f"127.0.0.1:{port}",
+               "-w", str(WORKERS), "-k", "gthread", "--threads", "4",
+               "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/nothing-here", timeout=1)
+        except urllib.error.HTTPError:
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def drive(port: int, path: str, body: str, requests: int, connections: int) -> dict:
+    """Run the load generator in its own process and return what it measured."""
+    out = run(
+        [sys.executable, str(ROOT / "bench" / "loadgen.py"), "127.0.0.1", str(port), path,
+         str(requests), str(connections)],
+        input=body,
+    ).stdout  # fmt: skip
+    return json.loads(out)
+
+
+def rows_for(table: str, uuids: list[str]) -> int:
+    """How many of these uuids have their row (each must have exactly one)."""
+    if not uuids:
+        return 0
+    quoted = ",".join(f"'{u}'" for u in uuids)  # uuids came from our own server's 201s
+    return count(f"SELECT count(*) FROM {table} WHERE uuid IN ({quoted})")
+
+
+def count(sql: str) -> int:
+    # Through stdin: a list of 20,000 uuids is longer than a command line may be.
+    command = ["psql", "-h", "127.0.0.1", "-U", "postgres", DATABASE, "-tA", "-f", "-"]
+    return int(run(command, input=sql).stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    env = {**os.environ, "DATABASE_URL": f"{PG}/{DATABASE}", "CELERY_BROKER_URL": BROKER,
+           "PUBLIC_RATE_PER_IP": "off", "PUBLIC_RATE_PER_SURVEY": "off", "LOG_LEVEL": "WARNING",
+           "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop"}  # fmt: skip
+    run(["redis-cli", "-n", "14", "flushdb"])
+    fresh_database(env)
+    ids = create_survey(env)
+    body = json.dumps({"answers": {ids["nps"]: 7, ids["reason"]: "Nice coffee, a bit slow today."}})
+    workdir = Path(tempfile.mkdtemp(prefix="bench-submissions-"))
+    results, warm, rows = {}, {}, {}
+    try:
+        for name, module, port, path, table in [
+            ("app", "cxplatform.wsgi:application", APP_PORT,
+             f"/api/v1/public/surveys/{ids['survey']}/responses/", "feedback_response"),
+            ("bare", "bench.bare.wsgi:application", BARE_PORT, f"/bare/{ids['survey_id']}/",
+             "bench_bare_row"),
+        ]:  # fmt: skip
+            server = start_gunicorn(module, port, env, workdir / f"{name}.log")
+            try:
+                warm[name] = drive(port, path, body, min(1000, args.requests), args.connections)
+                results[name] = drive(port, path, body, args.requests, args.connections)
+            finally:
+                stop(server)
+            uuids = warm[name]["uuids"] + results[name]["uuids"]
+            rows[name] = {"accepted": len(uuids), "found": rows_for(table, uuids),
+                          "total": count(f"SELECT count(*) FROM {table}")}  # fmt: skip
+        return report(results, rows, warm)
+    finally:
+        run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
+        run(["redis-cli", "-n", "14", "flushdb"])
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report(results: dict, rows: dict, warm: dict) -> int:
+    rates = {}
+    lost = errors = 0
+    for name, result in results.items():
+        rates[name] = result["ok"] / result["seconds"]
+        found = rows[name]
+        # Every 201 must have left its row, and no row may exist without its 201.
+        lost += (found["accepted"] - found["found"]) + abs(found["total"] - found["accepted"])
+        errors += result["bad"] + warm[name]["bad"]
+        print(
+            f"{name}: {result['ok']} accepted, {result['bad']} errors in "
+            f"{result['seconds']:.2f} s = {rates[name]:.0f}/s; p50 {result['p50_ms']:.1f} ms, "
+            f"p99 {result['p99_ms']:.1f} ms; rows: {found['found']} of {found['accepted']} "
+            f"accepted found, {found['total']} in the table"
+        )
+    ratio = rates["app"] / rates["bare"]
+    p99 = results["app"]["p99_ms"]
+    verdict = "PASS" if ratio >= TARGET and errors == 0 and lost == 0 else "FAIL"
+    print(f"RESULT ratio={ratio:.2f} app_rps={rates['app']:.0f} bare_rps={rates['bare']:.0f} "
+          f"p99_ms={p99:.1f} errors={errors} lost={lost} target={TARGET} {verdict}")  # fmt: skip
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
