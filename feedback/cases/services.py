@@ -29,6 +29,8 @@ from ..models import (
 )
 
 DEFAULT_DUE = timedelta(hours=48)
+# Texts older than this (imports, backfills, rescoring) are history, not someone to call.
+FRESH_FOR = timedelta(days=14)
 DETRACTOR_UP_TO = 6
 LOW_CSAT_UP_TO = 2
 
@@ -74,9 +76,9 @@ def cases_open_for_interaction(*, interaction: Interaction) -> None:
 
 def cases_open_for_negative_answers(*, ids: list[int]) -> None:
     """After scoring: a negative comment opens a case for its response (if none yet)."""
-    negative = Answer.objects.filter(pk__in=ids, sentiment_label="negative").select_related(
-        "response"
-    )
+    negative = Answer.objects.filter(
+        pk__in=ids, sentiment_label="negative", created_at__gte=timezone.now() - FRESH_FOR
+    ).select_related("response")
     by_business: dict[int, list[dict]] = {}
     for answer in negative:
         source = {"response_id": answer.response_id, "customer_id": answer.response.customer_id}
@@ -87,7 +89,9 @@ def cases_open_for_negative_answers(*, ids: list[int]) -> None:
 
 def cases_open_for_negative_interactions(*, ids: list[int]) -> None:
     """After scoring: a note that reads negative opens a case for its interaction."""
-    negative = Interaction.objects.filter(pk__in=ids, sentiment_label="negative")
+    negative = Interaction.objects.filter(
+        pk__in=ids, sentiment_label="negative", created_at__gte=timezone.now() - FRESH_FOR
+    )
     by_business: dict[int, list[dict]] = {}
     for interaction in negative.only("pk", "business_id", "customer_id", "staff_id"):
         by_business.setdefault(interaction.business_id, []).append(

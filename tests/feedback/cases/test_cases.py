@@ -79,6 +79,16 @@ class TestOpening:
         cases_open_for_negative_answers(ids=ids)
         assert FollowUpCase.objects.count() == 1
 
+    def test_an_old_negative_comment_scored_late_opens_none(self, survey_a):
+        answer(survey_a, 9, "Rude staff, awful coffee, terrible experience.")  # not scored yet
+        Answer.objects.update(created_at=timezone.now() - timedelta(days=60))
+        ids = list(Answer.objects.exclude(text="").values_list("pk", flat=True))
+        from textanalysis.services import texts_score
+
+        texts_score(model=Answer, ids=ids)
+        assert Answer.objects.get(pk=ids[0]).sentiment_label == "negative"
+        assert not FollowUpCase.objects.exists()
+
     def test_a_negative_staff_note_opens_a_case_for_its_logger(
         self, business_a, bob, django_capture_on_commit_callbacks
     ):
