@@ -148,3 +148,9 @@ class TestSharePage:
         assert reply.status_code == 404
         survey_a.refresh_from_db()
         assert survey_a.embed_origins == []
+
+
+def test_the_share_page_title_is_just_a_title(alice, survey_a, client_of):
+    html = client_of(alice).get(f"/surveys/{survey_a.uuid}/share/").content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert title == "<title>Share · Net Promoter Score"
