@@ -74,7 +74,8 @@ class SurveySerializer(serializers.ModelSerializer):
         model = Survey
         fields = [
             "uuid", "name", "status", "is_default", "touchpoint", "intro", "privacy_note",
-            "allow_anonymous", "language", "embed_origins", "public_url", "questions",
+            "allow_anonymous", "language", "embed_origins", "invite_after_purchase_hours",
+            "reminder_after_hours", "public_url", "questions",
         ]  # fmt: skip
 
     def get_public_url(self, survey: Survey) -> str:

@@ -21,6 +21,14 @@ class SurveyWriteSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=[("", "browser"), *settings.LANGUAGES], required=False, allow_blank=True
     )
+    invite_after_purchase_hours = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=24 * 30,
+        help_text="E-mail an invitation this many hours after each purchase (null: never).",
+    )  # fmt: skip
+    reminder_after_hours = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=24 * 30,
+        help_text="Remind once this many hours after the invitation (null: never).",
+    )  # fmt: skip
     embed_origins = serializers.ListField(
         child=serializers.CharField(max_length=300), required=False, max_length=20,
         help_text="Sites allowed to show the embedded survey, e.g. https://www.example.com.",

@@ -17,6 +17,7 @@ from ..models import Question, QuestionKind, Survey, SurveyStatus, TrustPillar
 
 SURVEY_FIELDS = {
     "name", "intro", "privacy_note", "touchpoint", "status", "allow_anonymous", "language",
+    "invite_after_purchase_hours", "reminder_after_hours",
 }  # fmt: skip
 MAX_CHOICES = 20
 

@@ -111,3 +111,17 @@ def test_outsiders_get_404(charlie, business_b, survey_a, client_of):
     assert send(client, "delete", f"/api/v1/questions/{question.uuid}/").status_code == 404
     survey_a.refresh_from_db()
     assert survey_a.name == "Net Promoter Score" and survey_a.questions.count() == 2
+
+
+def test_automatic_invitations_are_set_through_the_api(alice, survey_a, client_of):
+    client = client_of(alice)
+    path = f"/api/v1/surveys/{survey_a.uuid}/"
+    reply = send(
+        client, "patch", path, {"invite_after_purchase_hours": 3, "reminder_after_hours": None}
+    )
+    assert (reply.json()["invite_after_purchase_hours"], reply.json()["reminder_after_hours"]) == (
+        3,
+        None,
+    )
+    bad = send(client, "patch", path, {"invite_after_purchase_hours": 0})
+    assert list(bad.json()["errors"]) == ["invite_after_purchase_hours"]
