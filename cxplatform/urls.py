@@ -25,6 +25,11 @@ api_v1 = [
         feedback_api.PublicResponseCreateView.as_view(),
         name="public-survey-responses",
     ),
+    path(
+        "public/invitations/<str:token>/responses/",
+        feedback_api.PublicInvitationResponseView.as_view(),
+        name="public-invitation-responses",
+    ),
     path("metrics/summary/", metrics_api.MetricsSummaryView.as_view(), name="metrics-summary"),
     path("", include("feedback.builder.api_urls")),
     path("", include("feedback.channels.api_urls")),

@@ -32,7 +32,8 @@ from .builder.services import (
     trust_items_add,
 )
 from .channels.services import embed_origins_set
-from .models import Question, Response, Survey
+from .channels.views import invitation_for_token
+from .models import Channel, Question, Response, Survey
 from .selectors import responses_for_business, surveys_for_business, unscoped_survey_for_public
 from .serializers import (
     PublicSurveySerializer,
@@ -79,21 +80,30 @@ class PublicResponseCreateView(APIView):
         },
     )
     def post(self, request, survey_uuid):
-        limited = rate_limited(request, survey_uuid)
+        def load():
+            return unscoped_survey_for_public(survey_uuid=survey_uuid), None
+
+        return self.submit(request, survey_uuid, load)
+
+    def submit(self, request, rate_key, load) -> ApiResponse:
+        """Checks before parsing (rate, size), then one all-or-nothing submission."""
+        limited = rate_limited(request, rate_key)
         if limited is not None:
             return too_many_response(limited.retry_after)
         if body_too_large(request):
             return too_large_response()
-        survey = unscoped_survey_for_public(survey_uuid=survey_uuid)
+        survey, invitation = load()
         envelope = ResponseSubmitSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         location = self._location(survey, envelope.validated_data.get("location"))
+        channel = Channel.EMAIL if invitation else envelope.validated_data["channel"]
         try:
             response = response_submit(
                 survey=survey,
                 raw_answers=envelope.validated_data["answers"],
-                channel=envelope.validated_data["channel"],
+                channel=channel,
                 location=location,
+                invitation=invitation,
                 contact_requested=envelope.validated_data["contact_requested"],
                 contact_email=envelope.validated_data["contact_email"],
             )
@@ -112,6 +122,23 @@ class PublicResponseCreateView(APIView):
                 errors={"location": [_("This business has no such location.")]},
             )
         return location
+
+
+class PublicInvitationResponseView(PublicResponseCreateView):
+    """Answer an e-mail invitation by its token: the answer is tied to the customer invited.
+    A token answers once (409 after that)."""
+
+    @extend_schema(
+        request=ResponseSubmitSerializer,
+        responses={201: SubmittedSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA,
+                   409: ERROR_SCHEMA, 410: ERROR_SCHEMA, 413: ERROR_SCHEMA, 429: ERROR_SCHEMA},
+    )  # fmt: skip
+    def post(self, request, token):
+        def load():
+            invitation = invitation_for_token(token)
+            return invitation.survey, invitation
+
+        return self.submit(request, f"invitation-{token[:16]}", load)
 
 
 def api_field(key: str) -> str:

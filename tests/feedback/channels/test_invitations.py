@@ -183,3 +183,18 @@ class TestBrowserAndApi:
                            ).status_code == 404  # fmt: skip
         assert Invitation.objects.count() == 1
         assert Customer.objects.filter(business=business_b).count() == 0
+
+
+def test_an_invitation_is_answered_through_the_api_once(survey_a, dana):
+    (invitation,) = invite(survey_a, dana)
+    nps = survey_a.questions.get(kind="nps")
+    url = f"/api/v1/public/invitations/{invitation.token}/responses/"
+    body = json.dumps({"answers": {str(nps.uuid): 10}})
+    first = Client().post(url, body, "application/json")
+    assert first.status_code == 201, first.content
+    response = Response.objects.get()
+    assert (response.customer, response.channel) == (dana, "email")
+    assert Client().post(url, body, "application/json").status_code == 409
+    assert Client().post("/api/v1/public/invitations/nope/responses/", body,
+                         "application/json").status_code == 404  # fmt: skip
+    assert Response.objects.count() == 1
