@@ -1,5 +1,6 @@
 """Realistic demo data: the demo business, and the benchmarks' large data sets.
 
-`seed.seed_demo` is the entry point; `rows` writes the bulk rows, `comments` and `notes`
-write what customers and staff say, `people` and `clock` say who and when.
+`seed.seed_demo` is the entry point. `reset` removes an earlier run, `rows` writes the
+bulk rows (with `parallel` on PostgreSQL), `comments`, `notes` and `phrases` write what
+customers and staff say, and `people` and `clock` say who and when.
 """
