@@ -1,9 +1,10 @@
 """Benchmark: public survey submissions per second against a bare insert, same load.
 
-Starts the app under gunicorn on a throwaway PostgreSQL database (Redis as the broker,
-so publishing the scoring task is part of the cost but scoring is not), drives a fixed
-number of JSON submissions at it from a load process (bench/loadgen.py), then the same load at
-a bare Django view that inserts one comparable row. Prints both rates, their ratio, p99
+Starts the app under gunicorn on a throwaway PostgreSQL database (Redis as the broker
+and the cache, so publishing the scoring task is part of the cost but scoring is not),
+drives a fixed number of JSON submissions at it from a load process (bench/loadgen.py),
+then the same load at a bare Django view of the same server (bench/urls.py) that parses
+the same body and inserts one comparable row. Prints both rates, their ratio, p99
 latency, and checks that every 201 left exactly one row.
 
 Usage: .venv/bin/python bench/submissions.py [--requests 20000] [--connections 16]
@@ -13,6 +14,7 @@ Target: ratio >= 0.7 with zero errors and nothing lost.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -28,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PG = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "cx_bench_submissions"
 BROKER = "redis://127.0.0.1:6379/14"
-APP_PORT, BARE_PORT = 8101, 8102
+CACHE = "redis://127.0.0.1:6379/15"
+PORT = 8101
 WORKERS = 4
 TARGET = 0.7
 
@@ -67,9 +70,10 @@ def create_survey(env: dict) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_gunicorn(module: str, port: int, env: dict, log: Path) -> subprocess.Popen:
+def start_gunicorn(port: int, env: dict, log: Path) -> subprocess.Popen:
     # gthread workers keep connections alive, as gunicorn behind a proxy is run in production.
-    command = [sys.executable, "-m", "gunicorn", module, "-b", f"127.0.0.1:{port}",
+    command = [sys.executable, "-m", "gunicorn", "cxplatform.wsgi:application",
+               "-b", f"127.0.0.1:{port}",
                "-w", str(WORKERS), "-k", "gthread", "--threads", "4",
                "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(
@@ -105,6 +109,23 @@ def drive(port: int, path: str, body: str, requests: int, connections: int) -> d
     return json.loads(out)
 
 
+def flush_redis() -> None:
+    for url in (BROKER, CACHE):
+        run(["redis-cli", "-n", url.rsplit("/", 1)[1], "flushdb"])
+
+
+def queued_for_scoring() -> int:
+    """How many answer ids the scoring messages waiting in the broker carry (no worker runs)."""
+    import redis  # the broker's client, installed with celery[redis]
+
+    broker = redis.Redis.from_url(BROKER)
+    ids = 0
+    for message in broker.lrange("scoring", 0, -1):
+        args, _kwargs, _embed = json.loads(base64.b64decode(json.loads(message)["body"]))
+        ids += len(args[1])
+    return ids
+
+
 def rows_for(table: str, uuids: list[str]) -> int:
     """How many of these uuids have their row (each must have exactly one)."""
     if not uuids:
@@ -125,34 +146,35 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DATABASE}", "CELERY_BROKER_URL": BROKER,
+           "CACHE_URL": CACHE, "DJANGO_SETTINGS_MODULE": "bench.settings",
            "PUBLIC_RATE_PER_IP": "off", "PUBLIC_RATE_PER_SURVEY": "off", "LOG_LEVEL": "WARNING",
            "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop"}  # fmt: skip
-    run(["redis-cli", "-n", "14", "flushdb"])
+    flush_redis()
     fresh_database(env)
     ids = create_survey(env)
     body = json.dumps({"answers": {ids["nps"]: 7, ids["reason"]: "Nice coffee, a bit slow today."}})
     workdir = Path(tempfile.mkdtemp(prefix="bench-submissions-"))
     results, warm, rows = {}, {}, {}
+    server = start_gunicorn(PORT, env, workdir / "gunicorn.log")
     try:
-        for name, module, port, path, table in [
-            ("app", "cxplatform.wsgi:application", APP_PORT,
-             f"/api/v1/public/surveys/{ids['survey']}/responses/", "feedback_response"),
-            ("bare", "bench.bare.wsgi:application", BARE_PORT, f"/bare/{ids['survey_id']}/",
-             "bench_bare_row"),
-        ]:  # fmt: skip
-            server = start_gunicorn(module, port, env, workdir / f"{name}.log")
-            try:
-                warm[name] = drive(port, path, body, min(1000, args.requests), args.connections)
-                results[name] = drive(port, path, body, args.requests, args.connections)
-            finally:
-                stop(server)
+        for name, path, table in [
+            ("app", f"/api/v1/public/surveys/{ids['survey']}/responses/", "feedback_response"),
+            ("bare", f"/bare/{ids['survey_id']}/", "bench_bare_row"),
+        ]:
+            warm[name] = drive(PORT, path, body, min(1000, args.requests), args.connections)
+            results[name] = drive(PORT, path, body, args.requests, args.connections)
             uuids = warm[name]["uuids"] + results[name]["uuids"]
             rows[name] = {"accepted": len(uuids), "found": rows_for(table, uuids),
                           "total": count(f"SELECT count(*) FROM {table}")}  # fmt: skip
+        stop(server)  # its workers send the scoring ids still waiting as they exit
+        rows["app"]["queued"] = queued_for_scoring()
+        rows["app"]["texts"] = count("SELECT count(*) FROM feedback_answer WHERE text <> ''")
         return report(results, rows, warm)
     finally:
+        if server.poll() is None:
+            stop(server)
         run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
-        run(["redis-cli", "-n", "14", "flushdb"])
+        flush_redis()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -165,6 +187,11 @@ def report(results: dict, rows: dict, warm: dict) -> int:
         # Every 201 must have left its row, and no row may exist without its 201.
         lost += (found["accepted"] - found["found"]) + abs(found["total"] - found["accepted"])
         errors += result["bad"] + warm[name]["bad"]
+        if "queued" in found:
+            # Every comment must reach the scoring queue, once.
+            lost += abs(found["texts"] - found["queued"])
+            print(f"{name}: {found['queued']} answer ids queued for scoring, "
+                  f"{found['texts']} comments stored")  # fmt: skip
         print(
             f"{name}: {result['ok']} accepted, {result['bad']} errors in "
             f"{result['seconds']:.2f} s = {rates[name]:.0f}/s; p50 {result['p50_ms']:.1f} ms, "

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 
 from celery import Celery
 from django.db import transaction
 from kombu.exceptions import OperationalError
+
+from .batching import IdBatcher, batched
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxplatform.settings")
 
@@ -34,3 +37,26 @@ def _safe_send(task, args: tuple, kwargs: dict) -> Callable[[], None]:
             logger.warning("Broker unreachable; %s left for the sweeper", task.name)
 
     return send
+
+
+_batchers: dict[str, IdBatcher] = {}
+_batchers_lock = threading.Lock()
+
+
+def enqueue_ids_on_commit(task, key: str, ids: Sequence[int]) -> None:
+    """Send `task(key, batch_of_ids)` once the current transaction commits, together
+    with the ids other requests of this process commit meanwhile (see batching.py).
+    Without a broker, tasks run eagerly: then it is sent at once, as enqueue_on_commit."""
+    if app.conf.task_always_eager:
+        for batch in batched(ids):
+            enqueue_on_commit(task, key, batch)
+        return
+    with _batchers_lock:
+        batcher = _batchers.get(task.name)
+        if batcher is None:
+            batcher = _batchers[task.name] = IdBatcher(
+                lambda key, batch: _safe_send(task, (key, batch), {})()
+            )
+    if ids:
+        ids = list(ids)
+        transaction.on_commit(lambda: batcher.add(key, ids))

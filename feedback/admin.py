@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from .models import Answer, Interaction, Question, Response, Survey
+from .selectors import public_survey_forget
 
 
 class QuestionInline(admin.TabularInline):
@@ -17,6 +18,10 @@ class SurveyAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "business__name"]
     inlines = [QuestionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        public_survey_forget(form.instance)
 
 
 class AnswerInline(admin.TabularInline):

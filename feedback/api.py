@@ -34,7 +34,12 @@ from .builder.services import (
 from .channels.services import embed_origins_set
 from .channels.views import invitation_for_token
 from .models import Channel, Question, Response, Survey
-from .selectors import responses_for_business, surveys_for_business, unscoped_survey_for_public
+from .selectors import (
+    public_survey_and_questions,
+    responses_for_business,
+    surveys_for_business,
+    unscoped_survey_for_public,
+)
 from .serializers import (
     PublicSurveySerializer,
     QuestionSerializer,
@@ -81,7 +86,8 @@ class PublicResponseCreateView(APIView):
     )
     def post(self, request, survey_uuid):
         def load():
-            return unscoped_survey_for_public(survey_uuid=survey_uuid), None
+            survey, questions = public_survey_and_questions(survey_uuid=survey_uuid)
+            return survey, questions, None
 
         return self.submit(request, survey_uuid, load)
 
@@ -92,7 +98,7 @@ class PublicResponseCreateView(APIView):
             return too_many_response(limited.retry_after)
         if body_too_large(request):
             return too_large_response()
-        survey, invitation = load()
+        survey, questions, invitation = load()
         envelope = ResponseSubmitSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         location = self._location(survey, envelope.validated_data.get("location"))
@@ -100,6 +106,7 @@ class PublicResponseCreateView(APIView):
         try:
             response = response_submit(
                 survey=survey,
+                questions=questions,
                 raw_answers=envelope.validated_data["answers"],
                 channel=channel,
                 location=location,
@@ -115,7 +122,8 @@ class PublicResponseCreateView(APIView):
     def _location(self, survey: Survey, location_uuid) -> Location | None:
         if location_uuid is None:
             return None
-        location = Location.objects.filter(business=survey.business, uuid=location_uuid).first()
+        locations = Location.objects.filter(business_id=survey.business_id)
+        location = locations.filter(uuid=location_uuid).first()
         if location is None:
             raise ApplicationError(
                 _("Unknown location."),
@@ -136,7 +144,7 @@ class PublicInvitationResponseView(PublicResponseCreateView):
     def post(self, request, token):
         def load():
             invitation = invitation_for_token(token)
-            return invitation.survey, invitation
+            return invitation.survey, None, invitation
 
         return self.submit(request, f"invitation-{token[:16]}", load)
 

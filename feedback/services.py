@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -73,6 +73,7 @@ def response_submit(
     *,
     survey: Survey,
     raw_answers: Mapping[str, object],
+    questions: Sequence[Question] | None = None,
     channel: str = Channel.LINK,
     location: Location | None = None,
     invitation: Invitation | None = None,
@@ -84,10 +85,12 @@ def response_submit(
     Raises ApplicationError whose `errors` are keyed by question uuid; nothing is
     written then. An invitation can be answered once (Conflict after that); it ties
     the response to its customer. Comments are scored by a worker after the commit.
+    `questions` are the survey's, when the caller has them already (from the cache).
     """
     if not survey.is_open:
         raise Gone(_("This survey is no longer taking answers."))
-    questions = list(survey.questions.all())
+    if questions is None:
+        questions = list(survey.questions.all())
     cleaned, errors = clean_answers(questions, raw_answers)
     try:
         contact_email = clean_contact(
@@ -103,7 +106,7 @@ def response_submit(
         if invitation is not None:
             invitation_claim(invitation=invitation)
         response = Response.objects.create(
-            business=survey.business,
+            business_id=survey.business_id,
             survey=survey,
             channel=channel,
             location=location,
@@ -114,7 +117,7 @@ def response_submit(
         )
         answers = Answer.objects.bulk_create(
             Answer(
-                business=survey.business,
+                business_id=survey.business_id,
                 response=response,
                 question=answer.question,
                 number=answer.number,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.apps import apps
@@ -10,12 +10,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from cxplatform.celery import enqueue_on_commit
+from cxplatform.batching import BATCH_SIZE
+from cxplatform.celery import enqueue_ids_on_commit
 
 from .models import ScoredText
 from .sentiment import analyse_sentiment
-
-BATCH_SIZE = 500
 
 
 def scorable_models() -> list[type[ScoredText]]:
@@ -27,11 +26,6 @@ def scorable_model(label: str) -> type[ScoredText]:
     if not issubclass(model, ScoredText):
         raise LookupError(f"{label} holds no text to score")
     return model
-
-
-def chunked(ids: Sequence[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
 
 
 def texts_score(*, model: type[ScoredText], ids: Sequence[int]) -> int:
@@ -67,11 +61,11 @@ def after_scoring(*, model: type[ScoredText], ids: list[int]) -> None:
 
 
 def texts_enqueue_scoring(*, model: type[ScoredText], ids: Sequence[int]) -> None:
-    """Ask a worker to score these rows once the current transaction commits."""
+    """Ask a worker to score these rows once the current transaction commits (batched
+    with other requests' rows: many short submissions become one task)."""
     from .tasks import score_texts
 
-    for batch in chunked(ids):
-        enqueue_on_commit(score_texts, model._meta.label, batch)
+    enqueue_ids_on_commit(score_texts, model._meta.label, ids)
 
 
 def unscored_ids(*, model: type[ScoredText], older_than: timedelta, limit: int) -> list[int]:

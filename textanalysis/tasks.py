@@ -6,7 +6,9 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import chunked, scorable_model, scorable_models, texts_score, unscored_ids
+from cxplatform.batching import batched
+
+from .services import scorable_model, scorable_models, texts_score, unscored_ids
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ def sweep_unscored(older_than_seconds: int = 120, limit: int = 20_000) -> int:
         ids = unscored_ids(
             model=model, older_than=timedelta(seconds=older_than_seconds), limit=limit
         )
-        for batch in chunked(ids):
+        for batch in batched(ids):
             score_texts.delay(model._meta.label, batch)
             sent += len(batch)
     if sent:

@@ -14,6 +14,7 @@ from cxplatform.errors import ApplicationError
 from ..answers import SCALES
 from ..catalog import TEMPLATES, TRUST_ITEMS, QuestionSpec
 from ..models import Question, QuestionKind, Survey, SurveyStatus, TrustPillar
+from ..selectors import public_survey_forget
 
 SURVEY_FIELDS = {
     "name", "intro", "privacy_note", "touchpoint", "status", "allow_anonymous", "language",
@@ -82,6 +83,7 @@ def survey_update(*, survey: Survey, **changes) -> Survey:
     if not survey.name:
         raise ApplicationError(_("Name the survey."), errors={"name": [_("Name the survey.")]})
     survey.save(update_fields=list(changes) or None)
+    public_survey_forget(survey)
     return survey
 
 
@@ -117,6 +119,7 @@ def question_add(*, survey: Survey, data: QuestionInput) -> Question:
     question_check(survey=survey, data=data, position=None)
     with transaction.atomic():
         last = survey.questions.aggregate(last=Max("position"))["last"] or 0
+        public_survey_forget(survey)
         return Question.objects.create(
             business=survey.business, survey=survey, position=last + 1, **clean_fields(data)
         )
@@ -127,6 +130,7 @@ def question_update(*, question: Question, data: QuestionInput) -> Question:
     for name, value in clean_fields(data).items():
         setattr(question, name, value)
     question.save()
+    public_survey_forget(question.survey)
     return question
 
 
@@ -134,6 +138,7 @@ def question_delete(*, question: Question) -> None:
     """Remove a question (its follow-ups go with it) and close the gap in positions."""
     survey = question.survey
     with transaction.atomic():
+        public_survey_forget(survey)
         question.delete()
         for position, pk in enumerate(
             survey.questions.order_by("position").values_list("pk", flat=True), start=1
@@ -154,6 +159,7 @@ def question_move(*, question: Question, offset: int) -> None:
             errors={"position": [_("A follow-up must stay below the question it depends on.")]},
         )
     with transaction.atomic():
+        public_survey_forget(survey)
         # Park one out of the way: SQLite cannot defer the unique (survey, position) check.
         parked = question.position
         Question.objects.filter(pk=question.pk).update(position=F("position") + 10_000)

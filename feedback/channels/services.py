@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from cxplatform.errors import ApplicationError
 
 from ..models import Survey
+from ..selectors import public_survey_forget
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 MAX_ORIGINS = 20
@@ -53,6 +54,7 @@ def embed_origins_set(*, survey: Survey, origins: list[str]) -> Survey:
         raise ApplicationError(message, errors={"embed_origins": [message]})
     survey.embed_origins = cleaned
     survey.save(update_fields=["embed_origins"])
+    public_survey_forget(survey)
     return survey
 
 

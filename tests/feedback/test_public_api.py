@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from feedback.builder.services import QuestionInput, question_update, survey_update
 from feedback.models import Answer, Response, SurveyStatus
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,32 @@ def test_a_closed_survey_answers_410(survey_a):
     reply = post(survey_a, {"answers": {str(nps.uuid): 9}})
     assert reply.status_code == 410
     assert nothing_written()
+
+
+def test_closing_a_survey_takes_effect_at_once_though_it_is_cached(
+    survey_a, django_capture_on_commit_callbacks
+):
+    nps, _ = questions(survey_a)
+    assert post(survey_a, {"answers": {str(nps.uuid): 9}}).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_update(survey=survey_a, status=SurveyStatus.CLOSED)
+    assert post(survey_a, {"answers": {str(nps.uuid): 9}}).status_code == 410
+    assert Response.objects.count() == 1
+
+
+def test_an_edited_question_takes_effect_at_once_though_it_is_cached(
+    survey_a, django_capture_on_commit_callbacks
+):
+    nps, reason = questions(survey_a)
+    assert post(survey_a, {"answers": {str(nps.uuid): 9}}).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        question_update(
+            question=reason,
+            data=QuestionInput(kind=reason.kind, prompt=reason.prompt, required=True),
+        )
+    reply = post(survey_a, {"answers": {str(nps.uuid): 9}})
+    assert reply.status_code == 400
+    assert f"answers.{reason.uuid}" in reply.json()["errors"]
 
 
 def test_customer_text_is_stored_exactly_as_given(survey_a):
