@@ -6,7 +6,7 @@ from django.db.models import Model, QuerySet
 from rest_framework import viewsets
 
 from .access import ALL_ROLES
-from .models import Business
+from .models import Business, User
 
 
 class BusinessScopedViewSet(viewsets.GenericViewSet):
@@ -35,3 +35,8 @@ class BusinessScopedViewSet(viewsets.GenericViewSet):
             return self.model.objects.none()
         business = self.request.business
         return self.scoped_queryset(business).filter(business=business)
+
+
+def acting_user(request) -> User | None:
+    """The person behind a request, or None when it came with an API key."""
+    return request.user if getattr(request.user, "pk", None) else None

@@ -1,16 +1,27 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import ALL_ROLES, MANAGER_ROLES
-from accounts.api import BusinessScopedViewSet
+from accounts.api import BusinessScopedViewSet, acting_user
+from cxplatform.errors import Conflict
 
-from .models import Customer, Purchase
-from .selectors import customers_search
+from .importing import MAX_UPLOAD_BYTES
+from .imports import import_reread, import_start, import_upload
+from .models import Customer, CustomerImport, ImportStatus, Purchase
+from .selectors import customers_search, imports_for_business
 from .serializers import (
+    CustomerImportDetailSerializer,
+    CustomerImportEncodingSerializer,
+    CustomerImportSerializer,
+    CustomerImportStartSerializer,
+    CustomerImportUploadSerializer,
     CustomerSerializer,
     PurchaseBatchSerializer,
     PurchaseInSerializer,
@@ -120,3 +131,66 @@ class PurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Business
                 location=item.get("location"),
             ),
         )  # fmt: skip
+
+
+class CustomerImportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet
+):
+    """CSV imports of customers and purchases, as in the browser: upload the file (the
+    answer guesses the mapping and previews the first rows), start it with the mapping,
+    then poll it for progress and the report of refused rows."""
+
+    model = CustomerImport
+    serializer_class = CustomerImportDetailSerializer
+    required_roles = MANAGER_ROLES
+    # The upload is multipart; starting it and choosing an encoding take JSON as well.
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def scoped_queryset(self, business):
+        if self.action == "list":  # the files themselves stay in the database
+            return imports_for_business(business=business)
+        return CustomerImport.objects.all()
+
+    def get_serializer_class(self):
+        return CustomerImportSerializer if self.action == "list" else CustomerImportDetailSerializer
+
+    @extend_schema(
+        request=CustomerImportUploadSerializer, responses={201: CustomerImportDetailSerializer}
+    )
+    def create(self, request):
+        incoming = CustomerImportUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        upload = incoming.validated_data["file"]
+        job = import_upload(
+            business=request.business, user=acting_user(request),
+            name=upload.name, content=upload.read(MAX_UPLOAD_BYTES + 1),
+            encoding=incoming.validated_data["encoding"],
+        )  # fmt: skip
+        return Response(CustomerImportDetailSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CustomerImportEncodingSerializer, responses=CustomerImportDetailSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def encoding(self, request, uuid=None):
+        """Read the file again in another encoding (only before it starts)."""
+        job = self.get_object()
+        incoming = CustomerImportEncodingSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        job = import_reread(customer_import=job, encoding=incoming.validated_data["encoding"])
+        return Response(CustomerImportDetailSerializer(job).data)
+
+    @extend_schema(request=CustomerImportStartSerializer, responses={202: CustomerImportSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request, uuid=None):
+        """Start the import with this mapping; a worker writes it. Poll the import."""
+        job = self.get_object()
+        if job.status != ImportStatus.UPLOADED:
+            raise Conflict(_("This import has already started."))
+        incoming = CustomerImportStartSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        options = {"day_first": data["day_first"], "currency": data["currency"].upper()}
+        import_start(customer_import=job, mapping=data["mapping"], options=options)
+        job.refresh_from_db()
+        return Response(CustomerImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
-from .api import CustomerViewSet, PurchaseViewSet
+from .api import CustomerImportViewSet, CustomerViewSet, PurchaseViewSet
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("customer-imports", CustomerImportViewSet, basename="customer-import")
 router.register("purchases", PurchaseViewSet, basename="purchase")
 
 urlpatterns = router.urls

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, Location
 
-from .importing import FIELDS
+from .importing import ENCODINGS, FIELDS
 
 
 class CustomerForm(forms.Form):
@@ -43,6 +43,14 @@ class PurchaseForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file from your till or shop system"))
+    encoding = forms.ChoiceField(
+        label=_("Text encoding"), choices=list(ENCODINGS.items()), required=False,
+        help_text=_("Leave it to detect unless letters like é or ñ come out wrong."),
+    )  # fmt: skip
+
+
+class EncodingForm(forms.Form):
+    encoding = forms.ChoiceField(label=_("Read the file as"), choices=list(ENCODINGS.items()))
 
 
 class MappingForm(forms.Form):

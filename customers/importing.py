@@ -7,6 +7,7 @@ reason, and duplicates by e-mail or order reference are merged, not doubled.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -77,25 +78,63 @@ class Decoded:
     headers: list[str]
 
 
-def decode(content: bytes) -> Decoded:
+# What tills and spreadsheets export. "" reads UTF-8 (with or without a BOM), UTF-16
+# with a BOM (Excel's "Unicode text"), and otherwise Windows-1252, the usual
+# default on European tills; an owner who sees wrong letters in the preview picks one.
+ENCODINGS = {
+    "": _lazy("Detect (UTF-8, else Windows-1252)"),
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1252": _lazy("Windows-1252 (Western Europe)"),
+    "iso-8859-1": "ISO-8859-1 (Latin-1)",
+    "iso-8859-15": "ISO-8859-15 (Latin-9)",
+    "mac_roman": "Mac Roman",
+}
+PREVIEW_ROWS = 3
+
+
+def decode(content: bytes, encoding: str = "") -> Decoded:
+    if encoding not in ENCODINGS:
+        raise ImportRefused(_("Unknown text encoding “%(name)s”.") % {"name": encoding})
     if not content.strip():
         raise ImportRefused(_("The file is empty."))
-    if b"\x00" in content[:65536]:
+    encoding = encoding or detect_encoding(content)
+    if not encoding.startswith("utf-16") and b"\x00" in content[:65536]:
         raise ImportRefused(_("This is not a CSV file (it looks like a binary file)."))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportRefused(_("The file's text encoding is not UTF-8 or Windows-1252."))
+    try:
+        text = content.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            _(
+                "The file is not %(encoding)s text (byte %(position)s cannot be read). "
+                "Choose the encoding your till exports."
+            )
+            % {"encoding": ENCODINGS.get(encoding, encoding), "position": error.start + 1}
+        ) from None
+    text = text.removeprefix("\ufeff")
     delimiter = sniff_delimiter(text[:8192])
     headers = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     headers = [h.strip() for h in headers]
     if len([h for h in headers if h]) < 1 or len(headers) != len(set(headers)):
         raise ImportRefused(_("The first line must name each column once."))
-    return Decoded(text, "utf-8" if encoding == "utf-8-sig" else encoding, delimiter, headers)
+    return Decoded(text, encoding, delimiter, headers)
+
+
+def detect_encoding(content: bytes) -> str:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def preview(decoded: Decoded, count: int = PREVIEW_ROWS) -> list[list[str]]:
+    """The first data rows as read, so an owner can see the letters came out right."""
+    reader = csv.reader(io.StringIO(decoded.text), delimiter=decoded.delimiter)
+    next(reader, None)
+    return [row for _, row in zip(range(count), reader, strict=False)]
 
 
 def sniff_delimiter(sample: str) -> str:

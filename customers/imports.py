@@ -11,40 +11,67 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business, Location, User
 from cxplatform.celery import enqueue_on_commit
-from cxplatform.errors import ApplicationError
+from cxplatform.errors import ApplicationError, Conflict
 
 from .importing import (
     CHUNK_ROWS,
     MAX_REFUSALS_KEPT,
     MAX_UPLOAD_BYTES,
     CleanRow,
+    Decoded,
     ImportRefused,
     check_mapping,
     clean_row,
     decode,
     guess_mapping,
+    preview,
     rows,
 )
 from .models import Customer, CustomerImport, ImportStatus, Purchase
 
 
 def import_upload(
-    *, business: Business, user: User | None, name: str, content: bytes
+    *, business: Business, user: User | None, name: str, content: bytes, encoding: str = ""
 ) -> CustomerImport:
     if len(content) > MAX_UPLOAD_BYTES:
         raise ApplicationError(
             _("The file is too large."),
             errors={"file": [_("Files up to 20 MB are accepted; split larger exports.")]},
         )
-    try:
-        decoded = decode(content)
-    except ImportRefused as error:
-        raise ApplicationError(str(error), errors={"file": [str(error)]}) from None
+    decoded = decoded_or_refused(content, encoding)
     return CustomerImport.objects.create(
         business=business, created_by=user, file_name=name[:255], content=content,
         encoding=decoded.encoding, headers=decoded.headers,
         mapping=guess_mapping(decoded.headers),
     )  # fmt: skip
+
+
+def import_reread(*, customer_import: CustomerImport, encoding: str) -> CustomerImport:
+    """Read an uploaded file again in the encoding its owner chose."""
+    if customer_import.status != ImportStatus.UPLOADED:
+        raise Conflict(_("This import has already started."))
+    decoded = decoded_or_refused(bytes(customer_import.content), encoding, field="encoding")
+    changes = {"encoding": decoded.encoding}
+    if decoded.headers != customer_import.headers:
+        changes.update(headers=decoded.headers, mapping=guess_mapping(decoded.headers))
+    # Only while still uploaded: a start in another request wins.
+    CustomerImport.objects.filter(pk=customer_import.pk, status=ImportStatus.UPLOADED).update(
+        **changes
+    )
+    customer_import.refresh_from_db()
+    return customer_import
+
+
+def import_preview(*, customer_import: CustomerImport) -> list[list[str]]:
+    decoded = decode(bytes(customer_import.content), customer_import.encoding)
+    return preview(decoded)
+
+
+def decoded_or_refused(content: bytes, encoding: str, field: str = "file") -> Decoded:
+    try:
+        return decode(content, encoding)
+    except ImportRefused as error:
+        raise ApplicationError(str(error), errors={field: [str(error)]}) from None
 
 
 def import_start(
@@ -94,7 +121,7 @@ def finish(customer_import: CustomerImport, status: str, failure: str = "") -> N
 
 
 def write_all(customer_import: CustomerImport) -> None:
-    decoded = decode(bytes(customer_import.content))
+    decoded = decode(bytes(customer_import.content), customer_import.encoding)
     mapping = dict(customer_import.mapping)
     options = mapping.pop("_options", {})
     business = customer_import.business

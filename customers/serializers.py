@@ -5,7 +5,9 @@ from rest_framework import serializers
 
 from accounts.models import Location
 
-from .models import Customer, Purchase
+from .importing import ENCODINGS, FIELDS
+from .imports import import_preview
+from .models import Customer, CustomerImport, ImportStatus, Purchase
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -70,3 +72,58 @@ class PurchaseInSerializer(serializers.Serializer):
 
 class PurchaseBatchSerializer(serializers.Serializer):
     purchases = PurchaseInSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+class CustomerImportSerializer(serializers.ModelSerializer):
+    mapping = serializers.SerializerMethodField()
+    options = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomerImport
+        fields = [
+            "uuid", "created_at", "file_name", "status", "encoding", "headers", "mapping",
+            "options", "total_rows", "processed_rows", "progress_percent", "taken", "merged",
+            "refused", "refusals", "failure", "started_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_mapping(self, job: CustomerImport) -> dict[str, str]:
+        return {k: v for k, v in job.mapping.items() if k != "_options"}
+
+    def get_options(self, job: CustomerImport) -> dict:
+        return job.mapping.get("_options", {})
+
+
+class CustomerImportDetailSerializer(CustomerImportSerializer):
+    preview = serializers.SerializerMethodField(
+        help_text="The first data rows as read, while the import waits for its mapping."
+    )
+
+    class Meta(CustomerImportSerializer.Meta):
+        fields = [*CustomerImportSerializer.Meta.fields, "preview"]
+        read_only_fields = fields
+
+    def get_preview(self, job: CustomerImport) -> list[list[str]]:
+        if job.status != ImportStatus.UPLOADED:
+            return []
+        return import_preview(customer_import=job)
+
+
+class CustomerImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The CSV, up to 20 MB.")
+    encoding = serializers.ChoiceField(
+        choices=[k for k in ENCODINGS if k], required=False, allow_blank=True, default=""
+    )
+
+
+class CustomerImportEncodingSerializer(serializers.Serializer):
+    encoding = serializers.ChoiceField(choices=list(ENCODINGS))
+
+
+class CustomerImportStartSerializer(serializers.Serializer):
+    mapping = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=255),
+        help_text="Our field (" + ", ".join(FIELDS) + ") -> the CSV column that holds it.",
+    )
+    day_first = serializers.BooleanField(default=True)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", default="EUR")

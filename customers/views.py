@@ -9,8 +9,8 @@ from accounts.access import ALL_ROLES, MANAGER_ROLES, business_view
 from accounts.selectors import business_object_or_404
 from cxplatform.errors import ApplicationError
 
-from .forms import CustomerForm, MappingForm, PurchaseForm, UploadForm
-from .imports import import_start, import_upload
+from .forms import CustomerForm, EncodingForm, MappingForm, PurchaseForm, UploadForm
+from .imports import import_preview, import_reread, import_start, import_upload
 from .models import Customer, CustomerImport, ImportStatus
 from .selectors import (
     customer_totals,
@@ -30,6 +30,8 @@ PAGE_SIZE = 50
 
 
 def add_errors(form, error: ApplicationError) -> None:
+    if not error.errors:
+        form.add_error(None, error.message)
     for name, field_messages in error.errors.items():
         for message in field_messages:
             form.add_error(name if name in form.fields else None, message)
@@ -129,7 +131,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
         try:
             customer_import = import_upload(
                 business=request.business, user=request.user, name=upload.name,
-                content=upload.read(20 * 1024 * 1024 + 1),
+                content=upload.read(20 * 1024 * 1024 + 1), encoding=form.cleaned_data["encoding"],
             )  # fmt: skip
         except ApplicationError as error:
             add_errors(form, error)
@@ -146,24 +148,49 @@ def import_detail(request: HttpRequest, import_uuid) -> HttpResponse:
     customer_import = business_object_or_404(
         CustomerImport, business=request.business, uuid=import_uuid
     )
-    form = None
-    if customer_import.status == ImportStatus.UPLOADED:
-        initial = {f"map_{k}": v for k, v in customer_import.mapping.items()}
-        form = MappingForm(request.POST or None, headers=customer_import.headers, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            options = {k: form.cleaned_data[k] for k in ("day_first", "currency")}
-            options["currency"] = options["currency"].upper()
-            try:
-                import_start(
-                    customer_import=customer_import, mapping=form.mapping(), options=options
-                )
-            except ApplicationError as error:
-                for name, field_messages in error.errors.items():
-                    form.add_error(f"map_{name}" if f"map_{name}" in form.fields else None,
-                                   field_messages)  # fmt: skip
-            else:
-                return redirect("customers:import", import_uuid=customer_import.uuid)
-    customer_import.refresh_from_db()
-    context = {"job": customer_import, "form": form}
-    status = 400 if form is not None and form.errors else 200
+    if customer_import.status != ImportStatus.UPLOADED:
+        return render(request, "customers/import_detail.html", {"job": customer_import})
+    if request.method == "POST" and "encoding" in request.POST:
+        return import_reread_view(request, customer_import)
+    initial = {f"map_{k}": v for k, v in customer_import.mapping.items()}
+    form = MappingForm(request.POST or None, headers=customer_import.headers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        options = {k: form.cleaned_data[k] for k in ("day_first", "currency")}
+        options["currency"] = options["currency"].upper()
+        try:
+            import_start(customer_import=customer_import, mapping=form.mapping(), options=options)
+        except ApplicationError as error:
+            for name, field_messages in error.errors.items():
+                form.add_error(f"map_{name}" if f"map_{name}" in form.fields else None,
+                               field_messages)  # fmt: skip
+        else:
+            return redirect("customers:import", import_uuid=customer_import.uuid)
+    encoding_form = EncodingForm(initial={"encoding": customer_import.encoding})
+    return import_mapping_page(request, customer_import, form, encoding_form)
+
+
+def import_reread_view(request: HttpRequest, customer_import: CustomerImport) -> HttpResponse:
+    encoding_form = EncodingForm(request.POST)
+    if encoding_form.is_valid():
+        try:
+            import_reread(
+                customer_import=customer_import, encoding=encoding_form.cleaned_data["encoding"]
+            )
+        except ApplicationError as error:
+            add_errors(encoding_form, error)
+        else:
+            return redirect("customers:import", import_uuid=customer_import.uuid)
+    initial = {f"map_{k}": v for k, v in customer_import.mapping.items()}
+    form = MappingForm(headers=customer_import.headers, initial=initial)
+    return import_mapping_page(request, customer_import, form, encoding_form)
+
+
+def import_mapping_page(request, customer_import, form, encoding_form) -> HttpResponse:
+    context = {
+        "job": customer_import,
+        "form": form,
+        "encoding_form": encoding_form,
+        "preview": import_preview(customer_import=customer_import),
+    }
+    status = 400 if form.errors or encoding_form.errors else 200
     return render(request, "customers/import_detail.html", context, status=status)

@@ -6,7 +6,7 @@ from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api import BusinessScopedViewSet
+from accounts.api import BusinessScopedViewSet, acting_user
 
 from ..models import FollowUpCase
 from .selectors import cases_for_member
@@ -35,7 +35,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScop
         if "assignee" in data:
             self._check_may_assign(request)
             data["unassign"] = data["assignee"] is None
-        case_update(case=case, actor=self._actor(request), **data)
+        case_update(case=case, actor=acting_user(request), **data)
         return Response(CaseSerializer(case).data)
 
     @extend_schema(request=CaseNoteSerializer, responses={201: CaseNoteSerializer})
@@ -45,7 +45,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScop
         note = CaseNoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
         created = case_note_add(
-            case=case, author=self._actor(request), text=note.validated_data["text"]
+            case=case, author=acting_user(request), text=note.validated_data["text"]
         )
         return Response(CaseNoteSerializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -53,6 +53,3 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScop
         membership = getattr(request, "membership", None)
         if membership is not None and not membership.is_manager:
             raise exceptions.PermissionDenied(_("Only owners and managers assign cases."))
-
-    def _actor(self, request):
-        return request.user if getattr(request.user, "pk", None) else None

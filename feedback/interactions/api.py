@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from accounts.api import BusinessScopedViewSet
+from accounts.api import BusinessScopedViewSet, acting_user
 
 from ..models import Interaction
 from .selectors import interactions_for_business
@@ -32,8 +32,7 @@ class InteractionViewSet(
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         person = NewCustomer(**data.pop("new_customer", {}))
-        user = request.user if getattr(request.user, "pk", None) else None
         interaction = interaction_log(
-            business=request.business, staff=user, new_customer=person, **data
+            business=request.business, staff=acting_user(request), new_customer=person, **data
         )
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)

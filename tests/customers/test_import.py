@@ -85,6 +85,42 @@ def test_a_windows_export_is_read_and_said_so(alice, business_a, client_of):
     assert Customer.objects.get().name == "José Müller"
 
 
+def test_an_excel_unicode_text_export_is_read(alice, business_a, client_of):
+    content = "Name\tEmail\nZoë Ñúñez\tzoe@example.com\n".encode("utf-16")
+    upload(client_of(alice), content)
+    job = CustomerImport.objects.get()
+    assert (job.encoding, job.headers) == ("utf-16", ["Name", "Email"])
+    start(client_of(alice), job, name="Name", email="Email")
+    assert Customer.objects.get().name == "Zoë Ñúñez"
+
+
+def test_a_file_not_in_the_chosen_encoding_is_refused(alice, business_a, client_of):
+    content = "Name,Email\nJosé,jose@example.com\n".encode("cp1252")
+    reply = client_of(alice).post(
+        "/customers/import/", {"file": SimpleUploadedFile("x.csv", content), "encoding": "utf-8"}
+    )
+    assert reply.status_code == 400
+    assert "The file is not UTF-8 text (byte 15 cannot be read)" in reply.content.decode()
+    assert not CustomerImport.objects.exists()
+
+
+def test_the_mapping_page_previews_rows_escaped_and_rereads(alice, business_a, client_of):
+    client = client_of(alice)
+    upload(client, b"Name,Email\n<script>x</script> Caf\xe9 \xa4,x@example.com\n")
+    job = CustomerImport.objects.get()
+    page = client.get(f"/customers/imports/{job.uuid}/").content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt; Café ¤" in page
+    assert "<script>x</script>" not in page
+    reply = client.post(f"/customers/imports/{job.uuid}/", {"encoding": "iso-8859-15"})
+    assert reply.status_code == 302
+    assert "Café €" in client.get(reply.url).content.decode()
+    reply = client.post(f"/customers/imports/{job.uuid}/", {"encoding": "utf-8"})
+    assert reply.status_code == 400
+    assert "not UTF-8 text" in reply.content.decode()
+    job.refresh_from_db()
+    assert (job.encoding, job.status) == ("iso-8859-15", ImportStatus.UPLOADED)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
