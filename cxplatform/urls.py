@@ -49,6 +49,7 @@ urlpatterns = [
     path("interactions/", include("feedback.interactions.urls")),
     path("cases/", include("feedback.cases.urls")),
     path("customers/", include("customers.urls")),
+    path("insights/", include("textanalysis.urls")),
     path("", include("metrics.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,20 +1,32 @@
-"""Scoring rows of customer text in batches (one read, one bulk write)."""
+"""Analysing rows of customer text in batches: one read, one bulk write, alerts once."""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from cxplatform.batching import BATCH_SIZE
-from cxplatform.celery import enqueue_ids_on_commit
+from cxplatform.celery import enqueue_ids_on_commit, enqueue_on_commit
 
-from .models import ScoredText
-from .sentiment import analyse_sentiment
+from .analysis import Analysis, AspectMatchers, Label, NotScoredReason, TermMatcher, analyse
+from .defaults import URGENT_TERMS, aspects_for_industry
+from .models import Alert, AlertReason, Aspect, AspectMention, InsightSettings, ScoredText
+
+logger = logging.getLogger(__name__)
+
+# Texts written longer ago than this are history (imports, backfills, rescoring):
+# they are analysed but raise no alert.
+ALERT_FRESH_FOR = timedelta(days=2)
+EXCERPT_CHARS = 500
 
 
 def scorable_models() -> list[type[ScoredText]]:
@@ -28,25 +40,205 @@ def scorable_model(label: str) -> type[ScoredText]:
     return model
 
 
-def texts_score(*, model: type[ScoredText], ids: Sequence[int]) -> int:
-    """Score the rows among `ids` not scored yet; return how many were scored.
+# --- Each business's aspects and alert rules ------------------------------------------
 
-    Scoring is a pure function of the text, so a batch delivered twice (worker
-    killed before its ack) writes the same values again: idempotent.
+
+@dataclass(frozen=True)
+class Rules:
+    aspects: AspectMatchers
+    urgent: TermMatcher
+    alert_threshold: float
+
+
+def insight_settings_for(business) -> InsightSettings:
+    """A business's settings, made with its industry's defaults the first time."""
+    settings_by_business = insight_settings_ensure([business.pk])
+    return settings_by_business[business.pk]
+
+
+def insight_settings_ensure(business_ids: Sequence[int]) -> dict[int, InsightSettings]:
+    found = {s.business_id: s for s in InsightSettings.objects.filter(business_id__in=business_ids)}
+    missing = [pk for pk in business_ids if pk not in found]
+    if missing:
+        Business = apps.get_model("accounts", "Business")
+        with transaction.atomic():
+            for business in Business.objects.filter(pk__in=missing):
+                found[business.pk] = insight_defaults_create(business)
+    return found
+
+
+def insight_defaults_create(business) -> InsightSettings:
+    settings_row, created = InsightSettings.objects.get_or_create(
+        business=business, defaults={"urgent_terms": list(URGENT_TERMS)}
+    )
+    if created:
+        Aspect.objects.bulk_create(
+            [
+                Aspect(business=business, key=key, name=name, terms=terms, position=position)
+                for position, (key, name, terms) in enumerate(
+                    aspects_for_industry(business.industry)
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    return settings_row
+
+
+def rules_for(business_ids: Sequence[int]) -> dict[int, Rules]:
+    """Two queries for a batch, however many businesses it holds."""
+    settings_rows = insight_settings_ensure(sorted(set(business_ids)))
+    aspects: dict[int, list[tuple[str, list[str]]]] = {pk: [] for pk in settings_rows}
+    for business_id, key, terms in Aspect.objects.filter(business_id__in=settings_rows).values_list(
+        "business_id", "key", "terms"
+    ):
+        aspects[business_id].append((key, terms))
+    return {
+        pk: Rules(AspectMatchers(aspects[pk]), TermMatcher(row.urgent_terms), row.alert_threshold)
+        for pk, row in settings_rows.items()
+    }
+
+
+# --- Scoring --------------------------------------------------------------------------
+
+
+@dataclass
+class Scored:
+    pk: int
+    business_id: int
+    created_at: object
+    text: str
+    analysis: Analysis
+
+
+def texts_score(*, model: type[ScoredText], ids: Sequence[int], rescore: bool = False) -> int:
+    """Analyse the rows among `ids` (not yet analysed ones, unless rescoring); return
+    how many were analysed.
+
+    The rows are locked while they are analysed and written in one transaction with
+    their aspect mentions and alerts: a batch delivered twice (a worker killed before
+    its ack) finds them done, or waits and then finds them done. Idempotent.
     """
     text_field = model.TEXT_FIELD
-    rows = list(model.objects.filter(pk__in=ids, scored_at=None).only("pk", text_field))
-    now = timezone.now()
-    for row in rows:
-        sentiment = analyse_sentiment(getattr(row, text_field))
-        row.sentiment_score = sentiment.score
-        row.sentiment_label = sentiment.label
-        row.scored_at = now
-    model.objects.bulk_update(
-        rows, ["sentiment_score", "sentiment_label", "scored_at"], batch_size=BATCH_SIZE
-    )
-    after_scoring(model=model, ids=[row.pk for row in rows])
-    return len(rows)
+    with transaction.atomic():
+        rows = model.objects.filter(pk__in=ids)
+        if not rescore:
+            rows = rows.filter(scored_at=None)
+        rows = list(
+            rows.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "business_id", "created_at", text_field)
+        )
+        if not rows:
+            return 0
+        rules = rules_for([business_id for _, business_id, _, _ in rows])
+        scored = [
+            Scored(
+                pk, business_id, created_at, text or "", analyse(text, rules[business_id].aspects)
+            )
+            for pk, business_id, created_at, text in rows
+        ]
+        now = timezone.now()
+        scores_write(model, scored, now)
+        mentions_write(model, scored, replace=rescore)
+        if not rescore:
+            alerts_raise(model, scored, rules, now)
+    after_scoring(model=model, ids=[s.pk for s in scored])
+    return len(scored)
+
+
+def analyse_safely(pk: int, text: str, rule: Rules) -> Analysis:
+    """One text that breaks the analyser must not stop the other texts of its batch."""
+    try:
+        return analyse(text, rule.aspects)
+    except Exception:
+        logger.exception("Could not analyse text %s; marked not scored", pk)
+        return Analysis(None, Label.NOT_SCORED, NotScoredReason.ERROR)
+
+
+def scores_write(model: type[ScoredText], scored: list[Scored], now) -> None:
+    """One statement for the whole batch (PostgreSQL; bulk_update elsewhere)."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(
+            [
+                model(
+                    pk=s.pk, sentiment_score=s.analysis.score, sentiment_label=s.analysis.label,
+                    sentiment_explanation=s.analysis.explanation(), scored_at=now,
+                )
+                for s in scored
+            ],
+            ["sentiment_score", "sentiment_label", "sentiment_explanation", "scored_at"],
+            batch_size=BATCH_SIZE,
+        )  # fmt: skip
+        return
+    from psycopg2.extras import execute_values
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    values = [
+        (s.pk, s.analysis.score, s.analysis.label, json.dumps(s.analysis.explanation()))
+        for s in scored
+    ]
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"UPDATE {table} AS t SET sentiment_score = v.score, sentiment_label = v.label, "
+            "sentiment_explanation = v.explanation, scored_at = now() "
+            "FROM (VALUES %s) AS v (id, score, label, explanation) WHERE t.id = v.id",
+            values,
+            template="(%s, %s::double precision, %s, %s::jsonb)",
+            page_size=BATCH_SIZE,
+        )
+
+
+def mentions_write(model: type[ScoredText], scored: list[Scored], *, replace: bool) -> None:
+    source = model._meta.label
+    if replace:
+        AspectMention.objects.filter(source=source, source_id__in=[s.pk for s in scored]).delete()
+    AspectMention.objects.bulk_create(
+        [
+            AspectMention(
+                business_id=s.business_id, aspect_key=key, source=source, source_id=s.pk,
+                score=score, created_at=s.created_at,
+            )
+            for s in scored
+            for key, score in s.analysis.aspects.items()
+        ],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+def alerts_raise(model: type[ScoredText], scored: list[Scored], rules: dict[int, Rules], now):
+    """An alert for each fresh text that is strongly negative or names an urgent matter.
+
+    The unique (source, source_id) constraint makes a second delivery of the batch add
+    nothing; the alerts go out once the batch commits.
+    """
+    source = model._meta.label
+    alerts = []
+    for s in scored:
+        if s.created_at < now - ALERT_FRESH_FOR:
+            continue
+        rule = rules[s.business_id]
+        terms = rule.urgent.found(s.text)
+        negative = s.analysis.score is not None and s.analysis.score <= rule.alert_threshold
+        if terms or negative:
+            alerts.append(
+                Alert(
+                    business_id=s.business_id, source=source, source_id=s.pk,
+                    reason=AlertReason.URGENT if terms else AlertReason.NEGATIVE, terms=terms,
+                    score=s.analysis.score, excerpt=s.text[:EXCERPT_CHARS], created_at=now,
+                )
+            )  # fmt: skip
+    if not alerts:
+        return
+    Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+    fresh = Alert.objects.filter(
+        source=source, source_id__in=[a.source_id for a in alerts], emailed_at=None
+    ).values_list("pk", flat=True)
+    from .tasks import deliver_alert
+
+    for alert_id in fresh:
+        enqueue_on_commit(deliver_alert, alert_id)
 
 
 def after_scoring(*, model: type[ScoredText], ids: list[int]) -> None:

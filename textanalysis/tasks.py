@@ -2,30 +2,28 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from cxplatform.batching import batched
 
+from .alerts import WebhookFailed, alert_email_send, alert_webhook_post
+from .rescore import rescore_run
 from .services import scorable_model, scorable_models, texts_score, unscored_ids
 
 logger = logging.getLogger(__name__)
 
 # Only errors that may pass on the next try; a bug must fail loudly, not loop.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+RETRY = {"acks_late": True, "reject_on_worker_lost": True, "retry_backoff": 2,
+         "retry_backoff_max": 300, "max_retries": 8}  # fmt: skip
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=300,
-    max_retries=8,
-)
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
 def score_texts(model_label: str, ids: list[int]) -> int:
-    """Score a batch of rows of one model. Rows already scored or gone are skipped."""
+    """Analyse a batch of rows of one model. Rows already analysed or gone are skipped."""
     return texts_score(model=scorable_model(model_label), ids=ids)
 
 
@@ -43,3 +41,20 @@ def sweep_unscored(older_than_seconds: int = 120, limit: int = 20_000) -> int:
     if sent:
         logger.info("Sweeper re-sent %d unscored texts", sent)
     return sent
+
+
+@shared_task(autoretry_for=(*TRANSIENT_ERRORS, SMTPException, ConnectionError), **RETRY)
+def deliver_alert(alert_id: int) -> None:
+    """E-mail the alert, then hand it to the webhook task (which retries on its own)."""
+    alert_email_send(alert_id=alert_id)
+    post_alert_webhook.delay(alert_id)
+
+
+@shared_task(autoretry_for=(*TRANSIENT_ERRORS, WebhookFailed), **{**RETRY, "max_retries": 5})
+def post_alert_webhook(alert_id: int) -> bool:
+    return alert_webhook_post(alert_id=alert_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rescore_texts(job_id: int) -> None:
+    rescore_run(job_id=job_id)

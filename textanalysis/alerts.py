@@ -1,0 +1,118 @@
+"""Alerts go out once: by e-mail to owners and managers, and to the business's webhook.
+
+Each channel is claimed before it is used (a conditional UPDATE), so a task delivered
+twice, or retried, never sends the same alert twice on the same channel.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import MANAGERS, Membership
+
+from .models import Alert, AlertReason, InsightSettings
+
+WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+class WebhookFailed(Exception):
+    """The receiver did not take the alert; the task retries with a backoff."""
+
+
+def alert_url(alert: Alert) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("textanalysis:alert", args=[alert.uuid])
+
+
+def alert_summary(alert: Alert) -> str:
+    if alert.reason == AlertReason.URGENT:
+        return _("Urgent: a customer mentions %(terms)s") % {"terms": ", ".join(alert.terms)}
+    return _("A strongly negative message (score %(score).2f)") % {"score": alert.score}
+
+
+def alert_email_send(*, alert_id: int) -> bool:
+    claimed = Alert.objects.filter(pk=alert_id, emailed_at=None).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    alert = Alert.objects.select_related("business").get(pk=alert_id)
+    recipients = list(
+        Membership.objects.filter(business=alert.business, role__in=MANAGERS)
+        .values_list("user__email", flat=True)
+        .order_by("user__email")
+    )
+    try:
+        send_mail(
+            subject=f"[{alert.business.name}] {alert_summary(alert)}",
+            message=f"{alert_summary(alert)}\n\n“{alert.excerpt}”\n\n{alert_url(alert)}\n",
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:
+        # Not sent: give the claim back so the retry sends it.
+        Alert.objects.filter(pk=alert_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def webhook_body(alert: Alert) -> dict:
+    """Slack-compatible (`text`), with the details for any other receiver."""
+    summary = alert_summary(alert)
+    return {
+        "text": f"*{alert.business.name}*: {summary}\n>{alert.excerpt[:300]}\n{alert_url(alert)}",
+        "alert": {
+            "id": str(alert.uuid),
+            "business": alert.business.name,
+            "reason": alert.reason,
+            "terms": alert.terms,
+            "score": alert.score,
+            "excerpt": alert.excerpt,
+            "url": alert_url(alert),
+            "created_at": alert.created_at.isoformat(),
+        },
+    }
+
+
+def alert_webhook_post(*, alert_id: int) -> bool:
+    """POST the alert to the business's webhook; raise WebhookFailed to be retried."""
+    alert = Alert.objects.select_related("business").get(pk=alert_id)
+    url = (
+        InsightSettings.objects.filter(business_id=alert.business_id)
+        .values_list("webhook_url", flat=True)
+        .first()
+    )
+    if not url or alert.webhook_sent_at is not None:
+        return False
+    Alert.objects.filter(pk=alert_id).update(webhook_attempts=F("webhook_attempts") + 1)
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(webhook_body(alert)).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": "cx-platform-alerts"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as reply:
+            reply.read(1024)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        message = str(getattr(error, "reason", error))[:300]
+        Alert.objects.filter(pk=alert_id).update(webhook_error=message)
+        raise WebhookFailed(message) from error
+    Alert.objects.filter(pk=alert_id, webhook_sent_at=None).update(
+        webhook_sent_at=timezone.now(), webhook_error=""
+    )
+    return True
+
+
+def alert_acknowledge(*, alert: Alert, user) -> Alert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = user
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
