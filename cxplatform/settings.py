@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "textanalysis.tasks.sweep_unscored",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),
     },
+    "sweep-undelivered-alerts": {
+        "task": "textanalysis.tasks.sweep_alerts",
+        "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),
+    },
 }
 
 # --- Text analysis --------------------------------------------------------------

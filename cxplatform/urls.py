@@ -36,6 +36,7 @@ api_v1 = [
     path("", include("feedback.interactions.api_urls")),
     path("", include("feedback.cases.api_urls")),
     path("", include("customers.api_urls")),
+    path("", include("textanalysis.api_urls")),
     *router.urls,
 ]
 

@@ -4,6 +4,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from textanalysis.serializers import SentimentSerializer
+
 from .answers import SCALES, scale_labels
 from .models import Answer, Channel, Question, Response, Survey
 
@@ -99,12 +101,6 @@ class ResponseSubmitSerializer(serializers.Serializer):
     location = serializers.UUIDField(required=False, allow_null=True)
 
 
-class SentimentSerializer(serializers.Serializer):
-    score = serializers.FloatField(source="sentiment_score")
-    label = serializers.CharField(source="sentiment_label")
-    scored_at = serializers.DateTimeField()
-
-
 class AnswerSerializer(serializers.ModelSerializer):
     question = serializers.UUIDField(source="question.uuid")
     kind = serializers.CharField(source="question.kind")
@@ -116,7 +112,8 @@ class AnswerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SentimentSerializer(allow_null=True))
     def get_sentiment(self, answer: Answer) -> dict | None:
-        """Null until a worker has scored the text (and always for answers without text)."""
+        """Null until a worker has scored the text (and always for answers without text);
+        then the score, the label and the words and aspects behind them."""
         return SentimentSerializer(answer).data if answer.is_scored else None
 
 

@@ -11,6 +11,7 @@ from accounts.services import membership_add
 from cxplatform.celery import app as celery_app
 from cxplatform.onboarding import business_onboard
 from tests.factories import UserFactory
+from tests.workers import worker  # noqa: F401 - a fixture for the real-worker tests
 
 REAL_WORKER_NEEDS = "a PostgreSQL DATABASE_URL and a CELERY_BROKER_URL"
 

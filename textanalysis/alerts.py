@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,8 @@ from accounts.models import MANAGERS, Membership
 from .models import Alert, AlertReason, InsightSettings
 
 WEBHOOK_TIMEOUT_SECONDS = 5
+# The first try and five retries, then the sweeper gives up.
+MAX_WEBHOOK_ATTEMPTS = 6
 
 
 class WebhookFailed(Exception):
@@ -108,6 +111,17 @@ def alert_webhook_post(*, alert_id: int) -> bool:
         webhook_sent_at=timezone.now(), webhook_error=""
     )
     return True
+
+
+def alerts_undelivered(*, older_than: timedelta, newer_than: timedelta) -> list[int]:
+    now = timezone.now()
+    recent = Alert.objects.filter(created_at__lt=now - older_than, created_at__gte=now - newer_than)
+    webhook_owed = Q(
+        webhook_sent_at=None,
+        webhook_attempts__lt=MAX_WEBHOOK_ATTEMPTS,
+        business__insight_settings__webhook_url__gt="",
+    )
+    return list(recent.filter(Q(emailed_at=None) | webhook_owed).values_list("pk", flat=True))
 
 
 def alert_acknowledge(*, alert: Alert, user) -> Alert:

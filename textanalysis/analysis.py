@@ -44,6 +44,7 @@ MAX_SENTENCE_WORDS = 60
 SHORT_TEXT_CHARS = 400
 SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|\n")
 WORD = re.compile(r"\S+")
+MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 # Every emoji VADER spells out is one of these (it replaces single characters only;
 # longer sequences pass through part by part).
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -114,7 +115,9 @@ def term_pattern(term: str) -> str:
     term = " ".join(term.lower().split())
     prefix = term.endswith("*")
     words = [re.escape(w) for w in term.rstrip("*").split()]
-    return r"\b" + r"\s+".join(words) + (r"\w*" if prefix else r"\b")
+    # No leading \b: the matchers put one before all the alternatives at once, which
+    # is five times faster than one in each.
+    return r"\s+".join(words) + (r"\w*" if prefix else r"\b")
 
 
 def terms_regex(terms: Iterable[str]) -> str:
@@ -127,7 +130,7 @@ class TermMatcher:
 
     def __init__(self, terms: Iterable[str]) -> None:
         pattern = terms_regex(terms)
-        self.regex = re.compile(pattern, re.IGNORECASE) if pattern else None
+        self.regex = re.compile(rf"\b(?:{pattern})", re.IGNORECASE) if pattern else None
 
     def found(self, text: str) -> list[str]:
         if self.regex is None:
@@ -147,7 +150,9 @@ class AspectMatchers:
                 name = f"a{len(groups)}"
                 self.keys[name] = key
                 groups.append(f"(?P<{name}>{pattern})")
-        self.regex = re.compile("|".join(groups), re.IGNORECASE) if groups else None
+        self.regex = (
+            re.compile(r"\b(?:" + "|".join(groups) + ")", re.IGNORECASE) if groups else None
+        )
 
     def mentions(self, text: str) -> Iterator[tuple[int, str]]:
         """(offset, aspect key) of each mention."""
@@ -163,7 +168,7 @@ NO_ASPECTS = AspectMatchers([])
 
 
 def analyse(text: str, aspects: AspectMatchers = NO_ASPECTS) -> Analysis:
-    text = (text or "")[:MAX_ANALYSED_CHARS]
+    text = without_markup((text or "")[:MAX_ANALYSED_CHARS])
     if not text.strip():
         return Analysis(None, Label.NOT_SCORED, NotScoredReason.EMPTY)
     words: list[str] = []
@@ -186,6 +191,14 @@ def analyse(text: str, aspects: AspectMatchers = NO_ASPECTS) -> Analysis:
     )  # fmt: skip
 
 
+def without_markup(text: str) -> str:
+    """HTML tags blanked out (same length, so offsets still point into the stored text):
+    "<b>Terrible</b>" is scored on "Terrible"."""
+    if "<" not in text:
+        return text
+    return MARKUP.sub(lambda match: " " * len(match.group()), text)
+
+
 def emphasis(text: str, total: float) -> float:
     """VADER's boost for "!" and "??", in the direction of the sum."""
     amplifier = analyzer()._punctuation_emphasis(text)
@@ -206,7 +219,7 @@ def parts_of(text: str) -> Iterator[tuple[int, int]]:
 
 def word_windows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """The span itself, or windows of MAX_SENTENCE_WORDS words when it is longer."""
-    words = [m.start() + start for m in WORD.finditer(text, start, end)]
+    words = [m.start() for m in WORD.finditer(text, start, end)]
     for first in range(0, len(words), MAX_SENTENCE_WORDS):
         following = first + MAX_SENTENCE_WORDS
         yield words[first], words[following] if following < len(words) else end

@@ -132,10 +132,8 @@ def texts_score(*, model: type[ScoredText], ids: Sequence[int], rescore: bool = 
             return 0
         rules = rules_for([business_id for _, business_id, _, _ in rows])
         scored = [
-            Scored(
-                pk, business_id, created_at, text or "", analyse(text, rules[business_id].aspects)
-            )
-            for pk, business_id, created_at, text in rows
+            Scored(pk, owner, created_at, text or "", analyse_safely(pk, text, rules[owner]))
+            for pk, owner, created_at, text in rows
         ]
         now = timezone.now()
         scores_write(model, scored, now)

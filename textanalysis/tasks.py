@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError
 
 from cxplatform.batching import batched
 
-from .alerts import WebhookFailed, alert_email_send, alert_webhook_post
+from .alerts import WebhookFailed, alert_email_send, alert_webhook_post, alerts_undelivered
 from .rescore import rescore_run
 from .services import scorable_model, scorable_models, texts_score, unscored_ids
 
@@ -43,16 +43,27 @@ def sweep_unscored(older_than_seconds: int = 120, limit: int = 20_000) -> int:
     return sent
 
 
-@shared_task(autoretry_for=(*TRANSIENT_ERRORS, SMTPException, ConnectionError), **RETRY)
-def deliver_alert(alert_id: int) -> None:
-    """E-mail the alert, then hand it to the webhook task (which retries on its own)."""
+@shared_task(bind=True, autoretry_for=(*TRANSIENT_ERRORS, SMTPException, ConnectionError), **RETRY)
+def deliver_alert(self, alert_id: int) -> None:
+    """E-mail the alert and post it to the webhook; each channel is claimed, so a retry
+    only redoes what has not gone out."""
     alert_email_send(alert_id=alert_id)
-    post_alert_webhook.delay(alert_id)
+    try:
+        alert_webhook_post(alert_id=alert_id)
+    except WebhookFailed as error:
+        if self.request.is_eager:  # no broker to retry through: sweep_alerts tries again
+            logger.warning("Webhook for alert %s failed: %s", alert_id, error)
+            return
+        raise self.retry(exc=error, countdown=2**self.request.retries, max_retries=5) from error
 
 
-@shared_task(autoretry_for=(*TRANSIENT_ERRORS, WebhookFailed), **{**RETRY, "max_retries": 5})
-def post_alert_webhook(alert_id: int) -> bool:
-    return alert_webhook_post(alert_id=alert_id)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_alerts() -> int:
+    """Send again the alerts of the last day whose e-mail or webhook has not gone out."""
+    ids = alerts_undelivered(older_than=timedelta(minutes=2), newer_than=timedelta(days=1))
+    for alert_id in ids:
+        deliver_alert.delay(alert_id)
+    return len(ids)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

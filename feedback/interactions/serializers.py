@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Location
 from customers.models import Customer
+from textanalysis.serializers import SentimentSerializer
 
 from ..models import Interaction, InteractionChannel, Mood
 
@@ -22,10 +24,13 @@ class InteractionSerializer(serializers.ModelSerializer):
             "note", "mood", "outcome", "follow_up_needed", "sentiment",
         ]  # fmt: skip
 
+    @extend_schema_field(SentimentSerializer(allow_null=True))
     def get_sentiment(self, interaction: Interaction) -> dict | None:
+        """Null until a worker has scored the note; then the score, the label and the
+        words and aspects behind them."""
         if not interaction.is_scored:
             return None
-        return {"score": interaction.sentiment_score, "label": interaction.sentiment_label}
+        return SentimentSerializer(interaction).data
 
 
 class NewCustomerSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils.html import strip_tags
 
 from metrics.selectors import latest_comments, nps_summary, response_count, sentiment_breakdown
 from tests.helpers import answer
@@ -59,7 +60,8 @@ def test_the_dashboard_shows_nps_responses_and_comments(ten_answers, alice, clie
     html = client_of(alice).get("/dashboard/").content.decode()
     assert '<p class="kpi__value" id="kpi-nps">8</p>' in html
     assert '<p class="kpi__value" id="kpi-responses">12</p>' in html
-    assert "Wonderful staff, great coffee!" in html
+    assert "Wonderful staff, great coffee!" in strip_tags(html)  # its words are highlighted
+    assert '<mark class="word word--pos"' in html
     assert "badge--negative" in html
 
 

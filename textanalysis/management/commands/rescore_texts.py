@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Business
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, business: str, **options) -> None:
         try:
             found = Business.objects.get(uuid=business)
-        except (Business.DoesNotExist, ValueError) as error:
+        except (Business.DoesNotExist, ValueError, ValidationError) as error:
             raise CommandError(f"No business with uuid {business}.") from error
         # Run here rather than by a worker: the command shows its own progress.
         job = rescore_start(business=found, enqueue=False)

@@ -1,0 +1,128 @@
+"""Nothing is lost when a worker dies: a real worker, real Redis, real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from cxplatform.demo.comments import comment_for_score
+from feedback.models import Answer
+from tests.helpers import answer
+from tests.workers import WAIT_SECONDS
+from textanalysis.models import Alert, AspectMention
+from textanalysis.services import insight_settings_for, texts_enqueue_scoring
+
+pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
+TEXTS = 1200  # three batches of 500, 500 and 200
+LAST_MONTH = timezone.now() - timedelta(days=30)
+
+
+def long_comments(count: int) -> list[str]:
+    """Long enough that a batch of 500 takes the worker a few seconds."""
+    rng = random.Random(11)
+    return [
+        " ".join(comment_for_score(rng, rng.randint(0, 10)) for _ in range(24))
+        for _ in range(count)
+    ]
+
+
+def analysed(log: str) -> int:
+    """What the worker's score_texts tasks say they analysed, added up."""
+    counts = re.findall(r"score_texts\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)", log)
+    return sum(int(n) for n in counts)
+
+
+def drop_waiting_messages() -> None:
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("scoring")
+
+
+def wait_for(condition, worker, what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS * 2
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{what} never happened:\n{worker.log()}")
+
+
+def test_killing_the_worker_mid_batch_loses_nothing_and_doubles_nothing(survey_a, worker):
+    for _ in range(TEXTS):
+        answer(survey_a, 5, "placeholder")
+    ids = list(Answer.objects.exclude(text="").order_by("pk").values_list("pk", flat=True))
+    for pk, text in zip(ids, long_comments(TEXTS), strict=True):
+        # Written last month: history raises no alerts, so the worker only scores.
+        Answer.objects.filter(pk=pk).update(text=text, created_at=LAST_MONTH)
+    time.sleep(0.5)
+    drop_waiting_messages()  # the placeholders' own scoring requests
+    with transaction.atomic():
+        texts_enqueue_scoring(model=Answer, ids=ids)
+    time.sleep(0.5)  # the batcher's thread sends shortly after the commit
+
+    worker.start()
+    wait_for(lambda: "score_texts" in worker.log() and "received" in worker.log(), worker,
+             "a batch reaching the worker")  # fmt: skip
+    # A batch of 500 of these texts takes the worker over a second: 0.3 s in, it is
+    # half done (nothing of it written yet, as the count shows).
+    time.sleep(0.3)
+    assert Answer.objects.filter(pk__in=ids, scored_at=None).count() == TEXTS
+    killed = worker.kill_pool_child()
+
+    wait_for(lambda: not Answer.objects.filter(pk__in=ids, scored_at=None).exists(), worker,
+             "every text scored")  # fmt: skip
+    # Each text analysed exactly once: the tasks' results add up to the number of texts.
+    wait_for(lambda: analysed(worker.log()) >= TEXTS, worker, "every task reporting")
+    log = worker.log()
+    assert analysed(log) == TEXTS, log
+    assert re.search(rf"pid:{killed} exited with 'signal 9", log), log
+    assert "WorkerLostError" in log
+    mentions = AspectMention.objects.values("source_id", "aspect_key").annotate(n=Count("id"))
+    duplicates = mentions.filter(n__gt=1)
+    assert not duplicates.exists()
+    assert Answer.objects.filter(pk__in=ids, sentiment_label="").count() == 0
+
+
+class FlakyReceiver(BaseHTTPRequestHandler):
+    bodies: list[dict] = []
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        type(self).bodies.append(json.loads(self.rfile.read(length)))
+        self.send_response(503 if len(type(self).bodies) < 3 else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_real_worker_retries_the_webhook_until_it_takes_the_alert(survey_a, business_a, worker):
+    FlakyReceiver.bodies = []
+    server = HTTPServer(("127.0.0.1", 0), FlakyReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings_row = insight_settings_for(business_a)
+        settings_row.webhook_url = f"http://127.0.0.1:{server.server_port}/hook"
+        settings_row.save()
+        worker.start()
+        with transaction.atomic():
+            answer(survey_a, 0, "Disgusting. My kid got sick, I want a refund.")
+        wait_for(lambda: Alert.objects.filter(webhook_sent_at__isnull=False).exists(), worker,
+                 "the webhook taking the alert")  # fmt: skip
+        alert = Alert.objects.get()
+        assert alert.reason == "urgent" and alert.terms == ["refund", "sick"]
+        assert alert.webhook_attempts == 3 and len(FlakyReceiver.bodies) == 3
+        assert alert.emailed_at is not None and alert.emailed_at <= timezone.now()
+    finally:
+        server.shutdown()
+        server.server_close()
