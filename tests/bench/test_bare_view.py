@@ -1,0 +1,54 @@
+"""The benchmark's baseline view: exempt from CSRF, so it answers this machine only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
+BODY = json.dumps({"answers": {"a": 7}})
+
+
+@pytest.fixture
+def bare_table(db):
+    serial = "bigserial" if connection.vendor == "postgresql" else "integer"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE bench_bare_row (id {serial} PRIMARY KEY, uuid varchar(36) NOT NULL, "
+            "survey_id bigint NOT NULL, answers text NOT NULL, created_at timestamp NOT NULL)"
+        )
+
+
+def rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM bench_bare_row")
+        return cursor.fetchone()[0]
+
+
+def test_the_local_load_generator_stores_a_row(bare_table):
+    reply = Client().post("/bare/1/", BODY, content_type="application/json")
+    assert reply.status_code == 201
+    assert rows() == 1
+
+
+def test_another_machine_is_refused(bare_table):
+    reply = Client(REMOTE_ADDR="203.0.113.9").post(
+        "/bare/1/", BODY, content_type="application/json"
+    )
+    assert reply.status_code == 403
+    assert rows() == 0
+
+
+@pytest.mark.parametrize("body", ["{", "[]", '{"no": 1}'])
+def test_a_bad_body_is_400_not_500(bare_table, body):
+    reply = Client().post("/bare/1/", body, content_type="application/json")
+    assert reply.status_code == 400
+    assert "body" in reply.json()["errors"]
+    assert rows() == 0
+
+
+def test_only_post(bare_table):
+    assert Client().get("/bare/1/").status_code == 405
