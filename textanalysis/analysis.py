@@ -33,6 +33,8 @@ from vaderSentiment.vaderSentiment import (
     normalize,
 )
 
+from .models import SentimentLabel
+
 POSITIVE_AT = 0.05
 NEGATIVE_AT = -0.05
 # A 1 MB text is stored whole; its first 100,000 characters (some 17,000 words) are read.
@@ -50,13 +52,6 @@ MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b|;", re.IGNORECASE)
 LETTERS = re.compile(r"[^\W\d_]+")
-
-
-class Label:
-    POSITIVE = "positive"
-    NEUTRAL = "neutral"
-    NEGATIVE = "negative"
-    NOT_SCORED = "unscored"
 
 
 class NotScoredReason:
@@ -95,10 +90,10 @@ class Analysis:
 
 def label_for(score: float) -> str:
     if score >= POSITIVE_AT:
-        return Label.POSITIVE
+        return SentimentLabel.POSITIVE
     if score <= NEGATIVE_AT:
-        return Label.NEGATIVE
-    return Label.NEUTRAL
+        return SentimentLabel.NEGATIVE
+    return SentimentLabel.NEUTRAL
 
 
 @cache
@@ -170,7 +165,7 @@ NO_ASPECTS = AspectMatchers([])
 def analyse(text: str, aspects: AspectMatchers = NO_ASPECTS) -> Analysis:
     text = without_markup((text or "")[:MAX_ANALYSED_CHARS])
     if not text.strip():
-        return Analysis(None, Label.NOT_SCORED, NotScoredReason.EMPTY)
+        return Analysis(None, SentimentLabel.NOT_SCORED, NotScoredReason.EMPTY)
     words: list[str] = []
     highlights: list[Highlight] = []
     for start, end in parts_of(text):
@@ -179,10 +174,10 @@ def analyse(text: str, aspects: AspectMatchers = NO_ASPECTS) -> Analysis:
         highlights += part_highlights
     english, foreign = language_evidence(words)
     if foreign > english:
-        return Analysis(None, Label.NOT_SCORED, NotScoredReason.LANGUAGE)
+        return Analysis(None, SentimentLabel.NOT_SCORED, NotScoredReason.LANGUAGE)
     mentions = list(aspects.mentions(text))
     if not highlights and not english and not mentions:
-        return Analysis(None, Label.NOT_SCORED, NotScoredReason.UNKNOWN_WORDS)
+        return Analysis(None, SentimentLabel.NOT_SCORED, NotScoredReason.UNKNOWN_WORDS)
     total = sum(h.valence for h in highlights)
     score = round(normalize(total + emphasis(text, total)), 4) if total else 0.0
     return Analysis(

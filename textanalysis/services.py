@@ -17,9 +17,17 @@ from django.utils.module_loading import import_string
 from cxplatform.batching import BATCH_SIZE
 from cxplatform.celery import enqueue_ids_on_commit, enqueue_on_commit
 
-from .analysis import Analysis, AspectMatchers, Label, NotScoredReason, TermMatcher, analyse
+from .analysis import Analysis, AspectMatchers, NotScoredReason, TermMatcher, analyse
 from .defaults import URGENT_TERMS, aspects_for_industry
-from .models import Alert, AlertReason, Aspect, AspectMention, InsightSettings, ScoredText
+from .models import (
+    Alert,
+    AlertReason,
+    Aspect,
+    AspectMention,
+    InsightSettings,
+    ScoredText,
+    SentimentLabel,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +148,8 @@ def texts_score(*, model: type[ScoredText], ids: Sequence[int], rescore: bool = 
         mentions_write(model, scored, replace=rescore)
         if not rescore:
             alerts_raise(model, scored, rules, now)
-    after_scoring(model=model, ids=[s.pk for s in scored])
+    if not rescore:  # what follows fresh scores (opening cases) was done the first time
+        after_scoring(model=model, ids=[s.pk for s in scored])
     return len(scored)
 
 
@@ -150,7 +159,7 @@ def analyse_safely(pk: int, text: str, rule: Rules) -> Analysis:
         return analyse(text, rule.aspects)
     except Exception:
         logger.exception("Could not analyse text %s; marked not scored", pk)
-        return Analysis(None, Label.NOT_SCORED, NotScoredReason.ERROR)
+        return Analysis(None, SentimentLabel.NOT_SCORED, NotScoredReason.ERROR)
 
 
 def scores_write(model: type[ScoredText], scored: list[Scored], now) -> None:

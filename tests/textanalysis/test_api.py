@@ -7,22 +7,11 @@ import pytest
 from accounts.services import api_key_create
 from feedback.interactions.services import interaction_log
 from feedback.models import Answer
-from tests.helpers import answer
+from tests.textanalysis.conftest import ANGRY
 from textanalysis.models import Alert, Aspect, RescoreJob
 from textanalysis.services import insight_settings_for
 
 pytestmark = pytest.mark.django_db
-
-ANGRY = "Rude staff, awful coffee, terrible experience."
-
-
-@pytest.fixture
-def comment(survey_a, django_capture_on_commit_callbacks):
-    def submit(text: str, score: int = 2, survey=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return answer(survey or survey_a, score, text)
-
-    return submit
 
 
 @pytest.fixture
@@ -49,7 +38,7 @@ def post(client, url: str, body: dict | None = None):
 
 class TestExplanations:
     def test_a_comment_comes_with_its_words_and_aspects(self, comment, alice, client_of):
-        response = comment("The coffee was great but we waited 40 minutes", score=9)
+        response = comment("The coffee was great but we waited 40 minutes", score=9).response
         body = client_of(alice).get(f"/api/v1/responses/{response.uuid}/").json()
         text = next(a for a in body["answers"] if a["kind"] == "text")
         sentiment = text["sentiment"]
@@ -60,7 +49,7 @@ class TestExplanations:
         assert sentiment["scored_at"]
 
     def test_a_text_not_scored_says_why(self, comment, alice, client_of):
-        response = comment("Le café est bon", score=9)
+        response = comment("Le café est bon", score=9).response
         body = client_of(alice).get(f"/api/v1/responses/{response.uuid}/").json()
         sentiment = next(a for a in body["answers"] if a["kind"] == "text")["sentiment"]
         assert (sentiment["label"], sentiment["score"]) == ("unscored", None)
@@ -79,7 +68,7 @@ class TestExplanations:
         assert body["sentiment"]["words"][0]["text"] == "lovely"
 
     def test_offsets_that_no_longer_fit_the_text_are_left_out(self, comment, alice, client_of):
-        response = comment("Great coffee", score=9)
+        response = comment("Great coffee", score=9).response
         Answer.objects.filter(response=response, question__kind="text").update(text="Hi")
         body = client_of(alice).get(f"/api/v1/responses/{response.uuid}/").json()
         sentiment = next(a for a in body["answers"] if a["kind"] == "text")["sentiment"]

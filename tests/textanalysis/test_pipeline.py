@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from feedback.models import Answer
+from feedback.models import Answer, FollowUpCase
 from tests.helpers import answer
 from textanalysis import services
 from textanalysis.alerts import WebhookFailed, alert_webhook_post
@@ -202,6 +202,7 @@ def test_rescoring_after_an_aspect_change_updates_mentions_not_alerts(survey_a, 
     rows = unscored(survey_a, ["The croissant was dreadful", "Lovely croissant"], days_old=1)
     texts_score(model=Answer, ids=[r.pk for r in rows])
     alerts_before = Alert.objects.count()
+    cases_before = FollowUpCase.objects.count()
     Aspect.objects.create(business=business_a, key="pastry", name="Pastry", terms=["croissant*"])
     out = StringIO()
     call_command("rescore_texts", str(business_a.uuid), stdout=out)
@@ -213,6 +214,7 @@ def test_rescoring_after_an_aspect_change_updates_mentions_not_alerts(survey_a, 
     )
     assert pastry[0] < 0 < pastry[1]
     assert Alert.objects.count() == alerts_before
+    assert FollowUpCase.objects.count() == cases_before  # rescoring opens no case
     assert RescoreJob.objects.get().status == "done"
 
 

@@ -10,27 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from feedback.interactions.services import interaction_log
-from feedback.models import Answer, FollowUpCase
+from feedback.models import FollowUpCase
 from tests.helpers import answer
+from tests.textanalysis.conftest import ANGRY
 from textanalysis.models import Alert, Aspect, RescoreJob
 from textanalysis.services import insight_settings_for
 from textanalysis.templatetags.insight import Segment, segments
 
 pytestmark = pytest.mark.django_db
-
-ANGRY = "Rude staff, awful coffee, terrible experience."
-
-
-@pytest.fixture
-def comment(survey_a, django_capture_on_commit_callbacks):
-    """Submit a comment to business A and let the worker analyse it."""
-
-    def submit(text: str, score: int = 2, survey=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = answer(survey or survey_a, score, text)
-        return Answer.objects.get(response=response, question__kind="text")
-
-    return submit
 
 
 def alert_of(item) -> Alert:
