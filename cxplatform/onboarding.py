@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.models import Business, User
 from accounts.services import business_create
 from feedback.services import survey_create_default_nps
+from journeys.services import journey_create
 
 
 def business_onboard(*, name: str, owner: User, **details) -> Business:
@@ -18,4 +19,5 @@ def business_onboard(*, name: str, owner: User, **details) -> Business:
 
 def business_ready(*, business: Business) -> None:
     """Give a just-created business what every business starts with."""
+    journey_create(business=business)  # first: the default survey names its touchpoint
     survey_create_default_nps(business=business)

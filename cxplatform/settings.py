@@ -251,6 +251,7 @@ CELERY_TASK_ROUTES = {
     "reputation.tasks.*": {"queue": "polling"},
     "*.send_*": {"queue": "email"},
     "metrics.tasks.*": {"queue": "rollups"},
+    "journeys.tasks.*": {"queue": "rollups"},
 }
 CELERY_BEAT_SCHEDULE = {
     "send-due-invitations": {
@@ -260,6 +261,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unscored-texts": {
         "task": "textanalysis.tasks.sweep_unscored",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),
+    },
+    "journey-rollups-advance": {
+        "task": "journeys.tasks.rollups_advance",
+        "schedule": env_int("ROLLUP_ADVANCE_SECONDS", 3600, minimum=60),
+    },
+    "journey-rollups-rebuild": {
+        "task": "journeys.tasks.rollups_rebuild_all",
+        "schedule": env_int("ROLLUP_REBUILD_SECONDS", 24 * 3600, minimum=3600),
     },
     "sweep-undelivered-alerts": {
         "task": "textanalysis.tasks.sweep_alerts",
@@ -273,6 +282,8 @@ TEXTANALYSIS_AFTER_SCORING = {
     "feedback.Answer": "feedback.cases.services.cases_open_for_negative_answers",
     "feedback.Interaction": "feedback.cases.services.cases_open_for_negative_interactions",
 }
+# Who hears that a business's texts were all scored again: "dotted.path(business_id=...)".
+TEXTANALYSIS_AFTER_RESCORE = ["journeys.tasks.rollup_rebuild_later"]
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

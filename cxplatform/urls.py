@@ -37,6 +37,7 @@ api_v1 = [
     path("", include("feedback.cases.api_urls")),
     path("", include("customers.api_urls")),
     path("", include("textanalysis.api_urls")),
+    path("", include("journeys.api_urls")),
     *router.urls,
 ]
 
@@ -51,6 +52,7 @@ urlpatterns = [
     path("cases/", include("feedback.cases.urls")),
     path("customers/", include("customers.urls")),
     path("insights/", include("textanalysis.urls")),
+    path("journeys/", include("journeys.urls")),
     path("", include("metrics.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

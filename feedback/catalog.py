@@ -32,7 +32,7 @@ class Template:
     name: str
     industry: str
     moment: str
-    touchpoint: str
+    touchpoint: str  # the key of a ready-made journey touchpoint
     questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
 
 
@@ -61,8 +61,9 @@ EASY_TO = {
 }
 
 MOMENTS = {
-    "visit": ("After a visit", "after visit"),
-    "purchase": ("After a purchase", "after purchase"),
+    # moment: (name, key of the journey touchpoint it measures, see journeys.catalog)
+    "visit": ("After a visit", "visit"),
+    "purchase": ("After a purchase", "purchase"),
     "support": ("After a support contact", "support"),
 }
 

@@ -53,7 +53,11 @@ def _public_survey_key(survey_uuid: UUID) -> str:
 
 
 def surveys_for_business(*, business: Business) -> QuerySet[Survey]:
-    return Survey.objects.filter(business=business).order_by("-is_default", "name")
+    return (
+        Survey.objects.filter(business=business)
+        .select_related("touchpoint__stage")
+        .order_by("-is_default", "name")
+    )
 
 
 def responses_for_business(*, business: Business) -> QuerySet[Response]:

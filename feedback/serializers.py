@@ -8,6 +8,7 @@ from textanalysis.serializers import SentimentSerializer
 
 from .answers import SCALES, scale_labels
 from .models import Answer, Channel, Question, Response, Survey
+from .touchpoints import TouchpointSerializer
 
 
 class ScaleSerializer(serializers.Serializer):
@@ -70,6 +71,7 @@ class PublicSurveySerializer(serializers.ModelSerializer):
 
 class SurveySerializer(serializers.ModelSerializer):
     questions = QuestionSerializer(many=True)
+    touchpoint = TouchpointSerializer(allow_null=True, read_only=True)
     public_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -25,6 +25,7 @@ from .models import (
     Response,
     Survey,
 )
+from .touchpoints import touchpoint_for_key
 
 NPS_PROMPT = gettext_noop("How likely are you to recommend %(business)s to a friend or colleague?")
 REASON_PROMPT = gettext_noop("What is the main reason for your score?")
@@ -38,7 +39,7 @@ def survey_create_default_nps(*, business: Business) -> Survey:
             business=business,
             name=_("Net Promoter Score"),
             is_default=True,
-            touchpoint="after visit",
+            touchpoint=touchpoint_for_key(business_id=business.pk, key="visit"),
             intro=_("Two quick questions: they take under a minute."),
             privacy_note=_(
                 "%(business)s reads every answer to improve. We keep your answer without "

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from cxplatform.batching import BATCH_SIZE
 from cxplatform.celery import enqueue_on_commit
@@ -58,6 +60,9 @@ def rescore_run(*, job_id: int, progress: Callable[[RescoreJob], None] | None = 
     RescoreJob.objects.filter(pk=job_id).update(
         status=RescoreStatus.DONE, finished_at=timezone.now()
     )
+    # Apps that keep figures from the old scores (the journey roll-up) recompute them.
+    for hook_path in settings.TEXTANALYSIS_AFTER_RESCORE:
+        import_string(hook_path)(business_id=job.business_id)
 
 
 def text_batches(business):

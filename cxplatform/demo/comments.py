@@ -11,7 +11,18 @@ from __future__ import annotations
 import random
 import re
 
-from .phrases import ASPECTS, CLOSERS, EMOJI, OPENERS, SHORT, SLOTS, TERSE, TYPOS, VISITS
+from .phrases import (
+    ASPECTS,
+    CLOSERS,
+    EMOJI,
+    HELP,
+    OPENERS,
+    SHORT,
+    SLOTS,
+    TERSE,
+    TYPOS,
+    VISITS,
+)
 
 TONES = ("positive", "neutral", "negative")
 SLOT = re.compile(r"\{(\w+)\}")
@@ -24,6 +35,8 @@ SHAPE_WEIGHTS = {
     "neutral": (10, 14, 30, 36, 10),
     "negative": (5, 10, 45, 10, 30),
 }
+# After a support contact most people write about the help; the rest about the café.
+HELP_SHARE = 0.7
 
 
 def fill(rng: random.Random, phrase: str) -> str:
@@ -47,8 +60,11 @@ def tone_for_score(rng: random.Random, score: int) -> str:
     return rng.choices(TONES, weights)[0]
 
 
-def comment_for_score(rng: random.Random, score: int) -> str:
+def comment_for_score(rng: random.Random, score: int, *, about: str = "visit") -> str:
+    """A comment in the tone of the score; `about` "support" mostly talks about the help."""
     tone = tone_for_score(rng, score)
+    if about == "support" and rng.random() < HELP_SHARE:
+        return add_noise(rng, help_story(rng, tone), tone)
     shape = rng.choices(SHAPES, SHAPE_WEIGHTS[tone])[0]
     if shape == "short":
         # Short answers stay as typed: "ok" gets no typo or emoji added.
@@ -98,6 +114,16 @@ def long_story(rng: random.Random, tone: str) -> str:
         lead = "Only thing is" if other == "negative" else "To be fair"
         parts.append(sentence(f"{lead} {aspect_phrases(rng, other, 1)[0]}"))
     parts.append(rng.choice(CLOSERS[tone]))
+    return " ".join(parts)
+
+
+def help_story(rng: random.Random, tone: str) -> str:
+    """What asking for help was like: "rang about a wrong order and they fixed it"."""
+    phrases = [fill(rng, phrase) for phrase in rng.sample(HELP[tone], k=rng.choice((1, 1, 2)))]
+    parts = [rng.choice(OPENERS[tone])] if rng.random() < 0.3 else []
+    parts.append(sentence(join_phrases(rng, phrases)))
+    if rng.random() < 0.4:
+        parts.append(rng.choice(CLOSERS[tone]))
     return " ".join(parts)
 
 

@@ -12,7 +12,7 @@ from .comments import fill, typo
 
 @dataclass(frozen=True)
 class Situation:
-    touchpoint: str
+    touchpoint: str  # the key of a touchpoint of the café's journey (journeys.catalog)
     channel: str
     mood: str
     notes: tuple[str, ...]
@@ -21,7 +21,7 @@ class Situation:
 
 @dataclass(frozen=True)
 class Note:
-    touchpoint: str
+    touchpoint: str  # a touchpoint key, as in Situation
     channel: str
     mood: str
     note: str
@@ -31,7 +31,7 @@ class Note:
 
 SITUATIONS = (
     Situation(
-        "counter", InteractionChannel.IN_PERSON, Mood.DELIGHTED,
+        "purchase", InteractionChannel.IN_PERSON, Mood.DELIGHTED,
         (
             "Regular asked about oat milk, loved the new house blend in her {drink}.",
             "Tourist loved the {food} and asked for directions to the station.",
@@ -41,7 +41,7 @@ SITUATIONS = (
         ("Thanked", "Sold a bag of beans", "Added to the loyalty scheme"),
     ),
     Situation(
-        "counter", InteractionChannel.IN_PERSON, Mood.FRUSTRATED,
+        "purchase", InteractionChannel.IN_PERSON, Mood.FRUSTRATED,
         (
             "Customer complained the {drink} was cold; remade it and apologised.",
             "Complained about waiting {minutes} minutes at the lunch rush.",
@@ -51,7 +51,7 @@ SITUATIONS = (
         ("Remade the drink", "Apologised", "Fixed on the spot", "Gave a free {food}"),
     ),
     Situation(
-        "counter", InteractionChannel.IN_PERSON, Mood.NEUTRAL,
+        "purchase", InteractionChannel.IN_PERSON, Mood.NEUTRAL,
         (
             "Asked whether the {food} contains nuts; showed the allergen sheet.",
             "Said the music was too loud while working; turned it down.",
@@ -60,7 +60,7 @@ SITUATIONS = (
         ("Informed", "Adjusted", "Answered"),
     ),
     Situation(
-        "phone booking", InteractionChannel.PHONE, Mood.CONTENT,
+        "phone", InteractionChannel.PHONE, Mood.CONTENT,
         (
             "Phoned to book the back room for a birthday on Saturday, {count} tables.",
             "Booked a table {when} for a work meeting.",
@@ -69,7 +69,7 @@ SITUATIONS = (
         ("Booked", "Reserved", "Confirmed by e-mail"),
     ),
     Situation(
-        "phone booking", InteractionChannel.PHONE, Mood.ANGRY,
+        "phone", InteractionChannel.PHONE, Mood.ANGRY,
         (
             "Furious that the booking for {when} was lost; the table was given away.",
             "Angry about being charged twice on the card machine. Wants a refund.",
@@ -94,7 +94,7 @@ SITUATIONS = (
         ("Sent", "Thanked"),
     ),
     Situation(
-        "instagram", InteractionChannel.SOCIAL, Mood.FRUSTRATED,
+        "social", InteractionChannel.SOCIAL, Mood.FRUSTRATED,
         (
             "Complained on Instagram that we ran out of gluten-free options by noon.",
             "Posted that the {drink} price went up again to {price}.",
@@ -102,7 +102,7 @@ SITUATIONS = (
         ("Replied with apology", "Explained the price change"),
     ),
     Situation(
-        "loyalty card", InteractionChannel.IN_PERSON, Mood.ANGRY,
+        "loyalty", InteractionChannel.IN_PERSON, Mood.ANGRY,
         (
             "Loyal customer upset the loyalty stamps were not counted, says never again.",
             "Regular shouted at the till because the card machine was down again.",

@@ -182,6 +182,38 @@ ASPECTS: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# After asking for help (a complaint, a refund, a lost booking): what the help was like.
+HELP: dict[str, list[str]] = {
+    "positive": [
+        "{person} sorted out my refund the same day, brilliant",
+        "rang about a wrong order and they fixed it straight away, great service",
+        "the manager called me back within the hour, really helpful",
+        "they apologised and sent a voucher, lovely gesture",
+        "quick reply to my email and a full refund, thank you",
+        "{person} was so kind and helpful when my order went wrong",
+        "they found my lost booking and gave us a better table, amazing",
+    ],
+    "neutral": [
+        "got a reply after a couple of days",
+        "it was sorted in the end",
+        "they answered my email, nothing more",
+        "the refund came through eventually",
+        "had to explain the problem twice but it got done",
+        "the voucher was fine I suppose",
+    ],
+    "negative": [
+        "emailed about being charged twice and nobody bothered to reply, useless",
+        "still waiting for my refund after {count} weeks, ridiculous",
+        "nobody answers the phone, terrible",
+        "the manager promised to call back and never did, so disappointed",
+        "complained about a cold {drink} and got a rude shrug",
+        "passed from one person to another, awful",
+        "they blamed me for their own mistake, really unfair",
+        "waited {minutes} minutes on hold, pathetic",
+        "the voucher they sent doesn't even work, so annoying",
+    ],
+}
+
 # Two-to-four word versions, for terse comments like "coffee great, staff rude".
 TERSE: dict[str, list[str]] = {
     "positive": [

@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from customers.models import Customer, Purchase
 from feedback.models import Answer, Channel, Interaction, Response
 
+from .answers import DemoSurvey, answers_for_score
 from .clock import HISTORY_DAYS, Clock
-from .comments import comment_for_score
 from .notes import note_for
 from .people import person, tags_for
 
@@ -31,13 +31,16 @@ REGULAR_SHARE = 0.1
 # so most customers buy once or twice.
 REGULAR_PURCHASE_SHARE = 0.5
 CONSENT_SHARE = 0.7
-COMMENT_SHARE = 0.65
 # Score weights 0..10 per location: the high street scores better than the busy kiosk.
 # Overall about 55% promoters, 25% passives and 20% detractors.
 NPS_WEIGHTS = (
     (1, 0.5, 1, 1.5, 2.5, 5, 6.5, 10, 14, 22, 36),
     (1.5, 1, 1.5, 2.5, 4, 6, 8.5, 12, 15, 20, 28),
 )
+# Getting help is where the café lets people down (refunds that never come, call-backs
+# that never happen), and the journey map should show it (at scale 1, for nearly every
+# seed): about 55% detractors and 25% promoters, at either location.
+SUPPORT_NPS_WEIGHTS = (10, 6, 7, 8, 8, 8, 8, 9, 11, 11, 14)
 LOCATION_WEIGHTS = (0.7, 0.3)
 CHANNELS = (Channel.LINK, Channel.QR, Channel.EMAIL, Channel.EMBED)
 CHANNEL_WEIGHTS = (35, 30, 25, 10)
@@ -49,9 +52,9 @@ class Context:
     rng: random.Random
     clock: Clock
     business_id: int
-    survey_id: int
-    nps_question_id: int
-    reason_question_id: int
+    surveys: tuple[DemoSurvey, ...]
+    # Journey touchpoint ids by key ("purchase", "phone"...), for staff interactions.
+    touchpoint_ids: dict[str, int]
     location_ids: list[int]
     staff_ids: list[int]
     order_prefix: str
@@ -195,8 +198,7 @@ def purchase_amount(rng: random.Random) -> Decimal:
 @dataclass
 class Draft:
     response: Response
-    score: int
-    comment: str
+    answers: list[Answer]
 
 
 def insert_responses(context: Context, pool: CustomerPool, total: int) -> None:
@@ -204,20 +206,25 @@ def insert_responses(context: Context, pool: CustomerPool, total: int) -> None:
     for size in chunk_sizes(total):
         drafts = [new_draft(context, pool) for _ in range(size)]
         with chunk_transaction():
-            responses_write(context, drafts)
+            responses_write(drafts)
 
 
-def responses_write(context: Context, drafts: list[Draft]) -> None:
+def responses_write(drafts: list[Draft]) -> None:
     # PostgreSQL and SQLite >= 3.35 return the new primary keys the answers need.
     Response.objects.bulk_create([draft.response for draft in drafts], batch_size=CHUNK)
-    answers = [answer for draft in drafts for answer in answers_for(context, draft)]
+    answers = []
+    for draft in drafts:
+        for answer in draft.answers:
+            answer.response_id = draft.response.pk
+        answers.extend(draft.answers)
     Answer.objects.bulk_create(answers, batch_size=CHUNK)
 
 
 def new_draft(context: Context, pool: CustomerPool) -> Draft:
     rng = context.rng
+    survey = rng.choices(context.surveys, [survey.share for survey in context.surveys])[0]
     location = pick_location(context)
-    score = rng.choices(range(11), NPS_WEIGHTS[location])[0]
+    score = rng.choices(range(11), score_weights(survey, location))[0]
     channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
     # Answers to an e-mail invitation are tied to the customer invited; others rarely are.
     known = rng.random() < (0.9 if channel == Channel.EMAIL else 0.1)
@@ -225,25 +232,20 @@ def new_draft(context: Context, pool: CustomerPool) -> Draft:
     age = age_for(context, pool, index)
     response = Response(
         business_id=context.business_id,
-        survey_id=context.survey_id,
+        survey_id=survey.id,
         channel=channel,
         location_id=context.location_ids[location],
         customer_id=None if index is None else pool.ids[index],
         created_at=context.clock.moment(rng, age),
     )
-    comment = comment_for_score(rng, score) if rng.random() < COMMENT_SHARE else ""
-    return Draft(response, score, comment)
+    answers = answers_for_score(
+        rng, survey, score, business_id=context.business_id, created_at=response.created_at
+    )
+    return Draft(response, answers)
 
 
-def answers_for(context: Context, draft: Draft) -> Iterator[Answer]:
-    common = {
-        "business_id": context.business_id,
-        "response_id": draft.response.pk,
-        "created_at": draft.response.created_at,
-    }
-    yield Answer(question_id=context.nps_question_id, number=draft.score, **common)
-    if draft.comment:
-        yield Answer(question_id=context.reason_question_id, text=draft.comment, **common)
+def score_weights(survey: DemoSurvey, location: int) -> tuple[float, ...]:
+    return SUPPORT_NPS_WEIGHTS if survey.moment == "support" else NPS_WEIGHTS[location]
 
 
 # --- Staff interactions ------------------------------------------------------
@@ -268,7 +270,7 @@ def new_interaction(context: Context, pool: CustomerPool) -> Interaction:
         staff_id=rng.choice(context.staff_ids),
         location_id=context.location_ids[pick_location(context)],
         channel=note.channel,
-        touchpoint=note.touchpoint,
+        touchpoint_id=context.touchpoint_ids[note.touchpoint],
         note=note.note,
         mood=note.mood,
         outcome=note.outcome,

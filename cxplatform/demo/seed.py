@@ -15,10 +15,15 @@ from django.utils.text import slugify
 
 from accounts.models import Business, Location, Role, User
 from accounts.services import location_create, membership_add
+from cxplatform.celery import app as celery_app
 from cxplatform.onboarding import business_onboard
-from feedback.models import Answer, Interaction, QuestionKind, Survey
+from feedback.builder.services import survey_create
+from feedback.models import Answer, Interaction, Question, Survey
+from journeys.models import Touchpoint
+from journeys.rollups import rollup_build
 from textanalysis.services import texts_enqueue_scoring
 
+from .answers import DemoSurvey
 from .clock import Clock
 from .parallel import alongside
 from .reset import BIG_TABLES, demo_delete
@@ -38,6 +43,10 @@ OWNER = ("owner", "Maya", "Okafor")
 STAFF = (("sam", "Sam", "Carter"), ("lena", "Lena", "Novak"))
 LOCATIONS = (("High Street", "12 High Street"), ("Station Kiosk", "Platform 1, Central Station"))
 PER_SCALE = {"customers": 500, "purchases": 2_000, "responses": 1_000, "interactions": 100}
+INDUSTRY = "food_drink"
+# (moment, share of the responses): the default NPS survey after a visit, and a survey
+# from the ready-made template of each other moment, at the touchpoint the template names.
+SURVEY_SHARES = (("visit", 0.6), ("purchase", 0.25), ("support", 0.15))
 MIN_SCALE = 0.01
 
 
@@ -80,6 +89,10 @@ def seed_demo(
     counts["comments"] = comments_of(business).count()
     if score:
         scoring_enqueue(business=business)
+    if score and celery_app.conf.task_always_eager:
+        # Built after the scores (on-commit callbacks run in order), so the journey map
+        # reads a complete roll-up at once. With workers, beat's hourly task builds it.
+        transaction.on_commit(partial(rollup_build, business=business))
     return SeedResult(
         business=business,
         owner_email=f"{OWNER[0]}@{domain}",
@@ -110,8 +123,9 @@ def business_setup(*, name: str, domain: str, seed: int) -> tuple[Business, Cont
     with transaction.atomic():
         owner = user_create(OWNER, domain=domain, password_hash=owner_hash)
         business = business_onboard(
-            name=name, owner=owner, industry="food_drink", time_zone="Europe/London", language="en"
+            name=name, owner=owner, industry=INDUSTRY, time_zone="Europe/London", language="en"
         )
+        surveys = surveys_create(business=business)
         staff = [user_create(person, domain=domain, password_hash=staff_hash) for person in STAFF]
         for member in staff:
             membership_add(business=business, user=member, role=Role.STAFF)
@@ -119,7 +133,17 @@ def business_setup(*, name: str, domain: str, seed: int) -> tuple[Business, Cont
             location_create(business=business, name=place, address=address)
             for place, address in LOCATIONS
         ]
-    return business, build_context(business, staff, locations, name=name, seed=seed)
+    context = build_context(business, staff, locations, surveys, name=name, seed=seed)
+    return business, context
+
+
+def surveys_create(*, business: Business) -> dict[str, Survey]:
+    """The surveys the demo answers, by moment: the default one measures the visit."""
+    surveys = {"visit": Survey.objects.get(business=business, is_default=True)}
+    for moment, _ in SURVEY_SHARES:
+        if moment not in surveys:
+            surveys[moment] = survey_create(business=business, template_key=f"{INDUSTRY}.{moment}")
+    return surveys
 
 
 @cache
@@ -142,23 +166,38 @@ def build_context(
     business: Business,
     staff: list[User],
     locations: list[Location],
+    surveys: dict[str, Survey],
     *,
     name: str,
     seed: int,
 ) -> Context:
-    survey = Survey.objects.get(business=business, is_default=True)
-    questions = dict(survey.questions.values_list("kind", "id"))
+    touchpoints = Touchpoint.objects.filter(business=business).exclude(key="")
     return Context(
         seed=seed,
         rng=random.Random(seed),
         clock=Clock(now=timezone.now()),
         business_id=business.pk,
-        survey_id=survey.pk,
-        nps_question_id=questions[QuestionKind.NPS],
-        reason_question_id=questions[QuestionKind.TEXT],
+        surveys=demo_surveys(surveys),
+        touchpoint_ids=dict(touchpoints.values_list("key", "id")),
         location_ids=[location.pk for location in locations],
         staff_ids=[member.pk for member in staff],
         order_prefix=order_prefix(name),
+    )
+
+
+def demo_surveys(surveys: dict[str, Survey]) -> tuple[DemoSurvey, ...]:
+    """Each survey with its questions in order (one query for all of them)."""
+    questions: dict[int, list[Question]] = {survey.pk: [] for survey in surveys.values()}
+    for question in Question.objects.filter(survey__in=surveys.values()).order_by("position"):
+        questions[question.survey_id].append(question)
+    return tuple(
+        DemoSurvey(
+            id=surveys[moment].pk,
+            moment=moment,
+            share=share,
+            questions=tuple(questions[surveys[moment].pk]),
+        )
+        for moment, share in SURVEY_SHARES
     )
 
 

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from journeys.models import Touchpoint
 
 from ..catalog import template_choices
 from ..models import Question, QuestionKind, Survey, TrustPillar
+from ..touchpoints import touchpoint_label
 from .services import QuestionInput
 
 
@@ -19,6 +23,27 @@ class NewSurveyForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].choices = template_choices()
+
+
+class TouchpointChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, touchpoint) -> str:
+        return touchpoint_label(touchpoint)
+
+
+def touchpoint_field(*, business_id: int, current=None, label=None) -> TouchpointChoiceField:
+    """A picker of the business's live touchpoints (and the current one, even archived)."""
+    live = Q(archived_at=None, stage__archived_at=None)
+    if current is not None:
+        live |= Q(pk=current.pk)
+    return TouchpointChoiceField(
+        label=label or _("Moment of the journey it measures"),
+        required=False,
+        empty_label=_("Not on the journey"),
+        to_field_name="uuid",
+        queryset=Touchpoint.objects.filter(live, business_id=business_id)
+        .select_related("stage")
+        .order_by("stage__position", "stage_id", "position", "id"),
+    )
 
 
 class SurveySettingsForm(forms.ModelForm):
@@ -41,6 +66,12 @@ class SurveySettingsForm(forms.ModelForm):
             "intro": forms.Textarea(attrs={"rows": 2}),
             "privacy_note": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["touchpoint"] = touchpoint_field(
+            business_id=self.instance.business_id, current=self.instance.touchpoint
+        )
 
 
 class QuestionForm(forms.Form):

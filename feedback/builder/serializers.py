@@ -15,7 +15,10 @@ class SurveyWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     intro = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     privacy_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    touchpoint = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    touchpoint = serializers.UUIDField(
+        required=False, allow_null=True,
+        help_text="The uuid of the journey touchpoint it measures (null: not on the journey).",
+    )  # fmt: skip
     status = serializers.ChoiceField(choices=SurveyStatus.choices, required=False)
     allow_anonymous = serializers.BooleanField(required=False)
     language = serializers.ChoiceField(

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business
 from cxplatform.errors import ApplicationError
+from journeys.models import Touchpoint
 
 from ..answers import SCALES
 from ..catalog import TEMPLATES, TRUST_ITEMS, QuestionSpec
 from ..models import Question, QuestionKind, Survey, SurveyStatus, TrustPillar
 from ..selectors import public_survey_forget
+from ..touchpoints import touchpoint_for_key, touchpoint_resolve
 
 SURVEY_FIELDS = {
     "name", "intro", "privacy_note", "touchpoint", "status", "allow_anonymous", "language",
@@ -54,13 +56,20 @@ def survey_create(
             business=business,
             name=name,
             template=template_key,
-            touchpoint=details.pop("touchpoint", template.touchpoint if template else ""),
+            touchpoint=_touchpoint(business, details, template),
             privacy_note=details.pop("privacy_note", default_privacy_note(business)),
             **{k: v for k, v in details.items() if k in SURVEY_FIELDS},
         )
         if template:
             questions_add_from_specs(survey=survey, specs=template.questions)
     return survey
+
+
+def _touchpoint(business: Business, details: dict, template) -> Touchpoint | None:
+    """The touchpoint asked for, else the one the template measures."""
+    if "touchpoint" in details:
+        return touchpoint_resolve(business_id=business.pk, value=details.pop("touchpoint"))
+    return touchpoint_for_key(business_id=business.pk, key=template.touchpoint if template else "")
 
 
 def default_privacy_note(business: Business) -> str:
@@ -78,6 +87,11 @@ def survey_update(*, survey: Survey, **changes) -> Survey:
         )
     if "status" in changes and changes["status"] not in SurveyStatus.values:
         raise ApplicationError(_("Unknown status."), errors={"status": [_("Unknown status.")]})
+    if "touchpoint" in changes:
+        # Its answers move with it on the map: the roll-up keeps them by survey.
+        changes["touchpoint"] = touchpoint_resolve(
+            business_id=survey.business_id, value=changes["touchpoint"]
+        )
     for name, value in changes.items():
         setattr(survey, name, value.strip() if isinstance(value, str) else value)
     if not survey.name:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Business, Location
 from customers.models import Customer
 
+from ..builder.forms import touchpoint_field
 from ..models import InteractionChannel, Mood
 from .services import NewCustomer
 
@@ -21,7 +22,6 @@ class InteractionForm(forms.Form):
         label=_("How"), choices=InteractionChannel.choices, widget=forms.RadioSelect,
         initial=InteractionChannel.IN_PERSON,
     )  # fmt: skip
-    touchpoint = forms.CharField(label=_("Where in the journey"), max_length=100, required=False)
     note = forms.CharField(
         label=_("What happened"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -40,6 +40,11 @@ class InteractionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.business = business
         self.fields["location"].queryset = Location.objects.filter(business=business)
+        self.fields["touchpoint"] = touchpoint_field(
+            business_id=business.pk, label=_("Where in the journey")
+        )
+        self.order_fields(["customer", "customer_name", "customer_email", "customer_phone",
+                           "channel", "touchpoint"])  # fmt: skip
 
     def clean_customer(self) -> Customer | None:
         customer_uuid = self.cleaned_data.get("customer")

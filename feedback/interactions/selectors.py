@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Business, User
 from customers.models import Customer
 
-from ..models import Interaction, Survey
+from ..models import Interaction
 
 SEARCH_LIMIT = 8
 
@@ -18,9 +18,9 @@ def interactions_for_business(
     interactions = Interaction.objects.filter(business=business)
     if staff is not None:
         interactions = interactions.filter(staff=staff)
-    return interactions.select_related("customer", "staff", "location").order_by(
-        "-created_at", "-id"
-    )
+    return interactions.select_related(
+        "customer", "staff", "location", "touchpoint__stage"
+    ).order_by("-created_at", "-id")
 
 
 def customers_matching(*, business: Business, query: str) -> QuerySet[Customer]:
@@ -32,13 +32,3 @@ def customers_matching(*, business: Business, query: str) -> QuerySet[Customer]:
     return (
         Customer.objects.filter(business=business).filter(matches).order_by("name")[:SEARCH_LIMIT]
     )
-
-
-def touchpoint_suggestions(*, business: Business, limit: int = 20) -> list[str]:
-    """Touchpoints the business already uses, so staff pick rather than type."""
-    from_surveys = Survey.objects.filter(business=business).exclude(touchpoint="")
-    from_interactions = Interaction.objects.filter(business=business).exclude(touchpoint="")
-    names = from_surveys.values_list("touchpoint", flat=True).union(
-        from_interactions.values_list("touchpoint", flat=True)
-    )
-    return list(names.order_by("touchpoint")[:limit])

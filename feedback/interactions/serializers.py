@@ -9,12 +9,14 @@ from customers.models import Customer
 from textanalysis.serializers import SentimentSerializer
 
 from ..models import Interaction, InteractionChannel, Mood
+from ..touchpoints import TouchpointSerializer, touchpoints_to_pick
 
 
 class InteractionSerializer(serializers.ModelSerializer):
     customer = serializers.UUIDField(source="customer.uuid", allow_null=True, read_only=True)
     staff = serializers.EmailField(source="staff.email", allow_null=True, read_only=True)
     location = serializers.UUIDField(source="location.uuid", allow_null=True, read_only=True)
+    touchpoint = TouchpointSerializer(allow_null=True, read_only=True)
     sentiment = serializers.SerializerMethodField()
 
     class Meta:
@@ -46,7 +48,9 @@ class InteractionCreateSerializer(serializers.Serializer):
     new_customer = NewCustomerSerializer(required=False)
     location = serializers.UUIDField(required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=InteractionChannel.choices)
-    touchpoint = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    touchpoint = serializers.UUIDField(
+        required=False, allow_null=True, help_text="The uuid of a touchpoint of the journey."
+    )
     note = serializers.CharField(max_length=10_000, trim_whitespace=False)
     mood = serializers.ChoiceField(choices=Mood.choices, required=False, allow_blank=True)
     outcome = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -67,6 +71,14 @@ class InteractionCreateSerializer(serializers.Serializer):
         if location is None:
             raise serializers.ValidationError(_("This business has no such location."))
         return location
+
+    def validate_touchpoint(self, value):
+        if value is None:
+            return None
+        touchpoint = touchpoints_to_pick(business_id=self.context["business"].pk).filter(uuid=value)
+        if not touchpoint:
+            raise serializers.ValidationError(_("Choose a touchpoint of your journey."))
+        return touchpoint.get()
 
     def validate_note(self, value: str) -> str:
         if not value.strip():

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Business, Location, User
 from customers.models import Customer
+from journeys.models import Touchpoint
 from textanalysis.services import texts_enqueue_scoring
 
 from ..cases.services import cases_open_for_interaction
@@ -44,7 +45,7 @@ def interaction_log(
     staff: User | None,
     channel: str,
     note: str,
-    touchpoint: str = "",
+    touchpoint: Touchpoint | None = None,
     mood: str = "",
     outcome: str = "",
     follow_up_needed: bool = False,
@@ -61,7 +62,7 @@ def interaction_log(
             customer=customer,
             location=location,
             channel=channel,
-            touchpoint=touchpoint.strip(),
+            touchpoint=touchpoint,
             note=note,
             mood=mood,
             outcome=outcome.strip(),

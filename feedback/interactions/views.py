@@ -10,7 +10,7 @@ from accounts.selectors import business_object_or_404
 
 from ..models import Interaction
 from .forms import InteractionForm
-from .selectors import customers_matching, interactions_for_business, touchpoint_suggestions
+from .selectors import customers_matching, interactions_for_business
 from .services import interaction_log
 
 PAGE_SIZE = 25
@@ -46,10 +46,7 @@ def interaction_new(request: HttpRequest) -> HttpResponse:
             follow_up_needed=data["follow_up_needed"],
         )
         return redirect("interactions:list")
-    context = {
-        "form": form,
-        "touchpoints": touchpoint_suggestions(business=request.business),
-    }
+    context = {"form": form}
     return render(
         request,
         "feedback/interactions/new.html",

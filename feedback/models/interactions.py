@@ -36,7 +36,9 @@ class Interaction(BusinessOwned, ScoredText):
     )
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL)
     channel = models.CharField(max_length=16, choices=InteractionChannel.choices)
-    touchpoint = models.CharField(max_length=100, blank=True)
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField()
     mood = models.CharField(max_length=16, choices=Mood.choices, blank=True)
     outcome = models.CharField(max_length=200, blank=True)

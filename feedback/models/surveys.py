@@ -21,8 +21,10 @@ class Survey(BusinessOwned):
     is_default = models.BooleanField(default=False)
     # The template it was built from (see feedback.catalog), blank when built by hand.
     template = models.CharField(max_length=64, blank=True)
-    # Replaced by a link to a journey touchpoint once journeys land.
-    touchpoint = models.CharField(max_length=100, blank=True)
+    # The moment of the journey it measures: its answers are heard there on the map.
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     intro = models.TextField(blank=True)
     privacy_note = models.TextField(blank=True)
     # Blank: the customer's browser language, else the business's.

@@ -4,6 +4,7 @@ import pytest
 
 from feedback.catalog import TEMPLATES
 from feedback.models import Question, QuestionKind, Survey
+from journeys.models import Touchpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -121,16 +122,30 @@ def test_trust_items_are_added_with_their_pillars(alice, survey_a, client_of):
 
 
 def test_settings_are_saved(alice, survey_a, client_of):
+    checkout = Touchpoint.objects.get(business=survey_a.business, key="purchase")
     reply = client_of(alice).post(
         f"/surveys/{survey_a.uuid}/",
         {"name": "Tell us", "intro": "Two minutes", "privacy_note": "We keep it safe",
-         "touchpoint": "checkout", "status": "closed", "language": "es"},
+         "touchpoint": str(checkout.uuid), "status": "closed", "language": "es"},
     )  # fmt: skip
     assert reply.status_code == 302
     survey_a.refresh_from_db()
     assert (survey_a.name, survey_a.status, survey_a.allow_anonymous, survey_a.language) == (
         "Tell us", "closed", False, "es",
     )  # fmt: skip
+    assert survey_a.touchpoint == checkout
+
+
+def test_the_touchpoint_must_be_the_businesss_own(alice, survey_a, business_b, client_of):
+    theirs = Touchpoint.objects.filter(business=business_b).first()
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/",
+        {"name": "Tell us", "touchpoint": str(theirs.uuid), "status": "active"},
+    )
+    assert reply.status_code == 400
+    assert "Select a valid choice" in reply.content.decode()
+    survey_a.refresh_from_db()
+    assert survey_a.touchpoint.key == "visit"
 
 
 def test_staff_cannot_build(bob, survey_a, client_of):

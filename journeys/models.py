@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Business, BusinessOwned, Location
+
+
+class Journey(BusinessOwned):
+    """What customers go through with the business, stage by stage. One per business."""
+
+    name = models.CharField(max_length=200)
+    # The ready-made journey it started from (see catalog.py), blank when built by hand.
+    template = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business"], name="one_journey_per_business")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(BusinessOwned):
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField()
+    # Archived stages leave the map's columns but keep their history (never deleted).
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Touchpoint(BusinessOwned):
+    """Where the business meets the customer: a survey names it, staff pick it."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.RESTRICT, related_name="touchpoints")
+    name = models.CharField(max_length=100)
+    # A stable name from the ready-made journey ("visit", "purchase", "support"), so
+    # ready-made surveys find their touchpoint; blank for touchpoints added by hand.
+    key = models.SlugField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "key"], condition=~models.Q(key=""), name="touchpoint_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Segment(models.TextChoices):
+    NEW = "new", _("New customers")
+    RETURNING = "returning", _("Returning customers")
+    # Anonymous voices: nobody knows whether they came before.
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class TouchpointDay(models.Model):
+    """The voices of one day at one touchpoint, location and segment, summed (a roll-up).
+
+    Sums, not averages, so any period adds up exactly: mean = sum / n and the variance
+    comes from the sum of squares. Days up to `RollupState.built_through` are here; later
+    days are read from the raw rows (see rollups.py).
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    # Survey answers are kept by survey, so moving a survey to another touchpoint moves
+    # its history without a rebuild; staff interactions by their own touchpoint.
+    survey = models.ForeignKey(
+        "feedback.Survey", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
+    segment = models.CharField(max_length=10, choices=Segment.choices)
+    voices = models.PositiveIntegerField(default=0)
+    sentiment_n = models.PositiveIntegerField(default=0)
+    sentiment_sum = models.FloatField(default=0)
+    sentiment_squares = models.FloatField(default=0)
+    negative_n = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_sum = models.PositiveIntegerField(default=0)
+    csat_satisfied = models.PositiveIntegerField(default=0)
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["business", "day"], name="touchpointday_period")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.touchpoint_id} {self.segment}: {self.voices}"
+
+
+class RollupState(models.Model):
+    """How far a business's journey roll-up reaches: days up to `built_through` are built."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="+")
+    built_through = models.DateField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Journey roll-up of {self.business_id} through {self.built_through}"

@@ -1,0 +1,46 @@
+"""Keeping the journey roll-up current (see rollups.py for what is built when)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from accounts.models import Business
+from cxplatform.celery import enqueue_on_commit
+
+from .rollups import rollup_advance, rollup_build
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+RETRY = {"acks_late": True, "reject_on_worker_lost": True, "retry_backoff": 5,
+         "retry_backoff_max": 600, "max_retries": 5}  # fmt: skip
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def rollup_rebuild(business_id: int) -> int:
+    """Rebuild one business's whole roll-up. Idempotent: it replaces what is there."""
+    business = Business.objects.filter(pk=business_id).first()
+    return rollup_build(business=business) if business else 0
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollups_advance() -> int:
+    """Hourly: add the days that closed since the last run, for every business."""
+    built = 0
+    for business in Business.objects.order_by("pk").iterator():
+        built += rollup_advance(business=business)
+    return built
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollups_rebuild_all() -> int:
+    """Nightly: rebuild every business, one task each, to take in what changed old days
+    (late scores, imported purchases, erased customers)."""
+    business_ids = list(Business.objects.order_by("pk").values_list("pk", flat=True))
+    for business_id in business_ids:
+        rollup_rebuild.delay(business_id)
+    return len(business_ids)
+
+
+def rollup_rebuild_later(*, business_id: int) -> None:
+    """A hook for apps that change old voices (textanalysis after a rescore)."""
+    enqueue_on_commit(rollup_rebuild, business_id)
