@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Business
-from feedback.models import Answer, Interaction
+from feedback.models import Answer, Interaction, Survey
 
 from .models import Journey, Stage, Touchpoint
 from .rollups import (
@@ -279,19 +279,27 @@ def comments_sample(
 ) -> dict[int, list[Said]]:
     """Each touchpoint's latest scored comments (survey answers and staff notes)."""
     found: dict[int, list[Said]] = {}
+    surveys: dict[int, list[int]] = {}
+    for touchpoint_id, survey_id in Survey.objects.filter(
+        business=business, touchpoint_id__in=touchpoint_ids
+    ).values_list("touchpoint_id", "id"):
+        surveys.setdefault(touchpoint_id, []).append(survey_id)
     for touchpoint_id in touchpoint_ids:
-        comments = _answers_at(business, first, last, filters, touchpoint_id)
+        # No survey names it: asking for answers would walk every answer for nothing.
+        comments = (
+            _answers_at(business, first, last, filters, surveys[touchpoint_id])
+            if touchpoint_id in surveys
+            else []
+        )
         comments += _notes_at(business, first, last, filters, touchpoint_id)
         comments.sort(key=lambda said: said.created_at, reverse=True)
         found[touchpoint_id] = comments[:SAMPLE_SIZE]
     return found
 
 
-def _answers_at(business, first, last, filters, touchpoint_id) -> list[Said]:
+def _answers_at(business, first, last, filters, survey_ids: list[int]) -> list[Said]:
     answers = scoped(Answer.objects.all(), business, first, last, filters, via="response__")
-    answers = answers.filter(
-        response__survey__touchpoint_id=touchpoint_id, sentiment_label__in=SCORED_LABELS
-    )
+    answers = answers.filter(response__survey_id__in=survey_ids, sentiment_label__in=SCORED_LABELS)
     rows = answers.order_by("-created_at").values_list(
         "text", "sentiment_score", "sentiment_explanation", "created_at"
     )[:SAMPLE_SIZE]
