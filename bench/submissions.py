@@ -17,6 +17,7 @@ import argparse
 import base64
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -148,7 +149,8 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DATABASE}", "CELERY_BROKER_URL": BROKER,
            "CACHE_URL": CACHE, "DJANGO_SETTINGS_MODULE": "bench.settings",
            "PUBLIC_RATE_PER_IP": "off", "PUBLIC_RATE_PER_SURVEY": "off", "LOG_LEVEL": "WARNING",
-           "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop"}  # fmt: skip
+           "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop",
+           "BENCH_BARE_TOKEN": secrets.token_urlsafe(24)}  # fmt: skip
     flush_redis()
     fresh_database(env)
     ids = create_survey(env)
@@ -159,7 +161,7 @@ def main() -> int:
     try:
         for name, path, table in [
             ("app", f"/api/v1/public/surveys/{ids['survey']}/responses/", "feedback_response"),
-            ("bare", f"/bare/{ids['survey_id']}/", "bench_bare_row"),
+            ("bare", f"/bare/{env['BENCH_BARE_TOKEN']}/{ids['survey_id']}/", "bench_bare_row"),
         ]:
             warm[name] = drive(PORT, path, body, min(1000, args.requests), args.connections)
             results[name] = drive(PORT, path, body, args.requests, args.connections)

@@ -6,9 +6,11 @@ Only bench/settings.py serves these URLs, never the platform itself.
 
 from __future__ import annotations
 
+import hmac
 import json
 import uuid
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -23,12 +25,17 @@ BARE_TABLE = "bench_bare_row"
 
 
 # Exempt as the public submission endpoint it is compared with is (a JSON body, no
-# cookies); its protection is that it answers the local machine only.
+# cookies). Its protection instead: it answers the local machine only, and only with
+# the secret token the benchmark makes for each run (settings.BENCH_BARE_TOKEN); with
+# no token configured the view refuses everything.
 @csrf_exempt
 @require_POST
-def insert_one(request: HttpRequest, survey_id: int) -> JsonResponse:
+def insert_one(request: HttpRequest, token: str, survey_id: int) -> JsonResponse:
     if request.META.get("REMOTE_ADDR") not in LOOPBACK:
         return JsonResponse({"detail": "The bench view answers this machine only."}, status=403)
+    expected = getattr(settings, "BENCH_BARE_TOKEN", "")
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        return JsonResponse({"detail": "Wrong bench token."}, status=403)
     try:
         answers = json.loads(request.body)["answers"]
     except (ValueError, TypeError, KeyError):
@@ -43,4 +50,4 @@ def insert_one(request: HttpRequest, survey_id: int) -> JsonResponse:
     return JsonResponse({"uuid": row_uuid}, status=201)
 
 
-urlpatterns = [path("bare/<int:survey_id>/", insert_one), *platform_urlpatterns]
+urlpatterns = [path("bare/<str:token>/<int:survey_id>/", insert_one), *platform_urlpatterns]
