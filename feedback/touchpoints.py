@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -22,12 +22,16 @@ def touchpoint_for_key(*, business_id: int, key: str) -> Touchpoint | None:
     return Touchpoint.objects.filter(business_id=business_id, key=key, archived_at=None).first()
 
 
-def touchpoints_to_pick(*, business_id: int) -> QuerySet[Touchpoint]:
-    """Touchpoints a survey or a member of staff can name: live ones, in journey order."""
+def touchpoints_to_pick(
+    *, business_id: int, also: Touchpoint | None = None
+) -> QuerySet[Touchpoint]:
+    """Touchpoints a survey or a member of staff can name: live ones, in journey order,
+    and `also` (the one already chosen, even if archived since)."""
+    live = Q(archived_at=None, stage__archived_at=None)
+    if also is not None:
+        live |= Q(pk=also.pk)
     return (
-        Touchpoint.objects.filter(
-            business_id=business_id, archived_at=None, stage__archived_at=None
-        )
+        Touchpoint.objects.filter(live, business_id=business_id)
         .select_related("stage")
         .order_by("stage__position", "stage_id", "position", "id")
     )

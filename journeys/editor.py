@@ -152,6 +152,18 @@ def attempt(form: forms.Form, change: Callable[[], object]) -> bool:
     return True
 
 
+def act(
+    request: HttpRequest, change: Callable[[], object], *, done: str, anchor: str
+) -> HttpResponse:
+    """A button with no fields (archive, restore): do it, say `done`, go back to `anchor`;
+    a refusal shows at the top of the page."""
+    form = forms.Form(request.POST)
+    if attempt(form, change):
+        messages.success(request, done)
+        return back_to(anchor)
+    return render_editor(request, Failed(PAGE, form))
+
+
 def back_to(anchor: str) -> HttpResponse:
     return redirect(f"{reverse('journeys:edit')}#{anchor}")
 
@@ -204,26 +216,18 @@ def stage_move_view(request: HttpRequest, stage_uuid) -> HttpResponse:
 @require_POST
 def stage_archive_view(request: HttpRequest, stage_uuid) -> HttpResponse:
     stage = load_stage(request, stage_uuid)
-    form = forms.Form(request.POST)
-    if attempt(form, lambda: stage_archive(stage=stage)):
-        messages.success(
-            request,
-            _("Stage “%(name)s” archived with its touchpoints; their history stays on the map.")
-            % {"name": stage.name},
-        )
-        return back_to("archived")
-    return render_editor(request, Failed(PAGE, form))
+    done = _("Stage “%(name)s” archived with its touchpoints; their history stays on the map.") % {
+        "name": stage.name
+    }
+    return act(request, lambda: stage_archive(stage=stage), done=done, anchor="archived")
 
 
 @business_view(roles=MANAGER_ROLES)
 @require_POST
 def stage_restore_view(request: HttpRequest, stage_uuid) -> HttpResponse:
     stage = load_stage(request, stage_uuid)
-    form = forms.Form(request.POST)
-    if attempt(form, lambda: stage_restore(stage=stage)):
-        messages.success(request, _("Stage “%(name)s” restored.") % {"name": stage.name})
-        return back_to(f"stage-{stage.uuid}")
-    return render_editor(request, Failed(PAGE, form))
+    done = _("Stage “%(name)s” restored.") % {"name": stage.name}
+    return act(request, lambda: stage_restore(stage=stage), done=done, anchor=f"stage-{stage.uuid}")
 
 
 # --- Touchpoints ---------------------------------------------------------------------
@@ -274,23 +278,22 @@ def touchpoint_move_view(request: HttpRequest, touchpoint_uuid) -> HttpResponse:
 @require_POST
 def touchpoint_archive_view(request: HttpRequest, touchpoint_uuid) -> HttpResponse:
     touchpoint = load_touchpoint(request, touchpoint_uuid)
-    form = forms.Form(request.POST)
-    if attempt(form, lambda: touchpoint_archive(touchpoint=touchpoint)):
-        messages.success(
-            request,
-            _("Touchpoint “%(name)s” archived; its history stays on the map.")
-            % {"name": touchpoint.name},
-        )
-        return back_to("archived")
-    return render_editor(request, Failed(PAGE, form))
+    done = _("Touchpoint “%(name)s” archived; its history stays on the map.") % {
+        "name": touchpoint.name
+    }
+    return act(
+        request, lambda: touchpoint_archive(touchpoint=touchpoint), done=done, anchor="archived"
+    )
 
 
 @business_view(roles=MANAGER_ROLES)
 @require_POST
 def touchpoint_restore_view(request: HttpRequest, touchpoint_uuid) -> HttpResponse:
     touchpoint = load_touchpoint(request, touchpoint_uuid)
-    form = forms.Form(request.POST)
-    if attempt(form, lambda: touchpoint_restore(touchpoint=touchpoint)):
-        messages.success(request, _("Touchpoint “%(name)s” restored.") % {"name": touchpoint.name})
-        return back_to(f"touchpoint-{touchpoint.uuid}")
-    return render_editor(request, Failed(PAGE, form))
+    done = _("Touchpoint “%(name)s” restored.") % {"name": touchpoint.name}
+    return act(
+        request,
+        lambda: touchpoint_restore(touchpoint=touchpoint),
+        done=done,
+        anchor=f"touchpoint-{touchpoint.uuid}",
+    )

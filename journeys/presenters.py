@@ -52,9 +52,7 @@ def heard_data(heard: Heard) -> dict:
         "verdict": heard.verdict,
         "previous": {
             "voices": heard.previous.voices,
-            "sentiment": heard.previous.sentiment_sum / heard.previous.sentiment_n
-            if heard.previous.sentiment_n
-            else None,
+            "sentiment": heard.previous_sentiment,
         },
         "change": _raw_interval(heard.change),
         "change_verdict": heard.change_verdict,

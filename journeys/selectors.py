@@ -6,10 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from accounts.models import Business
 from feedback.models import Answer, Interaction, Survey
+from textanalysis.selectors import aspect_names, explanation_aspects, explanation_words
 
 from .models import Journey, Stage, Touchpoint
 from .rollups import (
@@ -36,15 +37,6 @@ def journey_for(*, business: Business) -> Journey | None:
             Prefetch("stages__touchpoints", queryset=Touchpoint.objects.order_by("position", "id")),
         )
         .first()
-    )
-
-
-def touchpoints_to_pick(*, business: Business) -> QuerySet[Touchpoint]:
-    """Touchpoints a survey or a member of staff can name: live ones, in journey order."""
-    return (
-        Touchpoint.objects.filter(business=business, archived_at=None, stage__archived_at=None)
-        .select_related("stage")
-        .order_by("stage__position", "stage_id", "position", "id")
     )
 
 
@@ -101,6 +93,10 @@ class Heard:
         if difference.high < 0:
             return "pain"
         return "bright" if difference.low > 0 else "usual"
+
+    @property
+    def previous_sentiment(self) -> float | None:
+        return _sample(self.previous).mean
 
     @property
     def change(self) -> Interval | None:
@@ -266,8 +262,6 @@ def _sample(sums: Sums) -> Sample:
 
 
 def _aspect_names(business: Business) -> dict[str, str]:
-    from textanalysis.selectors import aspect_names
-
     return aspect_names(business_id=business.pk)
 
 
@@ -320,8 +314,6 @@ def _notes_at(business, first, last, filters, touchpoint_id) -> list[Said]:
 def mood_words(said: list[Said]) -> dict[str, list[tuple[str, int]]]:
     """The customers' own words that moved the score most often, each counted once per
     comment: {"negative": [(word, comments)], "positive": [...]}."""
-    from textanalysis.selectors import explanation_words
-
     counts: dict[str, Counter] = {"negative": Counter(), "positive": Counter()}
     for comment in said:
         seen: dict[str, str] = {}
@@ -346,8 +338,6 @@ class AspectHeard:
 
 def aspects_heard(said: list[Said], names: dict[str, str]) -> dict[str, list[AspectHeard]]:
     """The aspects complained about most and praised most in the comments."""
-    from textanalysis.selectors import explanation_aspects
-
     scores: dict[str, list[float]] = {}
     for comment in said:
         for key, score in explanation_aspects(comment.explanation).items():

@@ -2,14 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from journeys.models import Touchpoint
 
 from ..catalog import template_choices
 from ..models import Question, QuestionKind, Survey, TrustPillar
-from ..touchpoints import touchpoint_label
+from ..touchpoints import touchpoint_label, touchpoints_to_pick
 from .services import QuestionInput
 
 
@@ -32,17 +29,12 @@ class TouchpointChoiceField(forms.ModelChoiceField):
 
 def touchpoint_field(*, business_id: int, current=None, label=None) -> TouchpointChoiceField:
     """A picker of the business's live touchpoints (and the current one, even archived)."""
-    live = Q(archived_at=None, stage__archived_at=None)
-    if current is not None:
-        live |= Q(pk=current.pk)
     return TouchpointChoiceField(
         label=label or _("Moment of the journey it measures"),
         required=False,
         empty_label=_("Not on the journey"),
         to_field_name="uuid",
-        queryset=Touchpoint.objects.filter(live, business_id=business_id)
-        .select_related("stage")
-        .order_by("stage__position", "stage_id", "position", "id"),
+        queryset=touchpoints_to_pick(business_id=business_id, also=current),
     )
 
 
