@@ -100,13 +100,13 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return done
 
 
-def drop_database() -> None:
-    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DATABASE])
+def drop_database(name: str = DATABASE) -> None:
+    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", name])
 
 
-def fresh_database(env: dict) -> None:
-    drop_database()
-    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE])
+def fresh_database(env: dict, name: str = DATABASE) -> None:
+    drop_database(name)
+    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name])
     run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env)
 
 
@@ -178,6 +178,8 @@ class Copier:
 
 def reserve_ids(cursor, table: str, count: int) -> int:
     """The first of `count` primary keys taken from the table's sequence."""
+    if count < 1:
+        return 0  # nothing to number (and setval cannot go below the sequence's start)
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
     (sequence,) = cursor.fetchone()
     cursor.execute("SELECT nextval(%s)", [sequence])
@@ -316,16 +318,19 @@ def tenant_create(name: str, email: str, *, locations: int, surveys: tuple, staf
     )
 
 
-def moment(rng: random.Random, now: datetime) -> datetime:
-    """A moment in the last DAYS days, in opening hours, busier lately; never future."""
+def moment(rng: random.Random, now: datetime, days: int = DAYS) -> datetime:
+    """A moment in the last `days` days, in opening hours, busier lately; never future."""
     from cxplatform.demo.clock import Clock
 
     fraction = rng.random() if rng.random() < 0.6 else min(rng.random(), rng.random())
-    return Clock(now).moment(rng, int(fraction * DAYS))
+    return Clock(now).moment(rng, int(fraction * days))
 
 
-def insert_customers(tenant: Tenant, total: int, rng: random.Random, uuids: Uuids) -> None:
-    """Customers (10% regulars; tags as the demo gives them) and their purchases."""
+def insert_customers(
+    tenant: Tenant, total: int, rng: random.Random, uuids: Uuids, *, purchases: bool = True
+) -> None:
+    """Customers (10% regulars; tags as the demo gives them) and, unless `purchases` is
+    False (the caller writes its own), their purchases."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -336,8 +341,9 @@ def insert_customers(tenant: Tenant, total: int, rng: random.Random, uuids: Uuid
     now = timezone.now()
     customers = Copier(Customer, ("id", "business_id", "uuid", "created_at", "name", "email",
                                   "tags"))  # fmt: skip
-    purchases = Copier(Purchase, ("id", "business_id", "uuid", "created_at", "customer_id",
-                                  "location_id", "purchased_at", "amount"))  # fmt: skip
+    purchase_copier = Copier(Purchase, ("id", "business_id", "uuid", "created_at",
+                                        "customer_id", "location_id", "purchased_at",
+                                        "amount"))  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         first = reserve_ids(cursor, Customer._meta.db_table, total)
         lines, bought = [], []
@@ -357,6 +363,8 @@ def insert_customers(tenant: Tenant, total: int, rng: random.Random, uuids: Uuid
             count = rng.randint(8, 40) if regular else rng.choice((0, 0, 1, 1, 2, 3))
             bought += [pk] * count
         customers.write(cursor, lines)
+        if not purchases:
+            return
         first = reserve_ids(cursor, Purchase._meta.db_table, len(bought))
         lines = []
         for offset, customer_id in enumerate(bought):
@@ -366,7 +374,7 @@ def insert_customers(tenant: Tenant, total: int, rng: random.Random, uuids: Uuid
             lines.append("\t".join((str(first + offset), str(business_id), uuids.next(),
                                     at.isoformat(), str(customer_id), str(location),
                                     at.isoformat(), amount)))  # fmt: skip
-        purchases.write(cursor, lines)
+        purchase_copier.write(cursor, lines)
 
 
 def scaled(rng: random.Random, nps: int, top: int) -> int:
@@ -376,9 +384,17 @@ def scaled(rng: random.Random, nps: int, top: int) -> int:
 
 
 def insert_voices(
-    tenant: Tenant, total: int, rng: random.Random, uuids: Uuids, pools: tuple
+    tenant: Tenant,
+    total: int,
+    rng: random.Random,
+    uuids: Uuids,
+    pools: tuple,
+    *,
+    days: int = DAYS,
+    response_share: float = RESPONSE_SHARE,
 ) -> dict[str, int]:
-    """`total` voices: RESPONSE_SHARE responses with answers, the rest interactions."""
+    """`total` voices over the last `days` days: `response_share` of them survey responses
+    with answers (1.0: all, 0.0: none), the rest interactions."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -395,7 +411,9 @@ def insert_voices(
                                         "touchpoint_id", "note", "mood", "outcome",
                                         "follow_up_needed", "sentiment_score", "sentiment_label",
                                         "sentiment_explanation", "scored_at"))  # fmt: skip
-    numbers = {QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES, QuestionKind.RATING}
+    numbers = {QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES, QuestionKind.RATING,
+               QuestionKind.TRUST}  # fmt: skip
+    agreement = {QuestionKind.CES, QuestionKind.TRUST}  # 1-7 scales
     business = str(tenant.business.pk)
     channels, channel_weights = zip(*CHANNELS, strict=True)
     locations = [str(pk) for pk in tenant.location_ids]
@@ -417,7 +435,7 @@ def insert_voices(
 
     for start in range(0, total, CHUNK):
         size = min(CHUNK, total - start)
-        n_responses = sum(1 for _ in range(size) if rng.random() < RESPONSE_SHARE)
+        n_responses = sum(1 for _ in range(size) if rng.random() < response_share)
         n_interactions = size - n_responses
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
@@ -426,7 +444,7 @@ def insert_voices(
             for offset in range(n_responses):
                 pk = first_response + offset
                 plan = rng.choices(tenant.surveys, tenant.survey_weights)[0]
-                at = moment(rng, now)
+                at = moment(rng, now, days)
                 created, scored = at.isoformat(), (at + scored_after).isoformat()
                 response_lines.append("\t".join((
                     str(pk), business, uuids.next(), created, str(plan.survey_id),
@@ -438,7 +456,7 @@ def insert_voices(
                 for question_id, kind, parent, low, high in plan.questions:
                     head = f"{uuids.next()}\t{created}\t{pk}\t{question_id}"
                     if kind in numbers:
-                        top = 7 if kind == QuestionKind.CES else 5
+                        top = 7 if kind in agreement else 5
                         value = nps if kind == QuestionKind.NPS else scaled(rng, nps, top)
                         given[question_id] = value
                         answer_lines.append(f"{head}\t{value}\t[]\t\t\\N\t\t{{}}\t\\N")
@@ -464,7 +482,7 @@ def insert_voices(
             lines = []
             for offset in range(n_interactions):
                 note, said = rng.choice(notes)
-                at = moment(rng, now)
+                at = moment(rng, now, days)
                 touchpoint = tenant.touchpoint_ids.get(note.touchpoint)
                 if touchpoint is None or rng.random() < UNPLACED_NOTE_SHARE:
                     touchpoint = r"\N"

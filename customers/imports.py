@@ -28,6 +28,7 @@ from .importing import (
     rows,
 )
 from .models import Customer, CustomerImport, ImportStatus, Purchase
+from .services import purchases_changed
 
 
 def import_upload(
@@ -118,6 +119,11 @@ def finish(customer_import: CustomerImport, status: str, failure: str = "") -> N
     CustomerImport.objects.filter(pk=customer_import.pk).update(
         status=status, failure=failure, finished_at=timezone.now()
     )
+    # Even a failed import may have written whole chunks before it stopped.
+    written = CustomerImport.objects.filter(pk=customer_import.pk).values_list(
+        "processed_rows", flat=True
+    )
+    purchases_changed(business_id=customer_import.business_id, purchases=written.first() or 0)
 
 
 def write_all(customer_import: CustomerImport) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, Location
@@ -120,8 +122,10 @@ def purchase_record(*, business: Business, data: PurchaseInput) -> tuple[Purchas
         purchase, created = Purchase.objects.update_or_create(
             business=business, order_reference=data.order_reference, defaults=values
         )
-        return purchase, created
-    return Purchase.objects.create(business=business, **values), True
+    else:
+        purchase, created = Purchase.objects.create(business=business, **values), True
+    purchases_changed(business_id=business.pk)
+    return purchase, created
 
 
 def purchases_record(
@@ -134,3 +138,15 @@ def purchases_record(
 
 def customer_delete(*, customer: Customer) -> None:
     customer.delete()
+    purchases_changed(business_id=customer.business_id)
+
+
+def purchases_changed(*, business_id: int, purchases: int = 1) -> None:
+    """Once the transaction commits, tell the apps that keep figures over purchases
+    (settings.CUSTOMERS_AFTER_PURCHASES); each gathers many calls into one update. Robust:
+    a hook that fails is logged, it never turns a saved purchase into an error."""
+    for hook_path in settings.CUSTOMERS_AFTER_PURCHASES:
+        hook = import_string(hook_path)
+        transaction.on_commit(
+            lambda hook=hook: hook(business_id=business_id, purchases=purchases), robust=True
+        )

@@ -96,6 +96,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5, minimum=1
     )
+    # PostgreSQL's JIT compiles any query it guesses is costly, spending ~10 ms per query
+    # on the short aggregates a page runs: it doubled the journey map's time. Pages here
+    # are many small queries, never the long analytic ones JIT pays off for.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Question positions use a deferrable unique constraint so reordering can swap them in
 # one transaction; SQLite (demo and newcomers only) cannot defer it and skips it.
@@ -270,6 +274,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journeys.tasks.rollups_rebuild_all",
         "schedule": env_int("ROLLUP_REBUILD_SECONDS", 24 * 3600, minimum=3600),
     },
+    "purchase-rollups-rebuild": {
+        "task": "metrics.tasks.purchase_rollups_rebuild_all",
+        "schedule": env_int("ROLLUP_REBUILD_SECONDS", 24 * 3600, minimum=3600),
+    },
+    "clv-fits": {
+        "task": "metrics.tasks.clv_fit_all",
+        "schedule": env_int("CLV_FIT_SECONDS", 24 * 3600, minimum=3600),
+    },
     "sweep-undelivered-alerts": {
         "task": "textanalysis.tasks.sweep_alerts",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),
@@ -284,6 +296,9 @@ TEXTANALYSIS_AFTER_SCORING = {
 }
 # Who hears that a business's texts were all scored again: "dotted.path(business_id=...)".
 TEXTANALYSIS_AFTER_RESCORE = ["journeys.tasks.rollup_rebuild_later"]
+# Who hears that a business's purchases changed (after the commit):
+# "dotted.path(business_id=..., purchases=<how many>)".
+CUSTOMERS_AFTER_PURCHASES = ["metrics.tasks.purchases_changed"]
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from feedback import api as feedback_api
-from metrics import api as metrics_api
 
 from . import views
 
@@ -30,7 +29,6 @@ api_v1 = [
         feedback_api.PublicInvitationResponseView.as_view(),
         name="public-invitation-responses",
     ),
-    path("metrics/summary/", metrics_api.MetricsSummaryView.as_view(), name="metrics-summary"),
     path("", include("feedback.builder.api_urls")),
     path("", include("feedback.channels.api_urls")),
     path("", include("feedback.interactions.api_urls")),
@@ -38,6 +36,7 @@ api_v1 = [
     path("", include("customers.api_urls")),
     path("", include("textanalysis.api_urls")),
     path("", include("journeys.api_urls")),
+    path("", include("metrics.api_urls")),
     *router.urls,
 ]
 

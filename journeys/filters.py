@@ -20,12 +20,29 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 
 
+class UuidChoiceField(forms.ModelChoiceField):
+    """Picks one of the business's objects by uuid. Text that is no uuid at all gets the
+    same "no such ..." message as an unknown uuid, not a lesson in uuid syntax."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=None, required=False, to_field_name="uuid", **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code == "invalid_choice":
+                raise
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from error
+
+
 class MapFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False)
     end = forms.DateField(label=_("To"), required=False)
-    location = forms.ModelChoiceField(
-        label=_("Location"), queryset=Location.objects.none(), required=False,
-        to_field_name="uuid", empty_label=_("All locations"),
+    location = UuidChoiceField(
+        label=_("Location"), empty_label=_("All locations"),
         error_messages={"invalid_choice": _("This business has no such location.")},
     )  # fmt: skip
     segment = forms.ChoiceField(
@@ -55,7 +72,9 @@ class MapFilterForm(forms.Form):
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         if "start" in self.errors or "end" in self.errors:
             return data
-        if end < start:
+        if end > local_today(self.business):
+            self.add_error("end", _("The period cannot end after today."))
+        elif end < start:
             self.add_error("end", _("The period ends before it starts."))
         elif (end - start).days >= MAX_DAYS:
             self.add_error("start", _("Choose a period of at most three years."))

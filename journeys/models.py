@@ -70,8 +70,12 @@ class Segment(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+STAFF_CHANNEL = "staff"
+
+
 class TouchpointDay(models.Model):
-    """The voices of one day at one touchpoint, location and segment, summed (a roll-up).
+    """The voices of one day at one touchpoint, location, segment and channel, summed (a
+    roll-up). The journey map and the owner's dashboard (metrics) both read it.
 
     Sums, not averages, so any period adds up exactly: mean = sum / n and the variance
     comes from the sum of squares. Days up to `RollupState.built_through` are here; later
@@ -90,16 +94,34 @@ class TouchpointDay(models.Model):
     )
     location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
     segment = models.CharField(max_length=10, choices=Segment.choices)
+    # Where the voice came from: a survey response's channel (link, embed, qr, email,
+    # api) or STAFF_CHANNEL for an interaction staff logged.
+    channel = models.CharField(max_length=16, default="")
     voices = models.PositiveIntegerField(default=0)
     sentiment_n = models.PositiveIntegerField(default=0)
     sentiment_sum = models.FloatField(default=0)
     sentiment_squares = models.FloatField(default=0)
+    positive_n = models.PositiveIntegerField(default=0)
     negative_n = models.PositiveIntegerField(default=0)
+    nps_n = models.PositiveIntegerField(default=0)
+    nps_promoters = models.PositiveIntegerField(default=0)
+    nps_detractors = models.PositiveIntegerField(default=0)
     csat_n = models.PositiveIntegerField(default=0)
     csat_sum = models.PositiveIntegerField(default=0)
     csat_satisfied = models.PositiveIntegerField(default=0)
     ces_n = models.PositiveIntegerField(default=0)
     ces_sum = models.PositiveIntegerField(default=0)
+    ces_squares = models.PositiveIntegerField(default=0)
+    ces_easy = models.PositiveIntegerField(default=0)
+    # Trust items (1-7 agreement), per pillar: answers and the sum of their numbers.
+    reliability_n = models.PositiveIntegerField(default=0)
+    reliability_sum = models.PositiveIntegerField(default=0)
+    integrity_n = models.PositiveIntegerField(default=0)
+    integrity_sum = models.PositiveIntegerField(default=0)
+    competence_n = models.PositiveIntegerField(default=0)
+    competence_sum = models.PositiveIntegerField(default=0)
+    benevolence_n = models.PositiveIntegerField(default=0)
+    benevolence_sum = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["business", "day"], name="touchpointday_period")]

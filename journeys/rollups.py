@@ -1,4 +1,4 @@
-"""The journey's daily roll-up: voices summed per day, touchpoint, location and segment.
+"""The daily roll-up of voices: summed per day, survey or touchpoint, location, segment, channel.
 
 A voice is a survey response or a staff interaction (online reviews join with the
 reputation app). Every figure is summed by the database in three grouped queries; the
@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -34,15 +35,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from accounts.models import Business
 from customers.models import Customer, Purchase
-from feedback.models import Answer, Interaction, QuestionKind, Response
+from feedback.models import Answer, Interaction, QuestionKind, Response, TrustPillar
 from textanalysis.models import SentimentLabel
 
-from .models import RollupState, Segment, TouchpointDay
+from .models import STAFF_CHANNEL, RollupState, Segment, TouchpointDay
 
 # A purchase this long before a voice was an earlier visit: the customer is returning.
 # (The visit a voice is about often comes with a purchase a few hours before it.)
@@ -50,6 +51,8 @@ EARLIER_VISIT = timedelta(hours=48)
 OPEN_DAYS = 2
 SCORED_LABELS = (SentimentLabel.POSITIVE, SentimentLabel.NEUTRAL, SentimentLabel.NEGATIVE)
 SATISFIED_FROM = 4  # CSAT 4-5 of 1-5 is satisfied
+EASY_FROM = 5  # CES 5-7 of 1-7 agrees it was easy
+PROMOTER_FROM, DETRACTOR_UP_TO = 9, 6  # NPS 0-10
 
 
 @dataclass
@@ -60,12 +63,26 @@ class Sums:
     sentiment_n: int = 0
     sentiment_sum: float = 0.0
     sentiment_squares: float = 0.0
+    positive_n: int = 0
     negative_n: int = 0
+    nps_n: int = 0
+    nps_promoters: int = 0
+    nps_detractors: int = 0
     csat_n: int = 0
     csat_sum: int = 0
     csat_satisfied: int = 0
     ces_n: int = 0
     ces_sum: int = 0
+    ces_squares: int = 0
+    ces_easy: int = 0
+    reliability_n: int = 0
+    reliability_sum: int = 0
+    integrity_n: int = 0
+    integrity_sum: int = 0
+    competence_n: int = 0
+    competence_sum: int = 0
+    benevolence_n: int = 0
+    benevolence_sum: int = 0
 
     def add(self, row: dict) -> None:
         for name in SUM_FIELDS:
@@ -79,11 +96,20 @@ SUM_FIELDS = tuple(field.name for field in fields(Sums))
 
 @dataclass(frozen=True)
 class Filters:
-    """Which voices count: a location, a segment (new or returning), a customer tag."""
+    """Which voices count: a location, a segment (new or returning), a customer tag, a
+    survey, a touchpoint, a channel (a survey channel, or STAFF_CHANNEL for interactions)."""
 
     location_id: int | None = None
     segment: str = ""
     tag: str = ""
+    survey_id: int | None = None
+    touchpoint_id: int | None = None
+    channel: str = ""
+
+    @property
+    def surveys_only(self) -> bool:
+        """Only survey voices pass (a survey or a survey channel is chosen)."""
+        return bool(self.survey_id) or self.channel not in ("", STAFF_CHANNEL)
 
 
 # --- Periods and days ---------------------------------------------------------------
@@ -125,25 +151,46 @@ def raw_sums(
 def _dimensions(business: Business, *, via: str, touchpoint: str, survey: str | None) -> dict:
     """The grouping expressions of a voice: `via` is the path to the row holding the
     customer, location and time ("" for the row itself, "response__" for answers)."""
+    zone = zone_of(business)
     return {
-        "day": TruncDate(f"{via}created_at", tzinfo=zone_of(business)),
+        "day": TruncDate(f"{via}created_at", tzinfo=zone),
+        "week": TruncWeek(f"{via}created_at", tzinfo=zone, output_field=DateField()),
+        "month": TruncMonth(f"{via}created_at", tzinfo=zone, output_field=DateField()),
         "survey": F(survey) if survey else Value(None, output_field=IntegerField()),
         "touchpoint": F(touchpoint),
         "location": F(f"{via}location_id"),
         "segment": _segment(via),
+        "channel": F(f"{via}channel") if survey else Value(STAFF_CHANNEL),
     }
 
 
-def _segment(via: str) -> Case:
-    earlier_visit = Purchase.objects.filter(
-        customer=OuterRef(f"{via}customer_id"),
-        purchased_at__lt=OuterRef(f"{via}created_at") - EARLIER_VISIT,
+def _earlier_visit(via: str) -> Exists:
+    return Exists(
+        Purchase.objects.filter(
+            customer=OuterRef(f"{via}customer_id"),
+            purchased_at__lt=OuterRef(f"{via}created_at") - EARLIER_VISIT,
+        )
     )
+
+
+def _segment(via: str) -> Case:
     return Case(
         When(**{f"{via}customer_id": None}, then=Value(Segment.UNKNOWN)),
-        When(Exists(earlier_visit), then=Value(Segment.RETURNING)),
+        When(_earlier_visit(via), then=Value(Segment.RETURNING)),
         default=Value(Segment.NEW),
     )
+
+
+def segment_filter(segment: str, via: str) -> Q:
+    """The voices of one segment, as plain conditions rather than a test of `_segment`'s
+    CASE: PostgreSQL cannot estimate how many rows a CASE keeps (it guesses 0.5%), and
+    with that guess it sorted a year of rows instead of walking the newest first."""
+    if segment == Segment.UNKNOWN:
+        return Q(**{f"{via}customer_id": None})
+    known = Q(**{f"{via}customer_id__isnull": False})
+    if segment == Segment.RETURNING:
+        return known & Q(_earlier_visit(via))
+    return known & ~Q(_earlier_visit(via))
 
 
 def scoped(
@@ -166,7 +213,27 @@ def scoped(
             **{f"{via}customer__in": Customer.objects.filter(tag_filter(filters.tag))}
         )
     if filters.segment:
-        queryset = queryset.annotate(by_segment=_segment(via)).filter(by_segment=filters.segment)
+        queryset = queryset.filter(segment_filter(filters.segment, via))
+    return _source_filtered(queryset, filters, via)
+
+
+def _source_filtered(queryset: QuerySet, filters: Filters, via: str) -> QuerySet:
+    """The survey, touchpoint and channel filters: survey voices name them through the
+    survey and response, staff interactions by their own touchpoint."""
+    if queryset.model is Interaction:
+        if filters.surveys_only:
+            return queryset.none()
+        if filters.touchpoint_id:
+            queryset = queryset.filter(touchpoint_id=filters.touchpoint_id)
+        return queryset
+    if filters.channel == STAFF_CHANNEL:
+        return queryset.none()
+    if filters.channel:
+        queryset = queryset.filter(**{f"{via}channel": filters.channel})
+    if filters.survey_id:
+        queryset = queryset.filter(**{f"{via}survey_id": filters.survey_id})
+    if filters.touchpoint_id:
+        queryset = queryset.filter(**{f"{via}survey__touchpoint_id": filters.touchpoint_id})
     return queryset
 
 
@@ -180,13 +247,8 @@ def _grouped(
     survey: str | None = None,
 ) -> QuerySet:
     dimensions = _dimensions(business, via=via, touchpoint=touchpoint, survey=survey)
-    # Aliased "by_…", as "touchpoint" would clash with the model's field; a segment
-    # filter has annotated "by_segment" already.
-    wanted = {
-        f"by_{name}": dimensions[name]
-        for name in by
-        if f"by_{name}" not in queryset.query.annotations
-    }
+    # Aliased "by_…", as "touchpoint" would clash with the model's field.
+    wanted = {f"by_{name}": dimensions[name] for name in by}
     return queryset.annotate(**wanted).values(*(f"by_{name}" for name in by))
 
 
@@ -202,7 +264,7 @@ def _answer_sums(business, first, last, filters, by) -> QuerySet:
     answers = scoped(Answer.objects.all(), business, first, last, filters, via="response__")
     answers = answers.filter(
         Q(sentiment_label__in=SCORED_LABELS)
-        | Q(question__kind__in=(QuestionKind.CSAT, QuestionKind.CES), number__isnull=False)
+        | Q(question__kind__in=NUMBER_KINDS, number__isnull=False)
     )
     grouped = _grouped(
         answers,
@@ -212,16 +274,53 @@ def _answer_sums(business, first, last, filters, by) -> QuerySet:
         touchpoint="response__survey__touchpoint_id",
         survey="response__survey_id",
     )
-    csat = Q(question__kind=QuestionKind.CSAT, number__isnull=False)
-    ces = Q(question__kind=QuestionKind.CES, number__isnull=False)
     return grouped.annotate(
-        **_sentiment_sums(),
-        csat_n=Count("id", filter=csat),
-        csat_sum=Sum("number", filter=csat),
-        csat_satisfied=Count("id", filter=csat & Q(number__gte=SATISFIED_FROM)),
-        ces_n=Count("id", filter=ces),
-        ces_sum=Sum("number", filter=ces),
+        **_sentiment_sums(), **_nps_sums(), **_csat_sums(), **_ces_sums(), **_trust_sums()
     ).order_by()
+
+
+NUMBER_KINDS = (QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES, QuestionKind.TRUST)
+
+
+def _numbers(kind: str, **more) -> Q:
+    return Q(question__kind=kind, number__isnull=False, **more)
+
+
+def _nps_sums() -> dict[str, object]:
+    nps = _numbers(QuestionKind.NPS)
+    return {
+        "nps_n": Count("id", filter=nps),
+        "nps_promoters": Count("id", filter=nps & Q(number__gte=PROMOTER_FROM)),
+        "nps_detractors": Count("id", filter=nps & Q(number__lte=DETRACTOR_UP_TO)),
+    }
+
+
+def _csat_sums() -> dict[str, object]:
+    csat = _numbers(QuestionKind.CSAT)
+    return {
+        "csat_n": Count("id", filter=csat),
+        "csat_sum": Sum("number", filter=csat),
+        "csat_satisfied": Count("id", filter=csat & Q(number__gte=SATISFIED_FROM)),
+    }
+
+
+def _ces_sums() -> dict[str, object]:
+    ces = _numbers(QuestionKind.CES)
+    return {
+        "ces_n": Count("id", filter=ces),
+        "ces_sum": Sum("number", filter=ces),
+        "ces_squares": Sum(F("number") * F("number"), filter=ces),
+        "ces_easy": Count("id", filter=ces & Q(number__gte=EASY_FROM)),
+    }
+
+
+def _trust_sums() -> dict[str, object]:
+    sums = {}
+    for pillar in TrustPillar.values:
+        items = _numbers(QuestionKind.TRUST, question__pillar=pillar)
+        sums[f"{pillar}_n"] = Count("id", filter=items)
+        sums[f"{pillar}_sum"] = Sum("number", filter=items)
+    return sums
 
 
 def _interaction_sums(business, first, last, filters, by) -> QuerySet:
@@ -236,6 +335,7 @@ def _sentiment_sums() -> dict[str, object]:
         "sentiment_n": Count("id", filter=scored),
         "sentiment_sum": Sum("sentiment_score", filter=scored),
         "sentiment_squares": Sum(F("sentiment_score") * F("sentiment_score"), filter=scored),
+        "positive_n": Count("id", filter=Q(sentiment_label=SentimentLabel.POSITIVE)),
         "negative_n": Count("id", filter=Q(sentiment_label=SentimentLabel.NEGATIVE)),
     }
 
@@ -260,13 +360,23 @@ def rolled_sums(
         rows = rows.filter(location_id=filters.location_id)
     if filters.segment:
         rows = rows.filter(segment=filters.segment)
+    if filters.survey_id:
+        rows = rows.filter(survey_id=filters.survey_id)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
     # A survey's rows count where the survey is now (see TouchpointDay.survey).
+    at_touchpoint = Coalesce("survey__touchpoint_id", "touchpoint_id")
+    if filters.touchpoint_id:
+        rows = rows.alias(at_touchpoint=at_touchpoint).filter(at_touchpoint=filters.touchpoint_id)
     columns = {
         "day": F("day"),
+        "week": TruncWeek("day", output_field=DateField()),
+        "month": TruncMonth("day", output_field=DateField()),
         "survey": F("survey_id"),
-        "touchpoint": Coalesce("survey__touchpoint_id", "touchpoint_id"),
+        "touchpoint": at_touchpoint,
         "location": F("location_id"),
         "segment": F("segment"),
+        "channel": F("channel"),
     }
     grouped = (
         rows.annotate(**{f"by_{name}": columns[name] for name in by})
@@ -324,11 +434,11 @@ def rollup_build(*, business: Business, first: date | None = None) -> int:
     return len(cells)
 
 
-ROLLUP_DIMENSIONS = ("day", "survey", "touchpoint", "location", "segment")
+ROLLUP_DIMENSIONS = ("day", "survey", "touchpoint", "location", "segment", "channel")
 
 
 def _rows(business: Business, cells: dict[tuple, Sums]) -> Iterable[TouchpointDay]:
-    for (day, survey_id, touchpoint_id, location_id, segment), sums in cells.items():
+    for (day, survey_id, touchpoint_id, location_id, segment, channel), sums in cells.items():
         yield TouchpointDay(
             business=business,
             day=day,
@@ -337,6 +447,7 @@ def _rows(business: Business, cells: dict[tuple, Sums]) -> Iterable[TouchpointDa
             touchpoint_id=None if survey_id else touchpoint_id,
             location_id=location_id,
             segment=segment,
+            channel=channel,
             **vars(sums),
         )
 

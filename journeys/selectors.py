@@ -294,7 +294,7 @@ def comments_sample(
 def _answers_at(business, first, last, filters, survey_ids: list[int]) -> list[Said]:
     answers = scoped(Answer.objects.all(), business, first, last, filters, via="response__")
     answers = answers.filter(response__survey_id__in=survey_ids, sentiment_label__in=SCORED_LABELS)
-    rows = answers.order_by("-created_at").values_list(
+    rows = answers.order_by("-response__created_at").values_list(
         "text", "sentiment_score", "sentiment_explanation", "created_at"
     )[:SAMPLE_SIZE]
     return [Said(text, score, explanation, "survey", at) for text, score, explanation, at in rows]

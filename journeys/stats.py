@@ -71,17 +71,24 @@ def t_quantile(df: float) -> float:
     )
 
 
-def mean_interval(sample: Sample) -> Interval | None:
-    """The mean with its confidence interval; None when there are too few voices."""
-    if not sample.enough:
+def mean_interval(
+    sample: Sample, *, bounds: tuple[float, float] = (-1.0, 1.0), minimum: int = MIN_VOICES
+) -> Interval | None:
+    """The mean with its confidence interval, kept within the scale's `bounds`; None
+    with fewer than `minimum` values."""
+    if sample.n < max(2, minimum):
         return None
     margin = t_quantile(sample.n - 1) * math.sqrt(sample.variance / sample.n)
-    return Interval(sample.mean, max(-1.0, sample.mean - margin), min(1.0, sample.mean + margin))
+    low, high = bounds
+    return Interval(sample.mean, max(low, sample.mean - margin), min(high, sample.mean + margin))
 
 
-def difference_interval(first: Sample, second: Sample) -> Interval | None:
-    """first's mean minus second's, with Welch's interval; None when either is too small."""
-    if not (first.enough and second.enough):
+def difference_interval(
+    first: Sample, second: Sample, *, minimum: int = MIN_VOICES
+) -> Interval | None:
+    """first's mean minus second's, with Welch's interval; None when either has fewer
+    than `minimum` values."""
+    if min(first.n, second.n) < max(2, minimum):
         return None
     a, b = first.variance / first.n, second.variance / second.n
     difference = first.mean - second.mean

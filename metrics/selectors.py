@@ -1,62 +1,240 @@
-"""KPIs computed by the database: one aggregate query each, never rows loaded into Python."""
+"""Reads for the owner's dashboard: the survey KPIs, their trends, aspects and voices.
+
+Every figure comes from the daily roll-up the journey map also reads
+(journeys.models.TouchpointDay; days not yet built are summed from raw rows), so a
+dashboard costs the same whether the business has a thousand answers or a million.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Business
-from feedback.models import Answer, QuestionKind, Response
+from feedback.models import Answer, QuestionKind, TrustPillar
+from journeys.models import STAFF_CHANNEL
+from journeys.rollups import Filters, Sums, period_sums
+from journeys.stats import Sample
+from textanalysis.models import AspectMention
+from textanalysis.selectors import aspect_names
 
-PROMOTER_FROM = 9
-DETRACTOR_UP_TO = 6
+from .filters import KpiFilters, Period
+from .kpis import (
+    Ces,
+    Change,
+    Csat,
+    Nps,
+    Pillar,
+    SentimentMix,
+    Share,
+    TrustIndex,
+)
+
+GRAINS = ("week", "month")
+
+
+def rollup_filters(filters: KpiFilters) -> Filters:
+    """The roll-up's own filter type for a dashboard's filters."""
+    return Filters(
+        location_id=filters.location.pk if filters.location else None,
+        segment=filters.segment,
+        survey_id=filters.survey.pk if filters.survey else None,
+        touchpoint_id=filters.touchpoint.pk if filters.touchpoint else None,
+        channel=filters.channel,
+    )
+
+
+# --- The KPIs of a period ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class NpsSummary:
-    """Net Promoter Score (Reichheld, 2003): % promoters (9-10) minus % detractors (0-6)."""
+class SurveyKpis:
+    """What customers said in one period: the survey KPIs and the sentiment of every text."""
 
-    answers: int
-    promoters: int
-    passives: int
-    detractors: int
+    responses: int
+    interactions: int
+    nps: Nps
+    csat: Csat
+    ces: Ces
+    trust: TrustIndex
+    sentiment: SentimentMix
+
+
+def kpis_from(sums: Sums, *, responses: int, interactions: int) -> SurveyKpis:
+    return SurveyKpis(
+        responses=responses,
+        interactions=interactions,
+        nps=Nps(n=sums.nps_n, promoters=sums.nps_promoters, detractors=sums.nps_detractors),
+        csat=Csat(share=Share(n=sums.csat_n, hits=sums.csat_satisfied), total=sums.csat_sum),
+        ces=Ces(
+            sample=Sample(sums.ces_n, sums.ces_sum, sums.ces_squares),
+            easy=Share(n=sums.ces_n, hits=sums.ces_easy),
+        ),
+        trust=TrustIndex(
+            tuple(
+                Pillar(
+                    key=pillar.value,
+                    label=str(pillar.label),
+                    n=getattr(sums, f"{pillar.value}_n"),
+                    total=getattr(sums, f"{pillar.value}_sum"),
+                )
+                for pillar in TrustPillar
+            )
+        ),
+        sentiment=SentimentMix(
+            positive=sums.positive_n,
+            negative=sums.negative_n,
+            sample=Sample(sums.sentiment_n, sums.sentiment_sum, sums.sentiment_squares),
+        ),
+    )
+
+
+def _kpis_of(business: Business, period: Period, filters: Filters) -> SurveyKpis:
+    """One period's KPIs: its sums by channel (one roll-up query, one raw for new days),
+    added up; staff interactions are the STAFF_CHANNEL cells."""
+    total, responses, interactions = Sums(), 0, 0
+    for (channel,), sums in period_sums(
+        business, period.first, period.last, filters, by=("channel",)
+    ).items():
+        total.add(vars(sums))
+        if channel == STAFF_CHANNEL:
+            interactions += sums.voices
+        else:
+            responses += sums.voices
+    return kpis_from(total, responses=responses, interactions=interactions)
+
+
+@dataclass(frozen=True)
+class KpiComparison:
+    """A period's KPIs next to the previous period of the same length, and whether each
+    change is real (its 95% interval excludes zero) or may be chance."""
+
+    period: Period
+    current: SurveyKpis
+    previous: SurveyKpis
 
     @property
-    def score(self) -> int | None:
-        if not self.answers:
+    def nps_change(self) -> Change | None:
+        return self.current.nps.change_since(self.previous.nps)
+
+    @property
+    def csat_change(self) -> Change | None:
+        return self.current.csat.share.change_since(self.previous.csat.share)
+
+    @property
+    def ces_change(self) -> Change | None:
+        return self.current.ces.change_since(self.previous.ces)
+
+    @property
+    def sentiment_change(self) -> Change | None:
+        return self.current.sentiment.change_since(self.previous.sentiment)
+
+
+def survey_kpis(*, business: Business, filters: KpiFilters) -> KpiComparison:
+    voices = rollup_filters(filters)
+    return KpiComparison(
+        period=filters.period,
+        current=_kpis_of(business, filters.period, voices),
+        previous=_kpis_of(business, filters.period.previous(), voices),
+    )
+
+
+# --- Trends ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: date  # the Monday of the week or the first of the month
+    kpis: SurveyKpis
+
+
+def kpi_trend(*, business: Business, filters: KpiFilters, grain: str) -> list[TrendPoint]:
+    """The KPIs week by week or month by month over the period (the first and last
+    buckets may be partial: they hold only the period's days)."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
+    cells = period_sums(
+        business,
+        filters.period.first,
+        filters.period.last,
+        rollup_filters(filters),
+        by=(grain, "channel"),
+    )
+    buckets: dict[date, tuple[Sums, list[int]]] = {}
+    for (start, channel), sums in cells.items():
+        total, counts = buckets.setdefault(start, (Sums(), [0, 0]))
+        total.add(vars(sums))
+        counts[channel == STAFF_CHANNEL] += sums.voices
+    return [
+        TrendPoint(start, kpis_from(total, responses=counts[0], interactions=counts[1]))
+        for start, (total, counts) in sorted(buckets.items())
+    ]
+
+
+def default_grain(period: Period) -> str:
+    """Weeks for a period of up to four months, months beyond (a readable chart)."""
+    return "week" if period.days <= 122 else "month"
+
+
+# --- Aspects -------------------------------------------------------------------------------
+
+# An aspect needs this many mentions in each period before its move is worth showing.
+ASPECT_MIN_MENTIONS = 5
+
+
+@dataclass(frozen=True)
+class AspectMove:
+    key: str
+    name: str
+    mentions: int
+    sentiment: float | None
+    previous_mentions: int
+    previous_sentiment: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.previous_mentions < ASPECT_MIN_MENTIONS or self.mentions < ASPECT_MIN_MENTIONS:
             return None
-        return round(100 * (self.promoters - self.detractors) / self.answers)
-
-    def share(self, count: int) -> int:
-        return round(100 * count / self.answers) if self.answers else 0
+        return self.sentiment - self.previous_sentiment
 
 
-def nps_summary(*, business: Business) -> NpsSummary:
-    totals = Answer.objects.filter(
-        business=business, question__kind=QuestionKind.NPS, number__isnull=False
-    ).aggregate(
-        answers=Count("id"),
-        promoters=Count("id", filter=Q(number__gte=PROMOTER_FROM)),
-        detractors=Count("id", filter=Q(number__lte=DETRACTOR_UP_TO)),
+def aspect_moves(
+    *, business: Business, period: Period, names: dict[str, str] | None = None, limit: int = 6
+) -> list[AspectMove]:
+    """What customers talk about in the period and how their feeling about it moved from
+    the previous period, most-moved first (then most-mentioned). One grouped query.
+
+    Aspect mentions carry no location or touchpoint, so only the period filters them."""
+    before = period.previous()
+    start, end = before.bounds(business)[0], period.bounds(business)[1]
+    split = period.bounds(business)[0]
+    now, then = Q(created_at__gte=split), Q(created_at__lt=split)
+    rows = (
+        AspectMention.objects.filter(business=business, created_at__gte=start, created_at__lt=end)
+        .values("aspect_key")
+        .annotate(
+            mentions=Count("id", filter=now),
+            sentiment=Avg("score", filter=now),
+            previous_mentions=Count("id", filter=then),
+            previous_sentiment=Avg("score", filter=then),
+        )
+        .order_by()
     )
-    passives = totals["answers"] - totals["promoters"] - totals["detractors"]
-    return NpsSummary(passives=passives, **totals)
+    if names is None:
+        names = aspect_names(business_id=business.pk)
+    moves = [
+        AspectMove(name=names.get(row["aspect_key"], row["aspect_key"]), key=row.pop("aspect_key"),
+                   **row)
+        for row in rows
+        if row["mentions"]
+    ]  # fmt: skip
+    moves.sort(key=lambda move: (-abs(move.change or 0), -move.mentions, move.name))
+    return moves[:limit]
 
 
-def response_count(*, business: Business) -> int:
-    return Response.objects.filter(business=business).count()
-
-
-def sentiment_breakdown(*, business: Business) -> dict[str, int]:
-    """How many scored comments are positive, neutral and negative, and how many wait."""
-    comments = Answer.objects.filter(business=business).exclude(text="")
-    return comments.aggregate(
-        positive=Count("id", filter=Q(sentiment_label="positive")),
-        neutral=Count("id", filter=Q(sentiment_label="neutral")),
-        negative=Count("id", filter=Q(sentiment_label="negative")),
-        pending=Count("id", filter=Q(scored_at=None)),
-    )
+# --- Voices ----------------------------------------------------------------------------
 
 
 def latest_comments(*, business: Business, limit: int = 10) -> QuerySet[Answer]:

@@ -6,4 +6,7 @@ from . import views
 
 app_name = "metrics"
 
-urlpatterns = [path("dashboard/", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/kpis.csv", views.dashboard_csv, name="dashboard-csv"),
+]

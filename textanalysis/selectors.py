@@ -80,6 +80,19 @@ def aspect_names(*, business_id: int) -> dict[str, str]:
     return dict(Aspect.objects.filter(business_id=business_id).values_list("key", "name"))
 
 
+def aspect_names_for_request(request: object | None, business_id: int) -> dict[str, str]:
+    """Aspect names, read once per request and business however many parts of a page
+    (highlighted texts, aspect tables) show them."""
+    cache = getattr(request, "_aspect_names", None)
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._aspect_names = cache
+    if business_id not in cache:
+        cache[business_id] = aspect_names(business_id=business_id)
+    return cache[business_id]
+
+
 def rescore_latest(*, business: Business) -> RescoreJob | None:
     return RescoreJob.objects.filter(business=business).order_by("-created_at", "-id").first()
 

@@ -21,6 +21,8 @@ from feedback.builder.services import survey_create
 from feedback.models import Answer, Interaction, Question, Survey
 from journeys.models import Touchpoint
 from journeys.rollups import rollup_build
+from metrics.clv_fit import clv_fit_run
+from metrics.purchases import purchase_rollup_build
 from textanalysis.services import texts_enqueue_scoring
 
 from .answers import DemoSurvey
@@ -85,6 +87,10 @@ def seed_demo(
         insert_responses(context, pool, counts["responses"])
         insert_interactions(context, pool, counts["interactions"])
     analyze_big_tables()
+    # Bulk inserts skip the purchase hooks: build the purchase roll-up and the CLV
+    # estimate here, so the dashboard's customer figures are there at once.
+    purchase_rollup_build(business=business)
+    clv_fit_run(business=business)
     counts["answers"] = Answer.objects.filter(business=business).count()
     counts["comments"] = comments_of(business).count()
     if score:

@@ -36,7 +36,11 @@ class Response(BusinessOwned):
     contact_email = models.EmailField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["business", "created_at"], name="response_business_time")]
+        indexes = [
+            models.Index(fields=["business", "created_at"], name="response_business_time"),
+            # A survey's newest responses first: the journey map's comment samples.
+            models.Index(fields=["survey", "created_at"], name="response_survey_time"),
+        ]
 
     def __str__(self) -> str:
         return f"Response {self.uuid}"
@@ -64,5 +68,12 @@ class Answer(BusinessOwned, ScoredText):
                 fields=["created_at"],
                 condition=models.Q(scored_at=None) & ~models.Q(text=""),
                 name="answer_unscored",
+            ),
+            # Scored comments only (a fifth of the answers): the newest comments of a
+            # period are found without walking every number answer.
+            models.Index(
+                fields=["business", "created_at"],
+                condition=models.Q(sentiment_label__in=["positive", "neutral", "negative"]),
+                name="answer_comment_time",
             ),
         ]

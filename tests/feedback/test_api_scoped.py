@@ -52,7 +52,7 @@ def test_an_unscored_comment_has_no_sentiment_yet(survey_a, alice, client_of):
 
 def test_anonymous_api_calls_are_refused(survey_a):
     assert Client().get("/api/v1/surveys/").status_code in {401, 403}
-    assert Client().get("/api/v1/metrics/summary/").status_code in {401, 403}
+    assert Client().get("/api/v1/metrics/kpis/").status_code in {401, 403}
 
 
 def test_the_base_class_refuses_a_get_queryset_override():

@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 from django.utils.html import strip_tags
 
-from metrics.selectors import latest_comments, nps_summary, response_count, sentiment_breakdown
+from journeys.rollups import local_today
+from metrics.filters import KpiFilters, Period
+from metrics.selectors import latest_comments, survey_kpis
 from tests.helpers import answer
 
 pytestmark = pytest.mark.django_db
@@ -21,34 +23,36 @@ def ten_answers(survey_a, django_capture_on_commit_callbacks):
     return survey_a
 
 
+def kpis_now(business):
+    today = local_today(business)
+    return survey_kpis(business=business, filters=KpiFilters(Period(today, today))).current
+
+
 def test_nps_is_promoters_minus_detractors(ten_answers, business_a):
-    summary = nps_summary(business=business_a)
+    nps = kpis_now(business_a).nps
     # With the two commented answers: 5 promoters, 3 passives, 4 detractors of 12.
-    assert (summary.promoters, summary.passives, summary.detractors) == (5, 3, 4)
-    assert summary.answers == 12
-    assert summary.score == round(100 * (5 - 4) / 12)
+    assert (nps.promoters, nps.passives, nps.detractors) == (5, 3, 4)
+    assert nps.n == 12
+    assert nps.score == 100 * (5 - 4) / 12
 
 
 def test_nps_of_a_business_without_answers_is_unknown(business_a):
-    assert nps_summary(business=business_a).score is None
+    assert kpis_now(business_a).nps.score is None
 
 
 def test_all_promoters_is_100_and_all_detractors_is_minus_100(survey_a, survey_b):
     for _ in range(3):
         answer(survey_a, 10)
         answer(survey_b, 0)
-    assert nps_summary(business=survey_a.business).score == 100
-    assert nps_summary(business=survey_b.business).score == -100
+    assert kpis_now(survey_a.business).nps.score == 100
+    assert kpis_now(survey_b.business).nps.score == -100
 
 
 def test_sentiment_and_latest_comments(ten_answers, business_a):
-    assert response_count(business=business_a) == 12
-    assert sentiment_breakdown(business=business_a) == {
-        "positive": 1,
-        "neutral": 0,
-        "negative": 1,
-        "pending": 0,
-    }
+    kpis = kpis_now(business_a)
+    assert kpis.responses == 12
+    sentiment = kpis.sentiment
+    assert (sentiment.positive, sentiment.neutral, sentiment.negative) == (1, 0, 1)
     newest, older = latest_comments(business=business_a)
     assert newest.text == "Wonderful staff, great coffee!"
     assert newest.nps == 10
@@ -83,30 +87,9 @@ def test_the_dashboard_shows_only_the_own_business(survey_a, survey_b, charlie, 
 
 def test_an_empty_dashboard_explains_itself(business_a, alice, client_of):
     html = client_of(alice).get("/dashboard/").content.decode()
-    assert "No scores yet" in html
+    assert "No scores in this period" in html
     assert "No comments yet" in html
 
 
 def test_staff_cannot_open_the_dashboard(bob, client_of):
     assert client_of(bob).get("/dashboard/").status_code == 403
-
-
-def test_the_summary_api_matches(ten_answers, mia, bob, client_of):
-    body = client_of(mia).get("/api/v1/metrics/summary/").json()
-    assert body["responses"] == 12
-    assert body["nps"] == {
-        "score": 8,
-        "answers": 12,
-        "promoters": 5,
-        "passives": 3,
-        "detractors": 4,
-    }
-    assert client_of(bob).get("/api/v1/metrics/summary/").status_code == 403
-
-
-def test_the_summary_api_of_an_outsider_shows_their_own_empty_business(
-    ten_answers, charlie, business_b, client_of
-):
-    body = client_of(charlie).get("/api/v1/metrics/summary/").json()
-    assert body["responses"] == 0
-    assert body["nps"]["score"] is None

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from ..models import ScoredText, SentimentLabel
 from ..selectors import (
     alerts_waiting_count,
-    aspect_names,
+    aspect_names_for_request,
     explanation_aspects,
     explanation_reason,
     explanation_words,
@@ -81,16 +81,7 @@ def chips(explanation: object, names: dict[str, str]) -> list[Chip]:
 
 
 def names_for(context: template.Context, business_id: int) -> dict[str, str]:
-    """Aspect names, read once per request and business however many texts a page shows."""
-    request = context.get("request")
-    cache = getattr(request, "_insight_aspect_names", None)
-    if cache is None:
-        cache = {}
-        if request is not None:
-            request._insight_aspect_names = cache
-    if business_id not in cache:
-        cache[business_id] = aspect_names(business_id=business_id)
-    return cache[business_id]
+    return aspect_names_for_request(context.get("request"), business_id)
 
 
 def badge(item: ScoredText, explanation: object) -> dict:

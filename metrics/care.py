@@ -1,0 +1,334 @@
+"""Closing the loop and caring for the team: follow-up cases, recovery and staff load.
+
+Every figure is computed by the database: grouped aggregates with `filter=Q(...)` and
+correlated `Exists`/`Subquery`, never rows looped over in Python. Cases are few per
+business, so they are read from `FollowUpCase` directly (its (business, status, due_at)
+index); staff load reads 14 days of interactions through (business, created_at).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import median
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Business, Membership
+from customers.models import Purchase
+from feedback.models import Answer, CaseStatus, FollowUpCase, Interaction, Mood, QuestionKind
+from journeys.models import STAFF_CHANNEL
+from journeys.rollups import local_today
+from textanalysis.models import SentimentLabel
+
+from .filters import KpiFilters, Period
+
+# A later answer "better" than the one that opened a case: no longer a detractor
+# (NPS 7-10) or satisfied (CSAT 4-5).
+NPS_RECOVERED_FROM = 7
+CSAT_RECOVERED_FROM = 4
+
+STAFF_LOAD_DAYS = 14
+UPSET_MOODS = (Mood.FRUSTRATED, Mood.ANGRY)
+# A member is flagged when they met at least twice the team's median of upset customers
+# (clearly more than their share, not a random wobble of a busy week) and at least five
+# (so that 2 against a median of 1 in a quiet fortnight is not called a burden).
+FLAG_RATIO = 2
+FLAG_MIN_NEGATIVE = 5
+
+
+# --- Follow-up cases ---------------------------------------------------------------------
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median: the middle value, or the mean of the two middle
+    ones, exactly what the SQLite fallback in `_median_duration` computes."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+@dataclass(frozen=True)
+class CaseKpis:
+    """Follow-up cases: the queue now and how the period's cases were closed.
+
+    `open_now`: not resolved yet (open or contacted); `awaiting_contact`: nobody has
+    reached the customer yet (open); `overdue_now`: not resolved and past its due time.
+    `opened` and `resolved` count cases opened / resolved during the period;
+    `resolved_on_time` those of `resolved` closed by their due time, and
+    `median_time_to_resolve` runs from opening to resolving over `resolved`.
+    """
+
+    open_now: int
+    awaiting_contact: int
+    overdue_now: int
+    opened: int
+    resolved: int
+    resolved_on_time: int
+    median_time_to_resolve: timedelta | None
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.resolved_on_time / self.resolved if self.resolved else None
+
+    @property
+    def median_hours_to_resolve(self) -> float | None:
+        if self.median_time_to_resolve is None:
+            return None
+        return round(self.median_time_to_resolve.total_seconds() / 3600, 1)
+
+
+def filtered_cases(*, business: Business, filters: KpiFilters) -> QuerySet[FollowUpCase]:
+    """The business's cases whose source (response or interaction) passes the filters.
+
+    A case carries no location or touchpoint of its own: they come from the response
+    (its location, its survey's touchpoint) or the interaction it was opened for. Survey
+    exists only on responses, so it leaves out the cases opened from interactions; the
+    channel is a response's, or STAFF_CHANNEL for the cases opened from interactions.
+    The segment is not applied: it describes voices in the journey, not the people being
+    followed up.
+    """
+    cases = FollowUpCase.objects.filter(business=business)
+    if filters.location is not None:
+        cases = cases.filter(
+            Q(response__location=filters.location) | Q(interaction__location=filters.location)
+        )
+    if filters.touchpoint is not None:
+        cases = cases.filter(
+            Q(response__survey__touchpoint=filters.touchpoint)
+            | Q(interaction__touchpoint=filters.touchpoint)
+        )
+    if filters.survey is not None:
+        cases = cases.filter(response__survey=filters.survey)
+    if filters.channel == STAFF_CHANNEL:
+        cases = cases.filter(interaction__isnull=False)
+    elif filters.channel:
+        cases = cases.filter(response__channel=filters.channel)
+    return cases
+
+
+def case_kpis(*, business: Business, filters: KpiFilters) -> CaseKpis:
+    """One aggregate query (two on SQLite, for the median; see `_median_duration`)."""
+    start, end = filters.period.bounds(business)
+    now = timezone.now()
+    cases = filtered_cases(business=business, filters=filters)
+    unresolved = ~Q(status=CaseStatus.RESOLVED)
+    resolved = Q(status=CaseStatus.RESOLVED, resolved_at__gte=start, resolved_at__lt=end)
+    figures = {
+        "open_now": Count("id", filter=unresolved),
+        "awaiting_contact": Count("id", filter=Q(status=CaseStatus.OPEN)),
+        "overdue_now": Count("id", filter=unresolved & Q(due_at__lt=now)),
+        "opened": Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
+        "resolved": Count("id", filter=resolved),
+        "resolved_on_time": Count("id", filter=resolved & Q(resolved_at__lte=F("due_at"))),
+    }
+    if connection.vendor == "postgresql":
+        figures["median_time_to_resolve"] = Median(
+            F("resolved_at") - F("created_at"), filter=resolved, output_field=DurationField()
+        )
+    counts = cases.aggregate(**figures)
+    if connection.vendor != "postgresql":
+        counts["median_time_to_resolve"] = _median_duration(
+            cases.filter(resolved), count=counts["resolved"]
+        )
+    return CaseKpis(**counts)
+
+
+def _median_duration(resolved: QuerySet[FollowUpCase], *, count: int) -> timedelta | None:
+    """The median time to resolve where there is no percentile_cont (SQLite).
+
+    `count` is the number of `resolved` cases (from the aggregate query). The database
+    orders the durations and returns only the middle one (odd count) or two (even count)
+    with OFFSET (count - 1) // 2 LIMIT 1 or 2; their mean is the median, the same value
+    percentile_cont(0.5) interpolates on PostgreSQL.
+    """
+    if not count:
+        return None
+    durations = (
+        resolved.annotate(took=F("resolved_at") - F("created_at"))
+        .order_by("took")
+        .values_list("took", flat=True)
+    )
+    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle, timedelta()) / len(middle) if middle else None
+
+
+# --- Recovery ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Of the customers with a case opened in the period, how many came back to us.
+
+    A customer is counted once, by their latest case of the period (so someone upset
+    twice must recover after the second time). They `bought_again` when a purchase was
+    made after that case was opened; they `answered_better` when a response they gave
+    after it holds an NPS of 7-10 (no longer a detractor) or a CSAT of 4-5 (satisfied).
+    `recovered` did either. The window for coming back runs to today, so customers of
+    the last few days have had less time: read a recent period's share as provisional.
+    Cases without a known customer cannot be followed: they are counted apart.
+    """
+
+    customers: int
+    recovered: int
+    bought_again: int
+    answered_better: int
+    cases_without_customer: int
+
+    @property
+    def share(self) -> float | None:
+        return self.recovered / self.customers if self.customers else None
+
+
+def recovery(*, business: Business, filters: KpiFilters) -> Recovery:
+    """One query: the period's cases with three correlated EXISTS each."""
+    start, end = filters.period.bounds(business)
+    cases = filtered_cases(business=business, filters=filters).filter(
+        created_at__gte=start, created_at__lt=end
+    )
+    latest = ~Exists(
+        cases.filter(customer=OuterRef("customer"), created_at__gt=OuterRef("created_at"))
+    )
+    bought = Exists(
+        Purchase.objects.filter(
+            business=business,
+            customer=OuterRef("customer"),
+            purchased_at__gt=OuterRef("created_at"),
+        )
+    )
+    better = Exists(
+        Answer.objects.filter(
+            business=business,
+            response__customer=OuterRef("customer"),
+            response__created_at__gt=OuterRef("created_at"),
+        ).filter(
+            Q(question__kind=QuestionKind.NPS, number__gte=NPS_RECOVERED_FROM)
+            | Q(question__kind=QuestionKind.CSAT, number__gte=CSAT_RECOVERED_FROM)
+        )
+    )
+    counts = cases.aggregate(
+        customers=Count("customer", distinct=True),
+        recovered=Count("customer", distinct=True, filter=latest & (bought | better)),
+        bought_again=Count("customer", distinct=True, filter=latest & bought),
+        answered_better=Count("customer", distinct=True, filter=latest & better),
+        cases_without_customer=Count("id", filter=Q(customer=None)),
+    )
+    return Recovery(**counts)
+
+
+# --- Staff load (empathy fatigue) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberLoad:
+    """One member's last days: interactions logged and how many were with someone upset.
+
+    An interaction is negative when its note scored negative or staff logged the
+    customer's mood as frustrated or angry. `note` is a word of support when flagged.
+    """
+
+    name: str
+    handled: int
+    negative: int
+    flagged: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class StaffLoad:
+    """Who met how many upset customers, in name order: support, never a ranking.
+
+    `team_median` is the median of negative interactions over the members who handled
+    any (someone away for the fortnight is not part of the team's usual).
+    """
+
+    period: Period
+    team_median: float | None
+    members: list[MemberLoad]
+
+    @property
+    def days(self) -> int:
+        return self.period.days
+
+    @property
+    def flagged(self) -> list[MemberLoad]:
+        return [member for member in self.members if member.flagged]
+
+
+def staff_load(*, business: Business, today: date | None = None) -> StaffLoad:
+    """The last 14 local days (today included) of every active member. One query: the
+    members with two correlated counts each, so members with no interactions get 0."""
+    today = today or local_today(business)
+    period = Period(first=today - timedelta(days=STAFF_LOAD_DAYS - 1), last=today)
+    start, end = period.bounds(business)
+    handled_by = Interaction.objects.filter(
+        business=business, staff=OuterRef("user"), created_at__gte=start, created_at__lt=end
+    )
+    upset = Q(sentiment_label=SentimentLabel.NEGATIVE) | Q(mood__in=UPSET_MOODS)
+    rows = list(
+        Membership.objects.filter(business=business, user__is_active=True)
+        .select_related("user")
+        .annotate(
+            handled=_count_of(handled_by),
+            negative=_count_of(handled_by.filter(upset)),
+        )
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+    # The median of a team's dozen counts, already computed by the query above.
+    active = [row.negative for row in rows if row.handled]
+    team_median = median(active) if active else None
+    members = [_member_load(row, team_median, period.days) for row in rows]
+    return StaffLoad(period=period, team_median=team_median, members=members)
+
+
+def _count_of(interactions: QuerySet[Interaction]) -> Coalesce:
+    counted = interactions.order_by().values("staff").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _member_load(row: Membership, team_median: float | None, days: int) -> MemberLoad:
+    flagged = is_overloaded(row.negative, team_median)
+    name = str(row.user)
+    return MemberLoad(
+        name=name,
+        handled=row.handled,
+        negative=row.negative,
+        flagged=flagged,
+        note=support_note(name, row.negative, team_median, days) if flagged else "",
+    )
+
+
+def is_overloaded(negative: int, team_median: float | None) -> bool:
+    if team_median is None or negative < FLAG_MIN_NEGATIVE:
+        return False
+    return negative >= FLAG_RATIO * team_median
+
+
+def support_note(name: str, negative: int, team_median: float | None, days: int) -> str:
+    """Worded as care for the person, never as a score."""
+    if not team_median:
+        return _(
+            "%(name)s met %(count)s upset customers in the last %(days)s days, while most "
+            "of the team met none; consider sharing the difficult conversations."
+        ) % {"name": name, "count": negative, "days": days}
+    return _(
+        "%(name)s met %(count)s upset customers in the last %(days)s days, about "
+        "%(times)s times the team's usual; consider sharing the difficult conversations."
+    ) % {"name": name, "count": negative, "days": days, "times": round(negative / team_median)}

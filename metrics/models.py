@@ -1,0 +1,183 @@
+"""Roll-ups and estimates over purchases, so no page or API call reads raw purchases.
+
+Every table here is rebuilt from the purchases by a task (see metrics/purchases.py and
+metrics/tasks.py); the dashboard and the API read only these rows, whose number depends on
+days, months and locations, not on how many purchases a business has.
+
+Scopes: a row whose `location` is null is the whole business (every purchase, with or
+without a location, each customer counted once); a row with a location counts only the
+purchases made there. Distinct customers cannot be added up across locations, which is
+why "all locations" is a row of its own and not a sum.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Business, Location
+from customers.models import Customer
+
+
+class PurchaseRollupState(models.Model):
+    """One per business: its main currency and when its purchase roll-up was built.
+
+    The main currency is the one most purchases were made in (ties: alphabetical); money
+    figures count only purchases in it, and `currencies` keeps every currency's count so
+    the page can say how many were left out. The row is also the lock that keeps two
+    rebuilds, or a rebuild and a CLV fit, of one business from writing at once.
+    """
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="+")
+    main_currency = models.CharField(max_length=3, blank=True)
+    # {"EUR": 1200, "USD": 3}: purchases by currency, all time.
+    currencies = models.JSONField(default=dict, blank=True)
+    purchases = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Purchase roll-up of {self.business_id} built {self.built_at}"
+
+
+class PurchaseDay(models.Model):
+    """One local day of one scope (business or location): purchases and customer movements.
+
+    A customer "is a customer" on a day when they bought (in this scope) within the churn
+    window before it: on the day of a purchase and the CHURN_DAYS - 1 days after (see
+    metrics.purchases). Their activity therefore comes in spells: a spell starts with a
+    purchase after more than CHURN_DAYS without one and lapses CHURN_DAYS after its last
+    purchase. Per day:
+
+    - `purchases` (every currency), `revenue` (main currency only) and
+      `other_currency_purchases` (left out of money figures);
+    - `visits`: customers who bought that day (several purchases on one day are one visit);
+    - `new_customers`: first purchase ever in this scope; `repeat_customers`: second
+      purchase day ever, so the customer became a repeat buyer that day;
+    - `started` (spells starting: new and returning customers) and `lapsed` (spells whose
+      window ran out that day: the first day they no longer count);
+    - running totals at the end of the day: `active` (= started - lapsed so far),
+      `customers_to_date` and `repeat_customers_to_date`.
+
+    Rows exist only for days with an event, including lapse days up to CHURN_DAYS after
+    the last purchase; a day without a row has the totals of the latest row before it.
+    Counts at any date, and so the retention rate of any period, are exact to the day.
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    purchases = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    other_currency_purchases = models.PositiveIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    new_customers = models.PositiveIntegerField(default=0)
+    repeat_customers = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+    lapsed = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    customers_to_date = models.PositiveIntegerField(default=0)
+    repeat_customers_to_date = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["business", "location", "day"], name="purchaseday_scope_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id or 'all'}: {self.purchases} purchases"
+
+
+class PurchaseMonth(models.Model):
+    """Customers of one cohort who bought in one calendar month (local time), per scope.
+
+    The cohort is the month of the customer's first purchase in the scope (anywhere for
+    the whole business, at the location for a location), so `customers` where
+    month == cohort is the cohort's size. Month-granular by design: it feeds the cohort
+    table ("bought again in month N after the first").
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
+    cohort = models.DateField()  # first day of the month
+    month = models.DateField()  # first day of the month
+    customers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["business", "location", "cohort"], name="purchasemonth_cohort")
+        ]
+
+    def __str__(self) -> str:
+        return f"Cohort {self.cohort:%Y-%m}, {self.month:%Y-%m}: {self.customers}"
+
+
+class ClvStatus(models.TextChoices):
+    OK = "ok", _("Estimated")
+    TOO_FEW = "too_few", _("Too few repeat customers")
+    FAILED = "failed", _("Could not be estimated")
+
+
+class ClvFit(models.Model):
+    """One run of the predictive CLV estimate for a business, as of a day.
+
+    BG/NBD (purchases and drop-out) and Gamma-Gamma (spend) are fitted to every
+    customer's frequency, recency, age and mean repeat spend in weeks (main currency, one
+    purchase per day). `status` says whether it worked; `message` says why not in plain
+    words. Totals, the at-risk count and the revenue at risk are computed with the fit and
+    kept here, so the dashboard reads one row.
+
+    At risk: customers still active (bought within the churn window) whose P(alive) is
+    below 0.5 (`at_risk_rule` "p_alive"); when there is no usable fit, those whose last
+    purchase is more than twice their own average gap between purchase days ago ("gap").
+    `revenue_at_risk`: {"detractors"|"passives"|"promoters"|"no_score"|"at_risk":
+    {"customers": n, "value": "12.34"}}, predicted 12-month value by latest NPS answer.
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    status = models.CharField(max_length=10, choices=ClvStatus.choices)
+    message = models.CharField(max_length=500, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    bgnbd = models.JSONField(null=True, blank=True)  # r, alpha (weeks), a, b, log_likelihood
+    gamma_gamma = models.JSONField(null=True, blank=True)  # p, q, v, log_likelihood
+    customers_n = models.PositiveIntegerField(default=0)
+    repeat_customers_n = models.PositiveIntegerField(default=0)
+    expected_purchases_12m = models.FloatField(null=True, blank=True)
+    expected_value_12m = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    at_risk_rule = models.CharField(max_length=10, blank=True)
+    at_risk_customers = models.PositiveIntegerField(default=0)
+    revenue_at_risk = models.JSONField(null=True, blank=True)
+    fitted_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["business", "-fitted_at"], name="clvfit_latest")]
+
+    def __str__(self) -> str:
+        return f"CLV fit of {self.business_id} as of {self.as_of}: {self.status}"
+
+
+class CustomerValue(models.Model):
+    """A customer's predicted next 12 months from the business's latest usable fit.
+
+    The whole set is replaced in one transaction by each fit (and removed when a fit is
+    not usable), so it always belongs to the latest fit. Value is revenue in `currency`,
+    discounted at 10% a year.
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    fit = models.ForeignKey(ClvFit, on_delete=models.CASCADE, related_name="values")
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="+")
+    p_alive = models.FloatField()
+    expected_purchases_12m = models.FloatField()
+    expected_value_12m = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    at_risk = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["business", "-expected_value_12m"], name="customervalue_top")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.expected_value_12m} {self.currency}"
