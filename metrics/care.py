@@ -1,9 +1,10 @@
 """Closing the loop and caring for the team: follow-up cases, recovery and staff load.
 
 Every figure is computed by the database: grouped aggregates with `filter=Q(...)` and
-correlated `Exists`/`Subquery`, never rows looped over in Python. Cases are few per
-business, so they are read from `FollowUpCase` directly (its (business, status, due_at)
-index); staff load reads 14 days of interactions through (business, created_at).
+correlated subqueries, never rows looped over in Python. Cases are read from
+`FollowUpCase` through its indexes: the open queue by (business, status, due_at), a
+period's cases by (business, created_at) and (business, resolved_at); staff load reads
+14 days of interactions through (business, created_at).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
-    Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -32,7 +33,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business, Membership
 from customers.models import Purchase
-from feedback.models import Answer, CaseStatus, FollowUpCase, Interaction, Mood, QuestionKind
+from feedback.models import (
+    Answer,
+    CaseStatus,
+    FollowUpCase,
+    Interaction,
+    Mood,
+    Question,
+    QuestionKind,
+    Response,
+)
 from journeys.models import STAFF_CHANNEL
 from journeys.rollups import local_today
 from textanalysis.models import SentimentLabel
@@ -128,14 +138,19 @@ def case_kpis(*, business: Business, filters: KpiFilters) -> CaseKpis:
     """One aggregate query (two on SQLite, for the median; see `_median_duration`)."""
     start, end = filters.period.bounds(business)
     now = timezone.now()
-    cases = filtered_cases(business=business, filters=filters)
-    unresolved = ~Q(status=CaseStatus.RESOLVED)
+    unresolved = Q(status__in=[CaseStatus.OPEN, CaseStatus.CONTACTED])
     resolved = Q(status=CaseStatus.RESOLVED, resolved_at__gte=start, resolved_at__lt=end)
+    opened = Q(created_at__gte=start, created_at__lt=end)
+    # Only the rows some figure counts: each branch has its index (case_queue,
+    # case_opened, case_resolved), so old closed cases are never read.
+    cases = filtered_cases(business=business, filters=filters).filter(
+        unresolved | opened | resolved
+    )
     figures = {
         "open_now": Count("id", filter=unresolved),
         "awaiting_contact": Count("id", filter=Q(status=CaseStatus.OPEN)),
         "overdue_now": Count("id", filter=unresolved & Q(due_at__lt=now)),
-        "opened": Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
+        "opened": Count("id", filter=opened),
         "resolved": Count("id", filter=resolved),
         "resolved_on_time": Count("id", filter=resolved & Q(resolved_at__lte=F("due_at"))),
     }
@@ -198,39 +213,65 @@ class Recovery:
 
 
 def recovery(*, business: Business, filters: KpiFilters) -> Recovery:
-    """One query: the period's cases with three correlated EXISTS each."""
+    """Set-based, one query: the period's cases give each customer's latest case (one
+    grouped scan), then one probe each into their purchases and their later answers (by
+    index). The ORM's grouped query is wrapped in SQL because Django cannot correlate a
+    subquery with another query's aggregate."""
     start, end = filters.period.bounds(business)
     cases = filtered_cases(business=business, filters=filters).filter(
         created_at__gte=start, created_at__lt=end
     )
-    latest = ~Exists(
-        cases.filter(customer=OuterRef("customer"), created_at__gt=OuterRef("created_at"))
+    # One row per customer; the cases without a customer make one row of their own.
+    latest = (
+        cases.values("customer_id").annotate(opened=Max("created_at"), cases=Count("id")).order_by()
     )
-    bought = Exists(
-        Purchase.objects.filter(
-            business=business,
-            customer=OuterRef("customer"),
-            purchased_at__gt=OuterRef("created_at"),
-        )
-    )
-    better = Exists(
-        Answer.objects.filter(
-            business=business,
-            response__customer=OuterRef("customer"),
-            response__created_at__gt=OuterRef("created_at"),
-        ).filter(
-            Q(question__kind=QuestionKind.NPS, number__gte=NPS_RECOVERED_FROM)
-            | Q(question__kind=QuestionKind.CSAT, number__gte=CSAT_RECOVERED_FROM)
-        )
-    )
-    counts = cases.aggregate(
-        customers=Count("customer", distinct=True),
-        recovered=Count("customer", distinct=True, filter=latest & (bought | better)),
-        bought_again=Count("customer", distinct=True, filter=latest & bought),
-        answered_better=Count("customer", distinct=True, filter=latest & better),
-        cases_without_customer=Count("id", filter=Q(customer=None)),
-    )
-    return Recovery(**counts)
+    latest_sql, latest_params = latest.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RECOVERY_SQL.format(
+                latest=latest_sql,
+                purchase=Purchase._meta.db_table,
+                response=Response._meta.db_table,
+                answer=Answer._meta.db_table,
+                question=Question._meta.db_table,
+            ),
+            # In the order of the placeholders: the probes' kinds, then the latest cases.
+            [
+                QuestionKind.NPS, NPS_RECOVERED_FROM, QuestionKind.CSAT, CSAT_RECOVERED_FROM,
+                *latest_params,
+            ],
+        )  # fmt: skip
+        figures = cursor.fetchone()
+    return Recovery(*(int(figure or 0) for figure in figures))  # SUM gives numeric on PG
+
+
+# The figures in the order of Recovery's fields. MATERIALIZED: computed once, or
+# PostgreSQL would run each probe again for every SUM that reads it.
+RECOVERY_SQL = """
+WITH came_back AS MATERIALIZED (
+    SELECT
+        latest.customer_id,
+        latest.cases,
+        EXISTS (
+            SELECT 1 FROM {purchase} p
+            WHERE p.customer_id = latest.customer_id AND p.purchased_at > latest.opened
+        ) AS bought,
+        EXISTS (
+            SELECT 1 FROM {response} r
+            JOIN {answer} a ON a.response_id = r.id
+            JOIN {question} q ON q.id = a.question_id
+            WHERE r.customer_id = latest.customer_id AND r.created_at > latest.opened
+              AND ((q.kind = %s AND a.number >= %s) OR (q.kind = %s AND a.number >= %s))
+        ) AS better
+    FROM ({latest}) latest
+)
+SELECT SUM(CASE WHEN customer_id IS NOT NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN bought OR better THEN 1 ELSE 0 END),
+       SUM(CASE WHEN bought THEN 1 ELSE 0 END),
+       SUM(CASE WHEN better THEN 1 ELSE 0 END),
+       SUM(CASE WHEN customer_id IS NULL THEN cases ELSE 0 END)
+FROM came_back
+"""
 
 
 # --- Staff load (empathy fatigue) --------------------------------------------------------

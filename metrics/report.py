@@ -6,7 +6,7 @@ from accounts.models import Business
 
 from .forms import KpiFilterForm
 from .presenters import aspects_data, comparison_data, csv_rows, trend_data
-from .selectors import aspect_moves, kpi_trend, survey_kpis
+from .selectors import aspect_moves, kpi_trend, survey_kpis_with_trend
 
 
 def kpi_report(
@@ -15,9 +15,10 @@ def kpi_report(
     """aspect_names: the names already read for this request, if the caller has them."""
     filters, grain = form.kpi_filters, form.trend_grain
     moves = aspect_moves(business=business, period=filters.period, names=aspect_names)
+    comparison, trend = survey_kpis_with_trend(business=business, filters=filters, grain=grain)
     return {
-        **comparison_data(survey_kpis(business=business, filters=filters)),
-        "trend": trend_data(kpi_trend(business=business, filters=filters, grain=grain), grain),
+        **comparison_data(comparison),
+        "trend": trend_data(trend, grain),
         "aspects": aspects_data(moves),
     }
 

@@ -7,6 +7,7 @@ dashboard costs the same whether the business has a thousand answers or a millio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,18 +93,19 @@ def kpis_from(sums: Sums, *, responses: int, interactions: int) -> SurveyKpis:
 
 
 def _kpis_of(business: Business, period: Period, filters: Filters) -> SurveyKpis:
-    """One period's KPIs: its sums by channel (one roll-up query, one raw for new days),
-    added up; staff interactions are the STAFF_CHANNEL cells."""
-    total, responses, interactions = Sums(), 0, 0
-    for (channel,), sums in period_sums(
-        business, period.first, period.last, filters, by=("channel",)
-    ).items():
+    """One period's KPIs: its sums by channel (one roll-up query, one raw for new days)."""
+    cells = period_sums(business, period.first, period.last, filters, by=("channel",))
+    return _added_up((channel, sums) for (channel,), sums in cells.items())
+
+
+def _added_up(cells: Iterable[tuple[str, Sums]]) -> SurveyKpis:
+    """The KPIs of (channel, sums) cells added up; staff interactions are the
+    STAFF_CHANNEL cells, every other channel's voices are survey responses."""
+    total, voices = Sums(), {"responses": 0, "interactions": 0}
+    for channel, sums in cells:
         total.add(vars(sums))
-        if channel == STAFF_CHANNEL:
-            interactions += sums.voices
-        else:
-            responses += sums.voices
-    return kpis_from(total, responses=responses, interactions=interactions)
+        voices["interactions" if channel == STAFF_CHANNEL else "responses"] += sums.voices
+    return kpis_from(total, **voices)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,20 @@ def survey_kpis(*, business: Business, filters: KpiFilters) -> KpiComparison:
     )
 
 
+def survey_kpis_with_trend(
+    *, business: Business, filters: KpiFilters, grain: str
+) -> tuple[KpiComparison, list[TrendPoint]]:
+    """survey_kpis and kpi_trend from one read of the period: its totals are the sum of
+    its trend's buckets, so the roll-up and the not-yet-built days are read once."""
+    cells = _trend_cells(business, filters, grain)
+    comparison = KpiComparison(
+        period=filters.period,
+        current=_added_up((channel, sums) for (_, channel), sums in cells.items()),
+        previous=_kpis_of(business, filters.period.previous(), rollup_filters(filters)),
+    )
+    return comparison, _trend_of(cells)
+
+
 # --- Trends ----------------------------------------------------------------------------
 
 
@@ -153,24 +169,23 @@ class TrendPoint:
 def kpi_trend(*, business: Business, filters: KpiFilters, grain: str) -> list[TrendPoint]:
     """The KPIs week by week or month by month over the period (the first and last
     buckets may be partial: they hold only the period's days)."""
+    return _trend_of(_trend_cells(business, filters, grain))
+
+
+def _trend_cells(business: Business, filters: KpiFilters, grain: str) -> dict[tuple, Sums]:
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
-    cells = period_sums(
-        business,
-        filters.period.first,
-        filters.period.last,
-        rollup_filters(filters),
-        by=(grain, "channel"),
+    period = filters.period
+    return period_sums(
+        business, period.first, period.last, rollup_filters(filters), by=(grain, "channel")
     )
-    buckets: dict[date, tuple[Sums, list[int]]] = {}
+
+
+def _trend_of(cells: dict[tuple, Sums]) -> list[TrendPoint]:
+    buckets: dict[date, list[tuple[str, Sums]]] = {}
     for (start, channel), sums in cells.items():
-        total, counts = buckets.setdefault(start, (Sums(), [0, 0]))
-        total.add(vars(sums))
-        counts[channel == STAFF_CHANNEL] += sums.voices
-    return [
-        TrendPoint(start, kpis_from(total, responses=counts[0], interactions=counts[1]))
-        for start, (total, counts) in sorted(buckets.items())
-    ]
+        buckets.setdefault(start, []).append((channel, sums))
+    return [TrendPoint(start, _added_up(bucket)) for start, bucket in sorted(buckets.items())]
 
 
 def default_grain(period: Period) -> str:
@@ -215,9 +230,11 @@ def aspect_moves(
         AspectMention.objects.filter(business=business, created_at__gte=start, created_at__lt=end)
         .values("aspect_key")
         .annotate(
-            mentions=Count("id", filter=now),
+            # Count scores, not ids: every column read is in the mention_period
+            # index, so PostgreSQL answers from the index alone.
+            mentions=Count("score", filter=now),
             sentiment=Avg("score", filter=now),
-            previous_mentions=Count("id", filter=then),
+            previous_mentions=Count("score", filter=then),
             previous_sentiment=Avg("score", filter=then),
         )
         .order_by()

@@ -45,7 +45,12 @@ class FollowUpCase(BusinessOwned):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["business", "status", "due_at"], name="case_queue")]
+        indexes = [
+            models.Index(fields=["business", "status", "due_at"], name="case_queue"),
+            # The dashboard's cases opened and resolved in a period (metrics.care).
+            models.Index(fields=["business", "created_at"], name="case_opened"),
+            models.Index(fields=["business", "resolved_at"], name="case_resolved"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} · {self.get_status_display()}"

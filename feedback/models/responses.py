@@ -40,6 +40,9 @@ class Response(BusinessOwned):
             models.Index(fields=["business", "created_at"], name="response_business_time"),
             # A survey's newest responses first: the journey map's comment samples.
             models.Index(fields=["survey", "created_at"], name="response_survey_time"),
+            # A customer's responses after a moment, from the index: the dashboard's
+            # "answered better after their case" (metrics.care.recovery).
+            models.Index(fields=["customer", "created_at"], name="response_customer_time"),
         ]
 
     def __str__(self) -> str:

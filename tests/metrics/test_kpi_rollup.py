@@ -15,7 +15,13 @@ from journeys.models import RollupState, TouchpointDay
 from journeys.rollups import built_through_of, local_today, period_sums, rollup_build
 from journeys.stats import Sample, difference_interval, mean_interval
 from metrics.filters import KpiFilters, Period
-from metrics.selectors import SurveyKpis, kpi_trend, rollup_filters, survey_kpis
+from metrics.selectors import (
+    SurveyKpis,
+    kpi_trend,
+    rollup_filters,
+    survey_kpis,
+    survey_kpis_with_trend,
+)
 from tests.factories import CustomerFactory
 from tests.metrics.test_kpi_api import Said
 
@@ -194,6 +200,34 @@ def test_the_trend_agrees_bucket_by_bucket(heard, business_a, grain, chosen):
     assert [figures(point.kpis)[0] for point in rolled] == [figures(p.kpis)[0] for p in raw]
     expected_start = (lambda d: d.weekday() == 0) if grain == "week" else (lambda d: d.day == 1)
     assert all(expected_start(point.start) for point in rolled)
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+@pytest.mark.parametrize("chosen", [{}, {"location": "location"}, {"segment": "returning"}])
+def test_the_page_reads_its_period_once_and_gets_the_same_figures(
+    heard, business_a, grain, chosen, django_assert_max_num_queries
+):
+    """survey_kpis_with_trend adds the trend's buckets up for the period: the same
+    figures as survey_kpis and kpi_trend read separately, with one read fewer."""
+    filters = kpi_filters(business_a, heard, chosen)
+    rollup_build(business=business_a)
+    separate = survey_kpis(business=business_a, filters=filters)
+    trend = kpi_trend(business=business_a, filters=filters, grain=grain)
+
+    # Previous period: built days (1 query, plus the roll-up state); current: built days
+    # plus the live ones (responses, answers, interactions).
+    with django_assert_max_num_queries(7):
+        together, together_trend = survey_kpis_with_trend(
+            business=business_a, filters=filters, grain=grain
+        )
+
+    assert_same(
+        [figures(together.current), figures(together.previous)],
+        [figures(separate.current), figures(separate.previous)],
+    )
+    assert [p.start for p in together_trend] == [p.start for p in trend]
+    assert_same([figures(p.kpis) for p in together_trend], [figures(p.kpis) for p in trend])
+    assert together.current.responses > 0
 
 
 # --- 7. Intervals on a bounded scale --------------------------------------------------------
