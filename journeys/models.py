@@ -130,6 +130,26 @@ class TouchpointDay(models.Model):
         return f"{self.day} {self.touchpoint_id} {self.segment}: {self.voices}"
 
 
+class AspectDay(models.Model):
+    """What customers said about one aspect (textanalysis) on one day, summed: built and
+    read with TouchpointDay (same days, same `RollupState`). Aspect mentions carry no
+    location or touchpoint, so the business and the day are the only dimensions."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    aspect_key = models.SlugField(max_length=40)
+    mentions = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "day", "aspect_key"], name="one_aspect_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.aspect_key}: {self.mentions}"
+
+
 class RollupState(models.Model):
     """How far a business's journey roll-up reaches: days up to `built_through` are built."""
 

@@ -41,9 +41,9 @@ from django.utils import timezone
 from accounts.models import Business
 from customers.models import Customer, Purchase
 from feedback.models import Answer, Interaction, QuestionKind, Response, TrustPillar
-from textanalysis.models import SentimentLabel
+from textanalysis.models import AspectMention, SentimentLabel
 
-from .models import STAFF_CHANNEL, RollupState, Segment, TouchpointDay
+from .models import STAFF_CHANNEL, AspectDay, RollupState, Segment, TouchpointDay
 
 # A purchase this long before a voice was an earlier visit: the customer is returning.
 # (The visit a voice is about often comes with a purchase a few hours before it.)
@@ -428,6 +428,7 @@ def rollup_build(*, business: Business, first: date | None = None) -> int:
             else {}
         )
         TouchpointDay.objects.bulk_create(_rows(business, cells), batch_size=2000)
+        _aspect_days_build(business, first, last)
         state.built_through = max(last, first - timedelta(days=1))
         state.built_at = timezone.now()
         state.save()
@@ -463,12 +464,91 @@ def rollup_advance(*, business: Business) -> int:
     return rollup_build(business=business, first=first)
 
 
+# --- Aspects --------------------------------------------------------------------------
+
+
+@dataclass
+class AspectSums:
+    """Mentions of one aspect and the sum of their sentiment scores (mean = sum / n)."""
+
+    mentions: int = 0
+    score_sum: float = 0.0
+
+    def add(self, mentions: int, score_sum: float) -> None:
+        self.mentions += mentions
+        self.score_sum += score_sum
+
+    @property
+    def mean(self) -> float | None:
+        return self.score_sum / self.mentions if self.mentions else None
+
+
+def aspect_sums(business: Business, first: date, last: date) -> dict[str, AspectSums]:
+    """Each aspect's mentions on days first..last: built days from AspectDay, later days
+    from the raw mentions (as period_sums does for voices)."""
+    built_through = built_through_of(business)
+    if built_through is None or built_through < first:
+        return _raw_aspect_sums(business, first, last)
+    built = AspectDay.objects.filter(
+        business=business, day__gte=first, day__lte=min(last, built_through)
+    )
+    rows = built.values("aspect_key").annotate(n=Sum("mentions"), total=Sum("score_sum")).order_by()
+    sums = {row["aspect_key"]: AspectSums(row["n"], row["total"]) for row in rows}
+    if last > built_through:
+        later = _raw_aspect_sums(business, built_through + timedelta(days=1), last)
+        for key, more in later.items():
+            sums.setdefault(key, AspectSums()).add(more.mentions, more.score_sum)
+    return sums
+
+
+def _raw_aspect_sums(business: Business, first: date, last: date) -> dict[str, AspectSums]:
+    start, end = day_bounds(business, first, last)
+    rows = (
+        _mentions(business, start, end)
+        .values("aspect_key")
+        .annotate(n=Count("score"), total=Sum("score"))
+        .order_by()
+    )
+    return {row["aspect_key"]: AspectSums(row["n"], row["total"]) for row in rows}
+
+
+def _mentions(business: Business, start: datetime, end: datetime) -> QuerySet[AspectMention]:
+    return AspectMention.objects.filter(
+        business=business, created_at__gte=start, created_at__lt=end
+    )
+
+
+def _aspect_days_build(business: Business, first: date, last: date) -> None:
+    """Replace the business's AspectDay rows from `first` with sums of the raw mentions
+    (inside rollup_build's transaction)."""
+    AspectDay.objects.filter(business=business, day__gte=first).delete()
+    if first > last:
+        return
+    start, end = day_bounds(business, first, last)
+    rows = (
+        _mentions(business, start, end)
+        .annotate(local_day=TruncDate("created_at", tzinfo=zone_of(business)))
+        .values("local_day", "aspect_key")
+        .annotate(n=Count("score"), total=Sum("score"))
+        .order_by()
+    )
+    AspectDay.objects.bulk_create(
+        (
+            AspectDay(business=business, day=row["local_day"], aspect_key=row["aspect_key"],
+                      mentions=row["n"], score_sum=row["total"])
+            for row in rows
+        ),
+        batch_size=2000,
+    )  # fmt: skip
+
+
 def first_voice_day(business: Business) -> date | None:
     zone = zone_of(business)
     firsts = [
         model.objects.filter(business=business).order_by("created_at")
         .values_list("created_at", flat=True).first()
-        for model in (Response, Interaction)
+        # Mentions too: a text can be heard before any voice (an online review).
+        for model in (Response, Interaction, AspectMention)
     ]  # fmt: skip
     known = [moment for moment in firsts if moment is not None]
     return timezone.localtime(min(known), zone).date() if known else None

@@ -11,14 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import Business
 from feedback.models import Answer, QuestionKind, TrustPillar
 from journeys.models import STAFF_CHANNEL
-from journeys.rollups import Filters, Sums, period_sums
+from journeys.rollups import AspectSums, Filters, Sums, aspect_sums, period_sums
 from journeys.stats import Sample
-from textanalysis.models import AspectMention
 from textanalysis.selectors import aspect_names
 
 from .filters import KpiFilters, Period
@@ -219,34 +218,27 @@ def aspect_moves(
     *, business: Business, period: Period, names: dict[str, str] | None = None, limit: int = 6
 ) -> list[AspectMove]:
     """What customers talk about in the period and how their feeling about it moved from
-    the previous period, most-moved first (then most-mentioned). One grouped query.
+    the previous period, most-moved first (then most-mentioned). From the daily aspect
+    roll-up (journeys.models.AspectDay) and the raw mentions of days not built yet.
 
     Aspect mentions carry no location or touchpoint, so only the period filters them."""
+    now = aspect_sums(business, period.first, period.last)
     before = period.previous()
-    start, end = before.bounds(business)[0], period.bounds(business)[1]
-    split = period.bounds(business)[0]
-    now, then = Q(created_at__gte=split), Q(created_at__lt=split)
-    rows = (
-        AspectMention.objects.filter(business=business, created_at__gte=start, created_at__lt=end)
-        .values("aspect_key")
-        .annotate(
-            # Count scores, not ids: every column read is in the mention_period
-            # index, so PostgreSQL answers from the index alone.
-            mentions=Count("score", filter=now),
-            sentiment=Avg("score", filter=now),
-            previous_mentions=Count("score", filter=then),
-            previous_sentiment=Avg("score", filter=then),
-        )
-        .order_by()
-    )
+    then = aspect_sums(business, before.first, before.last)
     if names is None:
         names = aspect_names(business_id=business.pk)
     moves = [
-        AspectMove(name=names.get(row["aspect_key"], row["aspect_key"]), key=row.pop("aspect_key"),
-                   **row)
-        for row in rows
-        if row["mentions"]
-    ]  # fmt: skip
+        AspectMove(
+            key=key,
+            name=names.get(key, key),
+            mentions=sums.mentions,
+            sentiment=sums.mean,
+            previous_mentions=then.get(key, AspectSums()).mentions,
+            previous_sentiment=then.get(key, AspectSums()).mean,
+        )
+        for key, sums in now.items()
+        if sums.mentions
+    ]
     moves.sort(key=lambda move: (-abs(move.change or 0), -move.mentions, move.name))
     return moves[:limit]
 
