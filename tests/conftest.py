@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
@@ -10,10 +12,12 @@ from accounts.models import Role
 from accounts.services import membership_add
 from cxplatform.celery import app as celery_app
 from cxplatform.onboarding import business_onboard
+from tests.e2e import CHROMIUM
 from tests.factories import UserFactory
 from tests.workers import worker  # noqa: F401 - a fixture for the real-worker tests
 
 REAL_WORKER_NEEDS = "a PostgreSQL DATABASE_URL and a CELERY_BROKER_URL"
+BROWSER_NEEDS = f"Chromium at {CHROMIUM}"
 
 
 def real_services_available() -> bool:
@@ -23,27 +27,63 @@ def real_services_available() -> bool:
     )
 
 
+def chromium_available() -> bool:
+    return os.access(CHROMIUM, os.X_OK)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Tests with `marker` can only run where `available()`; `setup` says what provides it."""
+
+    marker: str
+    kind: str
+    what: str
+    setup: str
+    available: Callable[[], bool]
+
+
+NEEDS = (
+    Needs(
+        marker="real_worker",
+        kind="real-worker",
+        what=REAL_WORKER_NEEDS,
+        setup=".ci/run sets both",
+        available=real_services_available,
+    ),
+    Needs(
+        marker="browser",
+        kind="browser",
+        what=BROWSER_NEEDS,
+        setup=".ci/run installs it",
+        available=chromium_available,
+    ),
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Real-worker tests need real services. A newcomer without them still gets a green
-    suite (with a clear note); CI must never lose them, so there it is an error."""
-    if real_services_available():
-        return
-    needs_worker = [item for item in items if item.get_closest_marker("real_worker")]
-    if not needs_worker:
-        return
+    """Real-worker tests need real services, browser tests need Chromium. A newcomer
+    without them still gets a green suite (with a clear note); CI must never lose them,
+    so there it is an error."""
+    notes = [note for needs in NEEDS if (note := deselect_unless_available(config, items, needs))]
+    if notes:
+        config._cx_deselected_notes = notes
+
+
+def deselect_unless_available(config, items, needs: Needs) -> str | None:
+    if needs.available():
+        return None
+    lacking = [item for item in items if item.get_closest_marker(needs.marker)]
+    if not lacking:
+        return None
     if os.environ.get("CI"):
-        raise pytest.UsageError(f"CI must run the real-worker tests: set {REAL_WORKER_NEEDS}.")
-    config.hook.pytest_deselected(items=needs_worker)
-    items[:] = [item for item in items if not item.get_closest_marker("real_worker")]
-    config._cx_deselected_note = (
-        f"{len(needs_worker)} real-worker tests not run: they need {REAL_WORKER_NEEDS} "
-        "(.ci/run sets both)."
-    )
+        raise pytest.UsageError(f"CI must run the {needs.kind} tests: they need {needs.what}.")
+    config.hook.pytest_deselected(items=lacking)
+    items[:] = [item for item in items if not item.get_closest_marker(needs.marker)]
+    return f"{len(lacking)} {needs.kind} tests not run: they need {needs.what} ({needs.setup})."
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    note = getattr(config, "_cx_deselected_note", None)
-    if note:
+    for note in getattr(config, "_cx_deselected_notes", ()):
         terminalreporter.write_line(note, yellow=True)
 
 

@@ -62,11 +62,22 @@ def test_sentiment_and_latest_comments(ten_answers, business_a):
 
 def test_the_dashboard_shows_nps_responses_and_comments(ten_answers, alice, client_of):
     html = client_of(alice).get("/dashboard/").content.decode()
-    assert '<p class="kpi__value" id="kpi-nps">8</p>' in html
+    assert '<p class="kpi__value" id="kpi-nps">8.3</p>' in html  # 100 * (5 - 4) / 12
     assert '<p class="kpi__value" id="kpi-responses">12</p>' in html
     assert "Wonderful staff, great coffee!" in strip_tags(html)  # its words are highlighted
     assert '<mark class="word word--pos"' in html
     assert "badge--negative" in html
+
+
+def test_the_page_shows_the_figures_of_the_api_never_rounded_twice(survey_a, alice, client_of):
+    # 6 promoters, 4 passives, 1 detractor: NPS 45.45..., 45.5 in the API; rounding that
+    # again to a whole number would show 46.
+    for score in (9, 9, 10, 10, 9, 10, 7, 8, 7, 8, 3):
+        answer(survey_a, score)
+    client = client_of(alice)
+    assert client.get("/api/v1/metrics/kpis/").json()["current"]["nps"]["score"] == 45.5
+    html = client.get("/dashboard/").content.decode()
+    assert '<p class="kpi__value" id="kpi-nps">45.5</p>' in html
 
 
 def test_the_dashboard_escapes_customer_text(survey_a, alice, client_of):

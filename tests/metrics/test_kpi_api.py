@@ -608,7 +608,7 @@ def test_the_page_shows_the_filtered_figures(mixed, alice, client_of):
     client = client_of(alice)
     whole = client.get(PAGE, PERIOD).content.decode()
     kiosk = client.get(PAGE, {**PERIOD, "location": str(mixed["location"])}).content.decode()
-    assert (figure(whole, "responses"), figure(whole, "nps")) == ("3", "33")
+    assert (figure(whole, "responses"), figure(whole, "nps")) == ("3", "33.3")
     assert (figure(kiosk, "responses"), figure(kiosk, "nps")) == ("2", "100")
     assert "1 Mar 2025 to 14 Mar 2025, compared with 15 Feb 2025 to 28 Feb 2025." in whole
     staff = client.get(PAGE, {**PERIOD, "channel": "staff"}).content.decode()
