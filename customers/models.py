@@ -39,7 +39,11 @@ class Purchase(BusinessOwned):
     class Meta:
         indexes = [
             models.Index(fields=["business", "purchased_at"], name="purchase_business_time"),
-            models.Index(fields=["customer", "purchased_at"], name="purchase_customer_time"),
+            # Business first: every read of a customer's purchases is scoped to the
+            # business too (tenancy), and stays an index-only scan.
+            models.Index(
+                fields=["business", "customer", "purchased_at"], name="purchase_customer_time"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

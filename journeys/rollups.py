@@ -167,6 +167,7 @@ def _dimensions(business: Business, *, via: str, touchpoint: str, survey: str | 
 def _earlier_visit(via: str) -> Exists:
     return Exists(
         Purchase.objects.filter(
+            business=OuterRef(f"{via}business_id"),
             customer=OuterRef(f"{via}customer_id"),
             purchased_at__lt=OuterRef(f"{via}created_at") - EARLIER_VISIT,
         )
@@ -210,7 +211,11 @@ def scoped(
         queryset = queryset.filter(**{f"{via}location_id": filters.location_id})
     if filters.tag:
         queryset = queryset.filter(
-            **{f"{via}customer__in": Customer.objects.filter(tag_filter(filters.tag))}
+            **{
+                f"{via}customer__in": Customer.objects.filter(
+                    tag_filter(filters.tag), business=business
+                )
+            }
         )
     if filters.segment:
         queryset = queryset.filter(segment_filter(filters.segment, via))

@@ -235,8 +235,9 @@ def recovery(*, business: Business, filters: KpiFilters) -> Recovery:
                 answer=Answer._meta.db_table,
                 question=Question._meta.db_table,
             ),
-            # In the order of the placeholders: the probes' kinds, then the latest cases.
+            # In the order of the placeholders: the probes, then the latest cases.
             [
+                business.pk, business.pk,
                 QuestionKind.NPS, NPS_RECOVERED_FROM, QuestionKind.CSAT, CSAT_RECOVERED_FROM,
                 *latest_params,
             ],
@@ -254,13 +255,15 @@ WITH came_back AS MATERIALIZED (
         latest.cases,
         EXISTS (
             SELECT 1 FROM {purchase} p
-            WHERE p.customer_id = latest.customer_id AND p.purchased_at > latest.opened
+            WHERE p.business_id = %s AND p.customer_id = latest.customer_id
+              AND p.purchased_at > latest.opened
         ) AS bought,
         EXISTS (
             SELECT 1 FROM {response} r
-            JOIN {answer} a ON a.response_id = r.id
+            JOIN {answer} a ON a.response_id = r.id AND a.business_id = r.business_id
             JOIN {question} q ON q.id = a.question_id
-            WHERE r.customer_id = latest.customer_id AND r.created_at > latest.opened
+            WHERE r.business_id = %s AND r.customer_id = latest.customer_id
+              AND r.created_at > latest.opened
               AND ((q.kind = %s AND a.number >= %s) OR (q.kind = %s AND a.number >= %s))
         ) AS better
     FROM ({latest}) latest

@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='response',
-            index=models.Index(fields=['customer', 'created_at'], name='response_customer_time'),
+            index=models.Index(fields=['business', 'customer', 'created_at'], name='response_customer_time'),
         ),
     ]

@@ -42,7 +42,9 @@ class Response(BusinessOwned):
             models.Index(fields=["survey", "created_at"], name="response_survey_time"),
             # A customer's responses after a moment, from the index: the dashboard's
             # "answered better after their case" (metrics.care.recovery).
-            models.Index(fields=["customer", "created_at"], name="response_customer_time"),
+            models.Index(
+                fields=["business", "customer", "created_at"], name="response_customer_time"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 
 from accounts.models import Role
 from accounts.services import location_create, membership_add
-from customers.models import Purchase
+from customers.models import Customer, Purchase
 from feedback.models import (
     Answer,
     CaseReason,
@@ -261,6 +261,17 @@ def test_recovery_counts_customers_who_came_back(business_a, recovery_a, recover
         customers=5, recovered=3, bought_again=2, answered_better=2, cases_without_customer=1
     )
     assert figures.share == 0.6
+
+
+def test_recovery_reads_only_the_business_s_own_purchases(business_a, business_b, recovery_a):
+    """A row of another business that names Cat (a broken import, say) is not Cat coming
+    back: every probe is scoped to the business, not only to the customer."""
+    cat = Customer.objects.get(business=business_a, name="Cat")
+    Purchase.objects.create(
+        business=business_b, customer=cat, purchased_at=timezone.now() - D, amount=Decimal("5")
+    )
+    figures = recovery(business=business_a, filters=last_30_days(business_a))
+    assert (figures.recovered, figures.bought_again) == (3, 2)
 
 
 def test_recovery_of_a_period_without_cases_is_unknown(business_a, recovery_a):
