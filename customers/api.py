@@ -33,7 +33,7 @@ from .services import (
     customer_delete,
     customer_for_email,
     customer_update,
-    purchase_record,
+    purchases_record,
 )
 
 
@@ -110,26 +110,24 @@ class PurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Business
             incoming.is_valid(raise_exception=True)
             items = [incoming.validated_data]
         with transaction.atomic():
-            results = [self._record(request.business, item) for item in items]
+            inputs = [self._input(request.business, item) for item in items]
+            results = purchases_record(business=request.business, items=inputs)
         body = {
             "purchases": PurchaseSerializer([p for p, _ in results], many=True).data,
             "created": [created for _, created in results],
         }
         return Response(body, status=status.HTTP_201_CREATED)
 
-    def _record(self, business, item: dict):
+    def _input(self, business, item: dict) -> PurchaseInput:
         customer = item.get("customer")
         if customer is None:
             customer, _ = customer_for_email(
                 business=business, email=item["customer_email"], name=item.get("customer_name", "")
             )
-        return purchase_record(
-            business=business,
-            data=PurchaseInput(
-                customer=customer, purchased_at=item["purchased_at"], amount=item["amount"],
-                currency=item["currency"].upper(), order_reference=item.get("order_reference", ""),
-                location=item.get("location"),
-            ),
+        return PurchaseInput(
+            customer=customer, purchased_at=item["purchased_at"], amount=item["amount"],
+            currency=item["currency"].upper(), order_reference=item.get("order_reference", ""),
+            location=item.get("location"),
         )  # fmt: skip
 
 

@@ -111,6 +111,22 @@ def purchase_record(*, business: Business, data: PurchaseInput) -> tuple[Purchas
 
     Returns the purchase and True when it was new.
     """
+    written = _purchase_write(business, data)
+    purchases_changed(business_id=business.pk)
+    return written
+
+
+def purchases_record(
+    *, business: Business, items: list[PurchaseInput]
+) -> list[tuple[Purchase, bool]]:
+    """A batch from a point-of-sale system: all stored, or none; heard as one change."""
+    with transaction.atomic():
+        written = [_purchase_write(business, item) for item in items]
+        purchases_changed(business_id=business.pk, purchases=len(written))
+    return written
+
+
+def _purchase_write(business: Business, data: PurchaseInput) -> tuple[Purchase, bool]:
     values = {
         "customer": data.customer,
         "purchased_at": data.purchased_at,
@@ -119,21 +135,10 @@ def purchase_record(*, business: Business, data: PurchaseInput) -> tuple[Purchas
         "location": data.location,
     }
     if data.order_reference:
-        purchase, created = Purchase.objects.update_or_create(
+        return Purchase.objects.update_or_create(
             business=business, order_reference=data.order_reference, defaults=values
         )
-    else:
-        purchase, created = Purchase.objects.create(business=business, **values), True
-    purchases_changed(business_id=business.pk)
-    return purchase, created
-
-
-def purchases_record(
-    *, business: Business, items: list[PurchaseInput]
-) -> list[tuple[Purchase, bool]]:
-    """A batch from a point-of-sale system: all stored, or none."""
-    with transaction.atomic():
-        return [purchase_record(business=business, data=item) for item in items]
+    return Purchase.objects.create(business=business, **values), True
 
 
 def customer_delete(*, customer: Customer) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
@@ -135,6 +136,30 @@ def test_a_batch_of_purchases_schedules_one_rebuild(
     with django_capture_on_commit_callbacks(execute=True):
         record(business_a, cyd, date(2025, 7, 5))
     assert len(sent) == 2
+
+
+def test_a_batch_is_heard_once_with_its_size(
+    business_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    """One hook call per batch, counting its purchases: a large point-of-sale batch gets
+    a refit like a large import, and 1,000 purchases are not 1,000 callbacks."""
+    monkeypatch.setattr(
+        settings, "CUSTOMERS_AFTER_PURCHASES", ["tests.metrics.test_purchase_rollups.hear"]
+    )
+    heard.clear()
+    cyd = CustomerFactory(business=business_a)
+    items = [PurchaseInput(customer=cyd, purchased_at=at_noon(date(2025, 7, d)),
+                           amount=Decimal("2.00")) for d in (1, 2, 3)]  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        purchases_record(business=business_a, items=items)
+    assert heard == [{"business_id": business_a.pk, "purchases": 3}]
+
+
+heard: list[dict] = []  # what `hear`, standing in as the purchases hook, was told
+
+
+def hear(**kwargs) -> None:
+    heard.append(kwargs)
 
 
 def test_nothing_is_scheduled_before_the_commit(business_a, monkeypatch):
