@@ -15,7 +15,7 @@ from statistics import NormalDist
 # Below this many scored voices we say "too few voices to say" rather than guess.
 MIN_VOICES = 10
 CONFIDENCE = 0.95
-_Z = NormalDist().inv_cdf(1 - (1 - CONFIDENCE) / 2)
+Z = NormalDist().inv_cdf(1 - (1 - CONFIDENCE) / 2)
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,6 @@ class Sample:
             return None
         return max(0.0, (self.squares - self.total * self.total / self.n) / (self.n - 1))
 
-    @property
-    def enough(self) -> bool:
-        return self.n >= MIN_VOICES
-
 
 @dataclass(frozen=True)
 class Interval:
@@ -62,7 +58,7 @@ class Interval:
 def t_quantile(df: float) -> float:
     """Student's t quantile for CONFIDENCE from the normal one (Cornish-Fisher expansion;
     within 0.005 of the exact value from 5 degrees of freedom up; we use 9 and more)."""
-    z = _Z
+    z = Z
     return (
         z
         + (z**3 + z) / (4 * df)

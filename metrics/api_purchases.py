@@ -122,8 +122,6 @@ class ClvView(APIView):
                 **_scope(filters),
                 "historical": plain(asdict(summary.historical)),
                 "predicted": plain(asdict(summary.predicted)),
-                "revenue_at_risk": plain(
-                    asdict(revenue_at_risk(business=business, filters=filters))
-                ),
+                "revenue_at_risk": plain(asdict(revenue_at_risk(business=business))),
             }
         )

@@ -15,9 +15,7 @@ from statistics import median
 
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
-    DurationField,
     F,
     IntegerField,
     Max,
@@ -33,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business, Membership
 from customers.models import Purchase
+from feedback.cases.selectors import median_duration_without_percentile, median_time_to_resolve
 from feedback.models import (
     Answer,
     CaseStatus,
@@ -44,15 +43,15 @@ from feedback.models import (
     Response,
 )
 from journeys.models import STAFF_CHANNEL
-from journeys.rollups import local_today
+from journeys.rollups import DETRACTOR_UP_TO, SATISFIED_FROM, local_today
 from textanalysis.models import SentimentLabel
 
 from .filters import KpiFilters, Period
 
 # A later answer "better" than the one that opened a case: no longer a detractor
 # (NPS 7-10) or satisfied (CSAT 4-5).
-NPS_RECOVERED_FROM = 7
-CSAT_RECOVERED_FROM = 4
+NPS_RECOVERED_FROM = DETRACTOR_UP_TO + 1
+CSAT_RECOVERED_FROM = SATISFIED_FROM
 
 STAFF_LOAD_DAYS = 14
 UPSET_MOODS = (Mood.FRUSTRATED, Mood.ANGRY)
@@ -64,15 +63,6 @@ FLAG_MIN_NEGATIVE = 5
 
 
 # --- Follow-up cases ---------------------------------------------------------------------
-
-
-class Median(Aggregate):
-    """PostgreSQL's continuous median: the middle value, or the mean of the two middle
-    ones, exactly what the SQLite fallback in `_median_duration` computes."""
-
-    function = "percentile_cont"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
 @dataclass(frozen=True)
@@ -135,7 +125,8 @@ def filtered_cases(*, business: Business, filters: KpiFilters) -> QuerySet[Follo
 
 
 def case_kpis(*, business: Business, filters: KpiFilters) -> CaseKpis:
-    """One aggregate query (two on SQLite, for the median; see `_median_duration`)."""
+    """One aggregate query (two on SQLite, which has no percentile: see
+    feedback.cases.selectors.median_duration_without_percentile)."""
     start, end = filters.period.bounds(business)
     now = timezone.now()
     unresolved = Q(status__in=[CaseStatus.OPEN, CaseStatus.CONTACTED])
@@ -155,34 +146,13 @@ def case_kpis(*, business: Business, filters: KpiFilters) -> CaseKpis:
         "resolved_on_time": Count("id", filter=resolved & Q(resolved_at__lte=F("due_at"))),
     }
     if connection.vendor == "postgresql":
-        figures["median_time_to_resolve"] = Median(
-            F("resolved_at") - F("created_at"), filter=resolved, output_field=DurationField()
-        )
+        figures["median_time_to_resolve"] = median_time_to_resolve(filter=resolved)
     counts = cases.aggregate(**figures)
     if connection.vendor != "postgresql":
-        counts["median_time_to_resolve"] = _median_duration(
+        counts["median_time_to_resolve"] = median_duration_without_percentile(
             cases.filter(resolved), count=counts["resolved"]
         )
     return CaseKpis(**counts)
-
-
-def _median_duration(resolved: QuerySet[FollowUpCase], *, count: int) -> timedelta | None:
-    """The median time to resolve where there is no percentile_cont (SQLite).
-
-    `count` is the number of `resolved` cases (from the aggregate query). The database
-    orders the durations and returns only the middle one (odd count) or two (even count)
-    with OFFSET (count - 1) // 2 LIMIT 1 or 2; their mean is the median, the same value
-    percentile_cont(0.5) interpolates on PostgreSQL.
-    """
-    if not count:
-        return None
-    durations = (
-        resolved.annotate(took=F("resolved_at") - F("created_at"))
-        .order_by("took")
-        .values_list("took", flat=True)
-    )
-    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
-    return sum(middle, timedelta()) / len(middle) if middle else None
 
 
 # --- Recovery ----------------------------------------------------------------------------

@@ -7,10 +7,11 @@ for its rows (a purchase has a location but no survey) and says which it ignored
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from accounts.models import Business, Location
 from journeys.rollups import day_bounds
+from journeys.selectors import previous_period
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,7 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same length just before this one (for "change since")."""
-        last = self.first - timedelta(days=1)
-        return Period(first=last - timedelta(days=self.days - 1), last=last)
+        return Period(*previous_period(self.first, self.last))
 
     def bounds(self, business: Business) -> tuple[datetime, datetime]:
         """[start, end) as aware datetimes in the business's time zone."""

@@ -24,12 +24,11 @@ CHANNELS = [*Channel.choices, (STAFF_CHANNEL, _("Logged by staff"))]
 
 
 class StrictFilterForm(MapFilterForm):
-    """Refuses query parameters it does not know (see the module docstring); `extra`
-    names parameters the caller reads itself (e.g. the API's `format`)."""
+    """Refuses query parameters it does not know (see the module docstring)."""
 
-    def __init__(self, data, *, business: Business, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, data, *, business: Business) -> None:
         super().__init__(data, business=business)
-        self.known = {*self.fields, *extra}
+        self.known = set(self.fields)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -85,8 +84,8 @@ class KpiFilterForm(StrictFilterForm):
         error_messages={"invalid_choice": _("Choose week or month.")},
     )  # fmt: skip
 
-    def __init__(self, data, *, business: Business, extra: tuple[str, ...] = ()) -> None:
-        super().__init__(data, business=business, extra=extra)
+    def __init__(self, data, *, business: Business) -> None:
+        super().__init__(data, business=business)
         self.fields["touchpoint"].queryset = Touchpoint.objects.filter(business=business)
         self.fields["survey"].queryset = Survey.objects.filter(business=business)
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
-from journeys.stats import Interval, Sample, difference_interval, mean_interval
+from journeys.stats import Interval, Sample, Z, difference_interval, mean_interval
 
-CONFIDENCE = 0.95
-Z = NormalDist().inv_cdf(1 - (1 - CONFIDENCE) / 2)
 # Below this many answers a score's 95% interval is wider than about ±40 NPS points or
 # ±25 CSAT points: the page says "too few answers to say" instead of showing a number
 # the owner would read as fact.

@@ -739,7 +739,7 @@ class Clv:
     predicted: PredictedClv
 
 
-def predicted_clv(*, business: Business, filters: KpiFilters | None = None) -> PredictedClv:
+def predicted_clv(*, business: Business) -> PredictedClv:
     fit = latest_fit(business=business)
     if fit is None:
         return PredictedClv(
@@ -783,7 +783,7 @@ def clv_summary(
 ) -> Clv:
     return Clv(
         historical=historical_clv(business=business, filters=filters, margin=margin),
-        predicted=predicted_clv(business=business, filters=filters),
+        predicted=predicted_clv(business=business),
     )
 
 
@@ -816,7 +816,7 @@ class RevenueAtRisk:
 RISK_GROUPS = ("detractors", "passives", "promoters", "no_score", "at_risk")
 
 
-def revenue_at_risk(*, business: Business, filters: KpiFilters | None = None) -> RevenueAtRisk:
+def revenue_at_risk(*, business: Business) -> RevenueAtRisk:
     fit = latest_fit(business=business)
     if fit is None or fit.status != ClvStatus.OK or not fit.revenue_at_risk:
         reason = (fit.message if fit else "") or _("It needs the nightly prediction first.")
@@ -838,5 +838,5 @@ def purchase_kpis_context(
         "retention": retention(business=business, filters=filters),
         "cohorts": cohorts(business=business, filters=filters),
         "clv": clv_summary(business=business, filters=filters, margin=margin),
-        "revenue_at_risk": revenue_at_risk(business=business, filters=filters),
+        "revenue_at_risk": revenue_at_risk(business=business),
     }

@@ -14,19 +14,16 @@ import logging
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import Business
+from journeys.tasks import RETRY, TRANSIENT_ERRORS
 
 from .clv_fit import businesses_with_purchases, clv_fit_run
 from .purchases import purchase_rollup_build
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
-RETRY = {"acks_late": True, "reject_on_worker_lost": True, "retry_backoff": 5,
-         "retry_backoff_max": 600, "max_retries": 5}  # fmt: skip
 # Purchases from a till arrive all day: gather them into one rebuild every few minutes.
 PENDING_DELAY = 300
 # Long enough that a rebuild is always pending while the key lives; short enough that a

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Business, Membership, User
@@ -64,25 +64,48 @@ def case_summary(*, business: Business) -> CaseSummary:
 
 
 def median_hours_to_resolve(*, business: Business, since) -> float | None:
-    """The median time from opening to resolving, computed by the database in one query."""
+    """The median time from opening to resolving, computed by the database."""
+    resolved = FollowUpCase.objects.filter(business=business, resolved_at__gte=since)
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT percentile_cont(0.5) WITHIN GROUP "
-            "(ORDER BY EXTRACT(EPOCH FROM resolved_at - created_at)) "
-            "FROM feedback_followupcase WHERE business_id = %s AND resolved_at >= %s"
-        )
+        median = resolved.aggregate(median=median_time_to_resolve())["median"]
     else:
-        # SQLite has no percentile: average the one or two middle values instead.
-        sql = (
-            "WITH d AS (SELECT (julianday(resolved_at) - julianday(created_at)) * 86400 AS s "
-            "FROM feedback_followupcase WHERE business_id = %s AND resolved_at >= %s) "
-            "SELECT AVG(s) FROM (SELECT s FROM d ORDER BY s "
-            "LIMIT 2 - (SELECT COUNT(*) FROM d) % 2 OFFSET ((SELECT COUNT(*) FROM d) - 1) / 2)"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [business.pk, since])
-        seconds = cursor.fetchone()[0]
-    return None if seconds is None else round(float(seconds) / 3600, 1)
+        median = median_duration_without_percentile(resolved, count=resolved.count())
+    return None if median is None else round(median.total_seconds() / 3600, 1)
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median: the middle value, or the mean of the two middle
+    ones, exactly what `median_duration_without_percentile` computes on SQLite."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def median_time_to_resolve(**extra) -> Median:
+    """The median of resolved_at - created_at as an aggregate (PostgreSQL only), to put
+    next to other figures in one query; `extra` e.g. filter=Q(...)."""
+    return Median(F("resolved_at") - F("created_at"), output_field=DurationField(), **extra)
+
+
+def median_duration_without_percentile(
+    resolved: QuerySet[FollowUpCase], *, count: int
+) -> timedelta | None:
+    """The median time to resolve where there is no percentile_cont (SQLite).
+
+    `count` is the number of `resolved` cases. The database orders the durations and
+    returns only the middle one (odd count) or two (even count); their mean is the
+    median, the value percentile_cont(0.5) interpolates on PostgreSQL.
+    """
+    if not count:
+        return None
+    durations = (
+        resolved.annotate(took=F("resolved_at") - F("created_at"))
+        .order_by("took")
+        .values_list("took", flat=True)
+    )
+    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle, timedelta()) / len(middle) if middle else None
 
 
 @dataclass(frozen=True)
