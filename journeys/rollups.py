@@ -399,15 +399,23 @@ def period_sums(
 ) -> dict[tuple, Sums]:
     """Sums for days first..last: built days from the roll-up, later days from raw rows.
     A tag filter reads raw rows throughout (tags are not a roll-up dimension)."""
-    built_through = None if filters.tag else built_through_of(business)
-    if built_through is None or built_through < first:
-        return raw_sums(business, first, last, filters, by=by)
-    cells = rolled_sums(business, first, min(last, built_through), filters, by=by)
-    if last > built_through:
-        for key, sums in raw_sums(business, built_through + timedelta(days=1), last, filters,
-                                  by=by).items():  # fmt: skip
+    built, live = split_days(first, last, None if filters.tag else built_through_of(business))
+    cells = rolled_sums(business, *built, filters, by=by) if built else {}
+    if live:
+        for key, sums in raw_sums(business, *live, filters, by=by).items():
             cells.setdefault(key, Sums()).add(vars(sums))
     return cells
+
+
+def split_days(
+    first: date, last: date, built_through: date | None
+) -> tuple[tuple[date, date] | None, tuple[date, date] | None]:
+    """Days first..last as (the built days, read from a roll-up; the later days, read
+    from raw rows), either None when there are none."""
+    if built_through is None or built_through < first:
+        return None, (first, last)
+    built = (first, min(last, built_through))
+    return built, ((built_through + timedelta(days=1), last) if last > built_through else None)
 
 
 def built_through_of(business: Business) -> date | None:
@@ -491,35 +499,29 @@ class AspectSums:
 def aspect_sums(business: Business, first: date, last: date) -> dict[str, AspectSums]:
     """Each aspect's mentions on days first..last: built days from AspectDay, later days
     from the raw mentions (as period_sums does for voices)."""
-    built_through = built_through_of(business)
-    if built_through is None or built_through < first:
-        return _raw_aspect_sums(business, first, last)
-    built = AspectDay.objects.filter(
-        business=business, day__gte=first, day__lte=min(last, built_through)
-    )
-    rows = built.values("aspect_key").annotate(n=Sum("mentions"), total=Sum("score_sum")).order_by()
-    sums = {row["aspect_key"]: AspectSums(row["n"], row["total"]) for row in rows}
-    if last > built_through:
-        later = _raw_aspect_sums(business, built_through + timedelta(days=1), last)
-        for key, more in later.items():
-            sums.setdefault(key, AspectSums()).add(more.mentions, more.score_sum)
+    built, live = split_days(first, last, built_through_of(business))
+    sums: dict[str, AspectSums] = {}
+    if built:
+        days = AspectDay.objects.filter(business=business, day__gte=built[0], day__lte=built[1])
+        rows = days.values("aspect_key").annotate(n=Sum("mentions"), total=Sum("score_sum"))
+        for row in rows.order_by():
+            sums[row["aspect_key"]] = AspectSums(row["n"], row["total"])
+    if live:
+        for row in _mention_sums(business, *live):
+            sums.setdefault(row["aspect_key"], AspectSums()).add(row["n"], row["total"])
     return sums
 
 
-def _raw_aspect_sums(business: Business, first: date, last: date) -> dict[str, AspectSums]:
+def _mention_sums(business: Business, first: date, last: date, *by: str) -> QuerySet:
+    """The raw mentions of days first..last grouped by aspect (and `by`): n and score sum."""
     start, end = day_bounds(business, first, last)
-    rows = (
-        _mentions(business, start, end)
-        .values("aspect_key")
-        .annotate(n=Count("score"), total=Sum("score"))
-        .order_by()
-    )
-    return {row["aspect_key"]: AspectSums(row["n"], row["total"]) for row in rows}
-
-
-def _mentions(business: Business, start: datetime, end: datetime) -> QuerySet[AspectMention]:
-    return AspectMention.objects.filter(
+    mentions = AspectMention.objects.filter(
         business=business, created_at__gte=start, created_at__lt=end
+    )
+    if "day" in by:
+        mentions = mentions.annotate(day=TruncDate("created_at", tzinfo=zone_of(business)))
+    return (
+        mentions.values(*by, "aspect_key").annotate(n=Count("score"), total=Sum("score")).order_by()
     )
 
 
@@ -529,19 +531,11 @@ def _aspect_days_build(business: Business, first: date, last: date) -> None:
     AspectDay.objects.filter(business=business, day__gte=first).delete()
     if first > last:
         return
-    start, end = day_bounds(business, first, last)
-    rows = (
-        _mentions(business, start, end)
-        .annotate(local_day=TruncDate("created_at", tzinfo=zone_of(business)))
-        .values("local_day", "aspect_key")
-        .annotate(n=Count("score"), total=Sum("score"))
-        .order_by()
-    )
     AspectDay.objects.bulk_create(
         (
-            AspectDay(business=business, day=row["local_day"], aspect_key=row["aspect_key"],
+            AspectDay(business=business, day=row["day"], aspect_key=row["aspect_key"],
                       mentions=row["n"], score_sum=row["total"])
-            for row in rows
+            for row in _mention_sums(business, first, last, "day")
         ),
         batch_size=2000,
     )  # fmt: skip
