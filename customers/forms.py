@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, Location
+from cxplatform.forms import UuidChoiceField
 
 from .importing import ENCODINGS, FIELDS
 
@@ -32,9 +33,7 @@ class PurchaseForm(forms.Form):
     currency = forms.RegexField(label=_("Currency"), regex=r"^[A-Za-z]{3}$", initial="EUR",
                                 error_messages={"invalid": _("Use a code like EUR.")})  # fmt: skip
     order_reference = forms.CharField(label=_("Order reference"), max_length=100, required=False)
-    location = forms.ModelChoiceField(
-        label=_("Location"), queryset=Location.objects.none(), required=False, to_field_name="uuid"
-    )
+    location = UuidChoiceField(label=_("Location"))
 
     def __init__(self, *args, business: Business, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -12,30 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, Location
 from customers.models import Customer
+from cxplatform.forms import UuidChoiceField
 
 from .models import Segment
 from .rollups import Filters, local_today, tag_filter
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
-
-
-class UuidChoiceField(forms.ModelChoiceField):
-    """Picks one of the business's objects by uuid. Text that is no uuid at all gets the
-    same "no such ..." message as an unknown uuid, not a lesson in uuid syntax."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(queryset=None, required=False, to_field_name="uuid", **kwargs)
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except forms.ValidationError as error:
-            if error.code == "invalid_choice":
-                raise
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from error
 
 
 class MapFilterForm(forms.Form):

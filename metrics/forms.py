@@ -12,8 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from cxplatform.forms import UuidChoiceField
 from feedback.models import Channel, Survey
-from journeys.filters import MapFilterForm, UuidChoiceField
+from journeys.filters import MapFilterForm
 from journeys.models import STAFF_CHANNEL, Touchpoint
 
 from .filters import KpiFilters, Period

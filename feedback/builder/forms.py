@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cxplatform.forms import UuidChoiceField
+
 from ..catalog import template_choices
 from ..models import Question, QuestionKind, Survey, TrustPillar
 from ..touchpoints import touchpoint_label, touchpoints_to_pick
@@ -22,7 +24,7 @@ class NewSurveyForm(forms.Form):
         self.fields["template"].choices = template_choices()
 
 
-class TouchpointChoiceField(forms.ModelChoiceField):
+class TouchpointChoiceField(UuidChoiceField):
     def label_from_instance(self, touchpoint) -> str:
         return touchpoint_label(touchpoint)
 
@@ -31,9 +33,7 @@ def touchpoint_field(*, business_id: int, current=None, label=None) -> Touchpoin
     """A picker of the business's live touchpoints (and the current one, even archived)."""
     return TouchpointChoiceField(
         label=label or _("Moment of the journey it measures"),
-        required=False,
         empty_label=_("Not on the journey"),
-        to_field_name="uuid",
         queryset=touchpoints_to_pick(business_id=business_id, also=current),
     )
 
@@ -78,10 +78,7 @@ class QuestionForm(forms.Form):
         label=_("Pillar of trust"), required=False, choices=[("", "—"), *TrustPillar.choices],
         help_text=_("For trust items."),
     )  # fmt: skip
-    show_if_question = forms.ModelChoiceField(
-        label=_("Ask only after"), required=False, queryset=Question.objects.none(),
-        empty_label=_("Always ask"), to_field_name="uuid",
-    )  # fmt: skip
+    show_if_question = UuidChoiceField(label=_("Ask only after"), empty_label=_("Always ask"))
     show_if_min = forms.IntegerField(label=_("…answered from"), required=False)
     show_if_max = forms.IntegerField(label=_("…to"), required=False)
     show_if_choices = forms.CharField(

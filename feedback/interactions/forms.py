@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, Location
 from customers.models import Customer
+from cxplatform.forms import UuidChoiceField
 
 from ..builder.forms import touchpoint_field
 from ..models import InteractionChannel, Mood
@@ -31,10 +32,7 @@ class InteractionForm(forms.Form):
     )  # fmt: skip
     outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
     follow_up_needed = forms.BooleanField(label=_("Someone should follow up"), required=False)
-    location = forms.ModelChoiceField(
-        label=_("Location"), queryset=Location.objects.none(), required=False,
-        to_field_name="uuid",
-    )  # fmt: skip
+    location = UuidChoiceField(label=_("Location"))
 
     def __init__(self, *args, business: Business, **kwargs) -> None:
         super().__init__(*args, **kwargs)
