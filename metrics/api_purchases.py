@@ -20,7 +20,7 @@ from accounts.access import MANAGER_ROLES
 from .api import valid_filters
 from .filters import KpiFilters
 from .forms import PurchaseFilterForm
-from .purchases import clv_summary, cohorts, retention, revenue_at_risk
+from .purchases import Stored, clv_summary, cohorts, retention, revenue_at_risk
 
 PARAMETERS = [
     OpenApiParameter(
@@ -116,12 +116,13 @@ class ClvView(APIView):
         business = request.business
         form = valid_filters(request, PurchaseFilterForm)
         filters, margin = form.kpi_filters, form.cleaned_data["margin"]
-        summary = clv_summary(business=business, filters=filters, margin=margin)
+        stored = Stored(business)
+        summary = clv_summary(business=business, filters=filters, margin=margin, stored=stored)
         return Response(
             {
                 **_scope(filters),
                 "historical": plain(asdict(summary.historical)),
                 "predicted": plain(asdict(summary.predicted)),
-                "revenue_at_risk": plain(asdict(revenue_at_risk(business=business))),
+                "revenue_at_risk": plain(asdict(revenue_at_risk(business=business, stored=stored))),
             }
         )

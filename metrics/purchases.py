@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -298,6 +299,26 @@ def rollup_state(*, business: Business) -> PurchaseRollupState | None:
     return PurchaseRollupState.objects.filter(business=business).first()
 
 
+class Stored:
+    """What several purchase figures read (the roll-up's state, the latest CLV fit, and
+    why there is nothing yet), each read at most once however many figures a page shows."""
+
+    def __init__(self, business: Business) -> None:
+        self.business = business
+
+    @cached_property
+    def state(self) -> PurchaseRollupState | None:
+        return rollup_state(business=self.business)
+
+    @cached_property
+    def fit(self) -> ClvFit | None:
+        return latest_fit(business=self.business)
+
+    @cached_property
+    def empty_reason(self) -> str:
+        return empty_reason(self.state, self.business)
+
+
 def _totals_at(days: QuerySet, day: date) -> dict[str, int]:
     """The running totals at the end of `day` (from the latest row on or before it)."""
     row = days.filter(day__lte=day).order_by("-day").values(*TOTALS).first()
@@ -431,10 +452,13 @@ def _movement(days: QuerySet, period: Period) -> tuple[Movement, dict[str, int]]
     return moved, end
 
 
-def retention(*, business: Business, filters: KpiFilters) -> Retention:
+def retention(
+    *, business: Business, filters: KpiFilters, stored: Stored | None = None
+) -> Retention:
     period, location = filters.period, filters.location
     label = location.name if location else ""
-    reason = empty_reason(rollup_state(business=business), business)
+    stored = stored or Stored(business)
+    reason = stored.empty_reason
     if reason:
         return Retention(period=period, location=label, churn_days=CHURN_DAYS, reason=reason)
     days = _scoped(PurchaseDay, business, location)
@@ -458,7 +482,7 @@ def retention(*, business: Business, filters: KpiFilters) -> Retention:
         customers_to_date=end["customers_to_date"],
         repeat_customers=end["repeat_customers_to_date"],
         repeat_rate=_ratio(end["repeat_customers_to_date"], end["customers_to_date"]),
-        at_risk=at_risk(business=business),
+        at_risk=at_risk(business=business, stored=stored),
         trend=_trend(days, period.last),
     )
 
@@ -508,8 +532,8 @@ def latest_fit(*, business: Business) -> ClvFit | None:
     return ClvFit.objects.filter(business=business).order_by("-fitted_at", "-pk").first()
 
 
-def at_risk(*, business: Business) -> AtRisk:
-    fit = latest_fit(business=business)
+def at_risk(*, business: Business, stored: Stored | None = None) -> AtRisk:
+    fit = (stored or Stored(business)).fit
     if fit is None:
         return AtRisk(None, "", None, _("Worked out every night; not run yet."))
     return AtRisk(fit.at_risk_customers, fit.at_risk_rule, fit.as_of)
@@ -560,7 +584,9 @@ class CohortTable:
     reason: str = ""
 
 
-def cohorts(*, business: Business, filters: KpiFilters) -> CohortTable:
+def cohorts(
+    *, business: Business, filters: KpiFilters, stored: Stored | None = None
+) -> CohortTable:
     last, location = filters.period.last, filters.location
     through = _month_of(last)
     table = {
@@ -569,7 +595,7 @@ def cohorts(*, business: Business, filters: KpiFilters) -> CohortTable:
         "months": COHORTS,
         "running": last < _month_end(through),
     }
-    reason = empty_reason(rollup_state(business=business), business)
+    reason = (stored or Stored(business)).empty_reason
     months = _scoped(PurchaseMonth, business, location).filter(month__lte=through)
     sizes = months.filter(month=F("cohort")).order_by("-cohort").values_list("cohort", "customers")
     sizes = dict(sizes[:COHORTS]) if not reason else {}
@@ -626,11 +652,13 @@ class HistoricalClv:
 
 
 def historical_clv(
-    *, business: Business, filters: KpiFilters, margin: float | None = DEFAULT_MARGIN
-) -> HistoricalClv:
+    *, business: Business, filters: KpiFilters, margin: float | None = DEFAULT_MARGIN,
+    stored: Stored | None = None,
+) -> HistoricalClv:  # fmt: skip
     last, location = filters.period.last, filters.location
     year = Period(first=last - timedelta(days=YEAR_DAYS - 1), last=last)
-    state = rollup_state(business=business)
+    stored = stored or Stored(business)
+    state = stored.state
     main = state.main_currency if state else ""
     base = {
         "first": year.first,
@@ -639,7 +667,7 @@ def historical_clv(
         "currency": main,
         "margin": margin,
     }
-    reason = empty_reason(state, business)
+    reason = stored.empty_reason
     if reason:
         return HistoricalClv(reason=reason, **base)
     days = _scoped(PurchaseDay, business, location)
@@ -739,8 +767,8 @@ class Clv:
     predicted: PredictedClv
 
 
-def predicted_clv(*, business: Business) -> PredictedClv:
-    fit = latest_fit(business=business)
+def predicted_clv(*, business: Business, stored: Stored | None = None) -> PredictedClv:
+    fit = (stored or Stored(business)).fit
     if fit is None:
         return PredictedClv(
             "none", _("The prediction is worked out every night for businesses with purchases.")
@@ -779,12 +807,15 @@ def _average(total: Decimal | None, n: int) -> Decimal | None:
 
 
 def clv_summary(
-    *, business: Business, filters: KpiFilters, margin: float | None = DEFAULT_MARGIN
-) -> Clv:
+    *, business: Business, filters: KpiFilters, margin: float | None = DEFAULT_MARGIN,
+    stored: Stored | None = None,
+) -> Clv:  # fmt: skip
+    stored = stored or Stored(business)
     return Clv(
-        historical=historical_clv(business=business, filters=filters, margin=margin),
-        predicted=predicted_clv(business=business),
-    )
+        historical=historical_clv(business=business, filters=filters, margin=margin,
+                                  stored=stored),
+        predicted=predicted_clv(business=business, stored=stored),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -816,8 +847,8 @@ class RevenueAtRisk:
 RISK_GROUPS = ("detractors", "passives", "promoters", "no_score", "at_risk")
 
 
-def revenue_at_risk(*, business: Business) -> RevenueAtRisk:
-    fit = latest_fit(business=business)
+def revenue_at_risk(*, business: Business, stored: Stored | None = None) -> RevenueAtRisk:
+    fit = (stored or Stored(business)).fit
     if fit is None or fit.status != ClvStatus.OK or not fit.revenue_at_risk:
         reason = (fit.message if fit else "") or _("It needs the nightly prediction first.")
         return RevenueAtRisk(as_of=fit.as_of if fit else None, currency="", reason=reason)
@@ -834,9 +865,10 @@ def purchase_kpis_context(
     *, business: Business, filters: KpiFilters, margin: float | None = DEFAULT_MARGIN
 ) -> dict:
     """The context templates/metrics/_customers.html expects."""
+    stored = Stored(business)
     return {
-        "retention": retention(business=business, filters=filters),
-        "cohorts": cohorts(business=business, filters=filters),
-        "clv": clv_summary(business=business, filters=filters, margin=margin),
-        "revenue_at_risk": revenue_at_risk(business=business),
+        "retention": retention(business=business, filters=filters, stored=stored),
+        "cohorts": cohorts(business=business, filters=filters, stored=stored),
+        "clv": clv_summary(business=business, filters=filters, margin=margin, stored=stored),
+        "revenue_at_risk": revenue_at_risk(business=business, stored=stored),
     }

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 
 from accounts.services import business_create, location_create
@@ -222,6 +224,15 @@ def test_the_main_currency_is_the_most_used_one(business_a):
     value = historical_clv(business=business_a, filters=july())
     assert (value.currency, value.revenue) == ("USD", Decimal("30.00"))
     assert value.left_out.startswith("2 purchases in EUR are not counted")
+
+
+def test_the_section_reads_the_state_and_the_fit_once(business_a, shop):
+    purchase_rollup_build(business=business_a)
+    with CaptureQueriesContext(connection) as queries:
+        purchase_kpis_context(business=business_a, filters=july())
+    tables = [q["sql"] for q in queries]
+    assert sum('FROM "metrics_purchaserollupstate"' in sql for sql in tables) == 1
+    assert sum('FROM "metrics_clvfit"' in sql for sql in tables) == 1
 
 
 # --- empty states --------------------------------------------------------------------------
