@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -282,11 +283,40 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.clv_fit_all",
         "schedule": env_int("CLV_FIT_SECONDS", 24 * 3600, minimum=3600),
     },
+    "poll-due-review-sources": {
+        "task": "reputation.tasks.poll_due_sources",
+        "schedule": env_int("REVIEW_POLL_TICK_SECONDS", 60, minimum=5),
+    },
+    "send-due-review-requests": {
+        "task": "reputation.review_requests.send_due_review_requests",
+        "schedule": env_int("INVITATION_INTERVAL_SECONDS", 60, minimum=10),
+    },
     "sweep-undelivered-alerts": {
         "task": "textanalysis.tasks.sweep_alerts",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),
     },
 }
+
+# --- Outbound requests and secrets at rest ------------------------------------------
+# Fetching a URL a user typed (review APIs, feeds): loopback only for tests and the
+# demo, whose provider servers run on 127.0.0.1; private addresses never.
+OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", False)
+OUTBOUND_TIMEOUT_SECONDS = env_int("OUTBOUND_TIMEOUT_SECONDS", 15, minimum=1)
+OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Fernet keys, newest first (see cxplatform/vault.py); empty: derived from SECRET_KEY.
+SECRETS_ENCRYPTION_KEYS = env_list("SECRETS_ENCRYPTION_KEYS", [])
+for _key in SECRETS_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "Unexpected value in SECRETS_ENCRYPTION_KEYS: each key must be 32 url-safe "
+            "base64-encoded bytes (make one with Fernet.generate_key())."
+        ) from None
+
+# --- Reputation ---------------------------------------------------------------------
+# A review source is polled every this many minutes unless its owner chose otherwise.
+REPUTATION_DEFAULT_POLL_MINUTES = env_int("REPUTATION_DEFAULT_POLL_MINUTES", 60, minimum=5)
 
 # --- Text analysis --------------------------------------------------------------
 # What each app does with freshly scored rows: "app.Model" -> "dotted.path(ids=[...])".

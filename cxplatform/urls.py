@@ -37,6 +37,7 @@ api_v1 = [
     path("", include("textanalysis.api_urls")),
     path("", include("journeys.api_urls")),
     path("", include("metrics.api_urls")),
+    path("", include("reputation.api_urls")),
     *router.urls,
 ]
 
@@ -53,6 +54,7 @@ urlpatterns = [
     path("insights/", include("textanalysis.urls")),
     path("journeys/", include("journeys.urls")),
     path("", include("metrics.urls")),
+    path("reviews/", include("reputation.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -112,6 +112,8 @@ class AspectMention(models.Model):
 class AlertReason(models.TextChoices):
     NEGATIVE = "negative", _("Strongly negative")
     URGENT = "urgent", _("Urgent matter")
+    # A review of one or two stars, whatever its words say (raised by reputation).
+    LOW_RATING = "low_rating", _("Low-star review")
 
 
 class Alert(BusinessOwned):

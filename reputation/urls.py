@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+app_name = "reputation"
+
+urlpatterns = [
+    path("", include("reputation.inbox.urls")),
+    path("sources/", include("reputation.sources.urls")),
+]
