@@ -166,7 +166,9 @@ def _send(method, url, params, headers, json_body, data, timeout) -> requests.Re
 def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise ResponseTooLarge(f"The answer is {int(declared):,} bytes; the limit is {max_bytes:,}.")
+        raise ResponseTooLarge(
+            f"The answer is {int(declared):,} bytes; the limit is {max_bytes:,}."
+        )
     chunks, size = [], 0
     try:
         for chunk in response.iter_content(64 * 1024):

@@ -28,7 +28,8 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def derived_key(secret_key: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(f"vault:{secret_key}".encode()).digest()).decode()
+    digest = hashlib.sha256(f"vault:{secret_key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def encryption_keys() -> tuple[str, ...]:
