@@ -155,3 +155,25 @@ def purchases_changed(*, business_id: int, purchases: int = 1) -> None:
         transaction.on_commit(
             lambda hook=hook: hook(business_id=business_id, purchases=purchases), robust=True
         )
+
+
+def why_not_email(customer: Customer) -> str:
+    """Plain words for the owner when a customer must not be e-mailed, else "".
+    One rule for every e-mail the platform sends a customer (survey invitations,
+    review requests)."""
+    if not customer.email:
+        return _("No e-mail address.")
+    if customer.email_opt_out_at is not None:
+        return _("Unsubscribed from e-mails.")
+    if not customer.consent_to_contact:
+        return _("Did not agree to be contacted.")
+    return ""
+
+
+def customer_email_opt_out(*, customer_id: int) -> None:
+    """The customer clicked "unsubscribe" in any of our e-mails."""
+    now = timezone.now()
+    Customer.objects.filter(pk=customer_id).update(
+        email_opt_out_at=now, consent_to_contact=False, consent_recorded_at=now,
+        consent_source="unsubscribe",
+    )  # fmt: skip

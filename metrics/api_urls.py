@@ -5,6 +5,7 @@ from django.urls import path
 from . import api
 from .api_care import CareCasesView, StaffLoadView
 from .api_purchases import ClvView, CohortsView, RetentionView
+from .api_reviews import ReviewKpisView
 
 urlpatterns = [
     path("metrics/kpis/", api.KpiView.as_view(), name="metrics-kpis"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("metrics/retention/", RetentionView.as_view(), name="metrics-retention"),
     path("metrics/cohorts/", CohortsView.as_view(), name="metrics-cohorts"),
     path("metrics/clv/", ClvView.as_view(), name="metrics-clv"),
+    path("metrics/reviews/", ReviewKpisView.as_view(), name="metrics-reviews"),
 ]

@@ -15,6 +15,7 @@ from .care import case_kpis, recovery, staff_load
 from .forms import KpiFilterForm
 from .purchases import purchase_kpis_context
 from .report import kpi_csv_rows, kpi_report
+from .reviews import review_kpis
 from .selectors import latest_comments
 
 
@@ -41,6 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases": case_kpis(business=business, filters=filters),
         "recovery": recovery(business=business, filters=filters),
         "staff_load": staff_load(business=business),
+        "reviews": review_kpis(business=business, filters=filters),
         **purchase_kpis_context(business=business, filters=filters),
     }
     return render(request, "metrics/dashboard.html", context)

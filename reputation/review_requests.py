@@ -1,16 +1,302 @@
-"""Review requests: e-mails inviting customers to review the business (placeholder
-until the feature is written; see issue 7)."""
+"""Review requests: e-mails inviting customers to review the business on a site.
+
+Honest requests only. Every customer in the chosen group is asked alike; there is no
+filter by satisfaction, rating or sentiment ("review gating"), which Google's and
+Yelp's rules forbid. The consent rule is the survey invitations' one
+(customers.services.why_not_email), and nobody is asked twice within 90 days.
+
+Each request is claimed with a conditional UPDATE before its e-mail is sent, so a
+retried task or two workers never send it twice; a sweeper sends what the broker lost.
+"""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from smtplib import SMTPException
+
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.models import Business
+from customers.models import Customer, Purchase
+from customers.services import why_not_email
+from cxplatform.celery import enqueue_on_commit
+from cxplatform.errors import ApplicationError
+
+from .models import RequestStatus, ReviewRequest, ReviewSource
+
+ASKED_WITHIN = timedelta(days=90)
+# Requests still queued after this are given up (mail server down for days): a
+# request that arrives a week after the visit does more harm than good.
+GIVE_UP_AFTER = timedelta(days=3)
+# The sweeper leaves fresh requests to the task enqueued when they were made.
+SWEEP_AFTER = timedelta(minutes=2)
+MAX_DAYS = 365
+SWEEP_LIMIT = 5_000
 
 
-@shared_task
-def send_review_request(request_id: int) -> None:
-    raise NotImplementedError
+class Audience:
+    BOUGHT = "bought"
+    ANSWERED = "answered"
+    EVERYONE = "everyone"
+    CHOICES = [
+        (BOUGHT, _lazy("Customers who bought in the last N days")),
+        (ANSWERED, _lazy("Customers who answered a survey in the last N days")),
+        (EVERYONE, _lazy("Every customer who agreed to be contacted")),
+    ]
+    VALUES = (BOUGHT, ANSWERED, EVERYONE)
 
 
-@shared_task
+# Why a customer is not asked, in the order the reasons are checked.
+SKIP_REASONS = {
+    "no_email": _lazy("No e-mail address"),
+    "opted_out": _lazy("Unsubscribed from e-mails"),
+    "no_consent": _lazy("Did not agree to be contacted"),
+    "asked_recently": _lazy("Already asked in the last 90 days"),
+}
+
+
+@dataclass
+class Plan:
+    """Who a request would reach: `asked` customers, and the others by reason."""
+
+    asked: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def skipped_list(self) -> list[tuple[str, str, int]]:
+        return [(key, str(SKIP_REASONS[key]), n) for key, n in self.skipped.items() if n]
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def check_request(*, source: ReviewSource, audience: str, days: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if source.archived_at is not None or not source.review_page_url:
+        errors["source"] = [_("Site: choose a source with a page where customers write a review.")]
+    if audience not in Audience.VALUES:
+        errors["audience"] = [_("Customers: choose one of the groups.")]
+    elif audience != Audience.EVERYONE and not (days and 1 <= days <= MAX_DAYS):
+        errors["days"] = [_("Days: a number from 1 to %(max)d.") % {"max": MAX_DAYS}]
+    if errors:
+        raise ApplicationError(_("Some fields are not valid."), errors=errors)
+
+
+def audience_customers(
+    *, business: Business, audience: str, days: int | None, now
+) -> QuerySet[Customer]:
+    """The group, before consent: recent buyers, recent survey answerers, or everyone."""
+    customers = Customer.objects.filter(business=business)
+    if audience == Audience.EVERYONE:
+        return customers
+    since = now - timedelta(days=days or 0)
+    if audience == Audience.BOUGHT:
+        buyers = Purchase.objects.filter(business=business, purchased_at__gte=since)
+        return customers.filter(pk__in=buyers.values("customer_id"))
+    # Survey responses point at customers; the reverse lookup keeps reputation free
+    # of an import from feedback (the apps sit side by side).
+    return customers.filter(response__business=business, response__created_at__gte=since).distinct()
+
+
+def with_reason(customers: QuerySet[Customer], *, business: Business, now) -> QuerySet:
+    """Each customer with why they are not asked ("" when they are), in SQL."""
+    asked = ReviewRequest.objects.filter(
+        business=business, customer=OuterRef("pk"), created_at__gte=now - ASKED_WITHIN
+    ).exclude(status=RequestStatus.FAILED)
+    reason = Case(
+        When(email="", then=Value("no_email")),
+        When(email_opt_out_at__isnull=False, then=Value("opted_out")),
+        When(consent_to_contact=False, then=Value("no_consent")),
+        When(Exists(asked), then=Value("asked_recently")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return customers.annotate(skip=reason)
+
+
+def group_with_reasons(*, business: Business, audience: str, days: int | None, now) -> QuerySet:
+    group = audience_customers(business=business, audience=audience, days=days, now=now)
+    return with_reason(
+        Customer.objects.filter(pk__in=group.values("pk")), business=business, now=now
+    )
+
+
+def request_plan(
+    *, business: Business, source: ReviewSource, audience: str, days: int | None, now=None
+) -> Plan:
+    """How many would be asked and how many skipped, why: one grouped query."""
+    check_request(source=source, audience=audience, days=days)
+    now = now or timezone.now()
+    counts = (
+        group_with_reasons(business=business, audience=audience, days=days, now=now)
+        .values("skip")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    plan = Plan(skipped=dict.fromkeys(SKIP_REASONS, 0))
+    for row in counts:
+        if row["skip"]:
+            plan.skipped[row["skip"]] = row["n"]
+        else:
+            plan.asked = row["n"]
+    return plan
+
+
+def review_requests_create(
+    *, business: Business, source: ReviewSource, audience: str, days: int | None, now=None
+) -> Plan:
+    """Create the requests in one transaction and send each once it commits."""
+    check_request(source=source, audience=audience, days=days)
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One request run at a time per business, so two clicks cannot ask anyone twice.
+        Business.objects.select_for_update().filter(pk=business.pk).first()
+        plan = request_plan(business=business, source=source, audience=audience, days=days, now=now)
+        eligible = group_with_reasons(business=business, audience=audience, days=days, now=now)
+        rows = [
+            ReviewRequest(
+                business=business, customer_id=pk, source=source, token=new_token(), created_at=now
+            )
+            for pk in eligible.filter(skip="").values_list("pk", flat=True)
+        ]
+        made = ReviewRequest.objects.bulk_create(rows, batch_size=1_000)
+        for request in made:
+            enqueue_on_commit(send_review_request, request.pk)
+    plan.asked = len(made)
+    return plan
+
+
+def requests_for_business(*, business: Business) -> QuerySet[ReviewRequest]:
+    return ReviewRequest.objects.filter(business=business).select_related("customer", "source")
+
+
+def request_figures(*, business: Business) -> dict:
+    """Sent, clicked and waiting, in one query."""
+    return ReviewRequest.objects.filter(business=business).aggregate(
+        queued=Count("pk", filter=Q(status=RequestStatus.QUEUED)),
+        sent=Count("pk", filter=Q(status=RequestStatus.SENT)),
+        failed=Count("pk", filter=Q(status=RequestStatus.FAILED)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+    )
+
+
+# --- sending -----------------------------------------------------------------------
+
+
+def review_request_send(*, request_id: int) -> bool:
+    """Send one queued request; True when this call sent it."""
+    now = timezone.now()
+    claimed = ReviewRequest.objects.filter(
+        pk=request_id, status=RequestStatus.QUEUED, sent_at=None
+    ).update(status=RequestStatus.SENT, sent_at=now, error="")
+    if not claimed:
+        return False
+    request = ReviewRequest.objects.select_related("customer", "source", "business").get(
+        pk=request_id
+    )
+    problem = why_not_email(request.customer) or source_gone(request.source)
+    if problem:  # unsubscribed or source archived since the request was made
+        mark(request, RequestStatus.FAILED, problem)
+        return False
+    try:
+        deliver(request)
+    except (SMTPException, OSError):
+        # Back in the queue, so the retry (or the sweeper) can claim it again.
+        mark(request, RequestStatus.QUEUED, _("Sending failed; will retry."))
+        raise
+    return True
+
+
+def source_gone(source: ReviewSource) -> str:
+    if source.archived_at is not None or not source.review_page_url:
+        return _("The site was removed or has no review page any more.")
+    return ""
+
+
+def mark(request: ReviewRequest, status: str, error: str) -> None:
+    ReviewRequest.objects.filter(pk=request.pk).update(status=status, error=error, sent_at=None)
+
+
+def deliver(request: ReviewRequest) -> None:
+    business = request.business
+    site = settings.SITE_URL.rstrip("/")
+    context = {
+        "business": business, "customer": request.customer, "source": request.source,
+        "review_url": site + reverse("reputation:request_click", args=[request.token]),
+        "unsubscribe_url": site + reverse("reputation:request_unsubscribe", args=[request.token]),
+    }  # fmt: skip
+    with translation.override(business.language):
+        subject = render_to_string("emails/review_request_subject.txt", context).strip()
+        text = render_to_string("emails/review_request.txt", context)
+        html = render_to_string("emails/review_request.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=text, to=[request.customer.email],
+        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+    )  # fmt: skip
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def due_request_ids(*, now=None, limit: int = SWEEP_LIMIT) -> list[int]:
+    """Queued requests the broker may have lost; those queued too long are given up."""
+    now = now or timezone.now()
+    queued = ReviewRequest.objects.filter(status=RequestStatus.QUEUED)
+    queued.filter(created_at__lt=now - GIVE_UP_AFTER).update(
+        status=RequestStatus.FAILED, error=_("Not sent within 3 days; given up.")
+    )
+    due = queued.filter(created_at__lte=now - SWEEP_AFTER).order_by("created_at")
+    return list(due.values_list("pk", flat=True)[:limit])
+
+
+# --- visiting ----------------------------------------------------------------------
+
+
+def request_for_token(token: str) -> ReviewRequest | None:
+    if not 20 <= len(token) <= 64:
+        return None
+    return ReviewRequest.objects.select_related("source", "business").filter(token=token).first()
+
+
+def review_request_click(*, request: ReviewRequest, now=None) -> None:
+    """Record the first click (later ones change nothing)."""
+    ReviewRequest.objects.filter(pk=request.pk, clicked_at=None).update(
+        clicked_at=now or timezone.now()
+    )
+
+
+# --- tasks -------------------------------------------------------------------------
+
+# Mail servers and databases that hiccup may work on the next try; bugs must not loop.
+TRANSIENT = (SMTPException, ConnectionError, TimeoutError, OperationalError, InterfaceError)
+RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 30, "retry_backoff_max": 1800,
+         "max_retries": 6, "acks_late": True, "reject_on_worker_lost": True}  # fmt: skip
+
+
+@shared_task(**RETRY)
+def send_review_request(request_id: int) -> bool:
+    """Send one request; claimed first, so a retry never sends it twice."""
+    return review_request_send(request_id=request_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_due_review_requests() -> int:
-    return 0
+    """Beat: send again whatever requests are still queued (broker down, worker lost)."""
+    due = due_request_ids()
+    for request_id in due:
+        send_review_request.delay(request_id)
+    return len(due)

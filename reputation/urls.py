@@ -7,4 +7,5 @@ app_name = "reputation"
 urlpatterns = [
     path("", include("reputation.inbox.urls")),
     path("sources/", include("reputation.sources.urls")),
+    path("", include("reputation.request_urls")),
 ]

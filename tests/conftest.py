@@ -20,11 +20,12 @@ REAL_WORKER_NEEDS = "a PostgreSQL DATABASE_URL and a CELERY_BROKER_URL"
 BROWSER_NEEDS = f"Chromium at {CHROMIUM}"
 
 
+def postgresql_available() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
 def real_services_available() -> bool:
-    database = os.environ.get("DATABASE_URL", "")
-    return database.startswith(("postgres://", "postgresql://")) and bool(
-        os.environ.get("CELERY_BROKER_URL")
-    )
+    return postgresql_available() and bool(os.environ.get("CELERY_BROKER_URL"))
 
 
 def chromium_available() -> bool:
@@ -49,6 +50,13 @@ NEEDS = (
         what=REAL_WORKER_NEEDS,
         setup=".ci/run sets both",
         available=real_services_available,
+    ),
+    Needs(
+        marker="postgresql",
+        kind="PostgreSQL",
+        what="a PostgreSQL DATABASE_URL (concurrent writers, large bulk writes)",
+        setup=".ci/run sets it",
+        available=postgresql_available,
     ),
     Needs(
         marker="browser",

@@ -36,9 +36,17 @@ def alert_url(alert: Alert) -> str:
 
 
 def alert_summary(alert: Alert) -> str:
+    if alert.reason == AlertReason.LOW_RATING:
+        # The alert keeps no stars of its own; the review page shows how many.
+        return _("A review of one or two stars")
     if alert.reason == AlertReason.URGENT:
         return _("Urgent: a customer mentions %(terms)s") % {"terms": ", ".join(alert.terms)}
     return _("A strongly negative message (score %(score).2f)") % {"score": alert.score}
+
+
+def alert_quote(alert: Alert) -> str:
+    # A star-only review has no words to quote.
+    return f"“{alert.excerpt}”" if alert.excerpt else _("(no text)")
 
 
 def alert_email_send(*, alert_id: int) -> bool:
@@ -54,7 +62,7 @@ def alert_email_send(*, alert_id: int) -> bool:
     try:
         send_mail(
             subject=f"[{alert.business.name}] {alert_summary(alert)}",
-            message=f"{alert_summary(alert)}\n\n“{alert.excerpt}”\n\n{alert_url(alert)}\n",
+            message=f"{alert_summary(alert)}\n\n{alert_quote(alert)}\n\n{alert_url(alert)}\n",
             from_email=None,
             recipient_list=recipients,
         )

@@ -236,16 +236,31 @@ def alerts_raise(model: type[ScoredText], scored: list[Scored], rules: dict[int,
                     score=s.analysis.score, excerpt=s.text[:EXCERPT_CHARS], created_at=now,
                 )
             )  # fmt: skip
+    alerts_save(alerts)
+
+
+def alerts_save(alerts: list[Alert]) -> int:
+    """Save alerts (a text that already has one keeps it: one alert per text) and
+    deliver the ones saved here once the transaction commits. Shared by the scorer and
+    by reputation's low-star alerts; returns how many were new.
+
+    The uuids made here tell this call's rows from ones saved before (a batch delivered
+    twice, or a low-star alert raised before its text was scored), so an alert is sent
+    once; one whose sending was lost is the sweeper's (tasks.sweep_alerts).
+    """
     if not alerts:
-        return
+        return 0
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
-    fresh = Alert.objects.filter(
-        source=source, source_id__in=[a.source_id for a in alerts], emailed_at=None
-    ).values_list("pk", flat=True)
+    saved = list(
+        Alert.objects.filter(uuid__in=[a.uuid for a in alerts], emailed_at=None).values_list(
+            "pk", flat=True
+        )
+    )
     from .tasks import deliver_alert
 
-    for alert_id in fresh:
+    for alert_id in saved:
         enqueue_on_commit(deliver_alert, alert_id)
+    return len(saved)
 
 
 def after_scoring(*, model: type[ScoredText], ids: list[int]) -> None:
@@ -257,6 +272,17 @@ def after_scoring(*, model: type[ScoredText], ids: list[int]) -> None:
     hook_path = settings.TEXTANALYSIS_AFTER_SCORING.get(model._meta.label)
     if hook_path and ids:
         import_string(hook_path)(ids=ids)
+
+
+def texts_rescore_edited(*, model: type[ScoredText], ids: Sequence[int]) -> None:
+    """Rows whose text was edited (a review changed on its site): their analysis no
+    longer holds. They are marked unscored, lose their aspect mentions (the scorer only
+    adds mentions) and are scored again once the transaction commits, like new texts."""
+    if not ids:
+        return
+    model.objects.filter(pk__in=ids).update(scored_at=None)
+    AspectMention.objects.filter(source=model._meta.label, source_id__in=ids).delete()
+    texts_enqueue_scoring(model=model, ids=ids)
 
 
 def texts_enqueue_scoring(*, model: type[ScoredText], ids: Sequence[int]) -> None:

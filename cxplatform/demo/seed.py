@@ -29,6 +29,7 @@ from .answers import DemoSurvey
 from .clock import Clock
 from .parallel import alongside
 from .reset import BIG_TABLES, demo_delete
+from .reviews import review_sources_create
 from .rows import (
     Context,
     insert_customers,
@@ -81,6 +82,8 @@ def seed_demo(
     demo_delete(name=name, email_domain=domain)
     counts = row_counts(scale)
     business, context = business_setup(name=name, domain=domain, seed=seed)
+    first_location = Location.objects.filter(business=business).order_by("pk").first()
+    review_sources_create(business=business, location=first_location)
     pool = insert_customers(context, counts["customers"])
     purchases = partial(insert_purchases, context, pool, counts["purchases"])
     with alongside(purchases, name="seed-demo-purchases"):

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
+from django.db.models import Count, DurationField, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Business, Membership, User
 from customers.models import Customer, Purchase
+from cxplatform.median import Median
+from cxplatform.median import median_duration_without_percentile as shared_median_fallback
 
 from ..models import CaseStatus, FollowUpCase, Interaction, Response
 
@@ -73,15 +75,6 @@ def median_hours_to_resolve(*, business: Business, since) -> float | None:
     return None if median is None else round(median.total_seconds() / 3600, 1)
 
 
-class Median(Aggregate):
-    """PostgreSQL's continuous median: the middle value, or the mean of the two middle
-    ones, exactly what `median_duration_without_percentile` computes on SQLite."""
-
-    function = "percentile_cont"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
 def median_time_to_resolve(**extra) -> Median:
     """The median of resolved_at - created_at as an aggregate (PostgreSQL only), to put
     next to other figures in one query; `extra` e.g. filter=Q(...)."""
@@ -91,21 +84,11 @@ def median_time_to_resolve(**extra) -> Median:
 def median_duration_without_percentile(
     resolved: QuerySet[FollowUpCase], *, count: int
 ) -> timedelta | None:
-    """The median time to resolve where there is no percentile_cont (SQLite).
-
-    `count` is the number of `resolved` cases. The database orders the durations and
-    returns only the middle one (odd count) or two (even count); their mean is the
-    median, the value percentile_cont(0.5) interpolates on PostgreSQL.
-    """
-    if not count:
-        return None
-    durations = (
-        resolved.annotate(took=F("resolved_at") - F("created_at"))
-        .order_by("took")
-        .values_list("took", flat=True)
+    """The median time to resolve where there is no percentile_cont (SQLite); `count`
+    is the number of `resolved` cases (see cxplatform.median)."""
+    return shared_median_fallback(
+        resolved, duration=F("resolved_at") - F("created_at"), count=count
     )
-    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
-    return sum(middle, timedelta()) / len(middle) if middle else None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Purchase
+from customers.services import customer_email_opt_out
+from customers.services import why_not_email as why_not_invite
 
 from ..models import Invitation, InvitationStatus, Survey
 
@@ -31,17 +33,6 @@ PURCHASE_LOOKBACK = timedelta(days=7)
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
-
-
-def why_not_invite(customer: Customer) -> str:
-    """Plain words for the owner when a customer must not be e-mailed, else ""."""
-    if not customer.email:
-        return _("No e-mail address.")
-    if customer.email_opt_out_at is not None:
-        return _("Unsubscribed from e-mails.")
-    if not customer.consent_to_contact:
-        return _("Did not agree to be contacted.")
-    return ""
 
 
 def invitations_create(
@@ -222,7 +213,4 @@ def deliver(invitation: Invitation, *, template: str) -> None:
 
 
 def customer_unsubscribe(*, invitation: Invitation) -> None:
-    Customer.objects.filter(pk=invitation.customer_id).update(
-        email_opt_out_at=timezone.now(), consent_to_contact=False,
-        consent_recorded_at=timezone.now(), consent_source="unsubscribe",
-    )  # fmt: skip
+    customer_email_opt_out(customer_id=invitation.customer_id)

@@ -1,5 +1,12 @@
+"""Routes of the review inbox under /api/v1/."""
+
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401 - routes are added below
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .api import ReviewViewSet
+
+router = SimpleRouter()
+router.register("reviews", ReviewViewSet, basename="review")
+
+urlpatterns = router.urls

@@ -1,5 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401 - routes are added below
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+# Included by reputation/urls.py under the "reputation" namespace.
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<uuid:review_uuid>/", views.review_detail, name="review"),
+    path("<uuid:review_uuid>/reply/", views.review_reply, name="reply"),
+]

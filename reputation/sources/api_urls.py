@@ -1,5 +1,13 @@
+"""Routes of review sources and review requests under /api/v1/."""
+
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401 - routes are added below
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .api import ReviewRequestViewSet, ReviewSourceViewSet
+
+router = SimpleRouter()
+router.register("review-sources", ReviewSourceViewSet, basename="review-source")
+router.register("review-requests", ReviewRequestViewSet, basename="review-request")
+
+urlpatterns = router.urls

@@ -45,6 +45,8 @@ def run_django(env: dict[str, str], code: str = "import django; django.setup()")
         ("CONN_MAX_AGE", "forever"),
         ("SECRET_KEY", "short"),
         ("EMAIL_URL", "pigeon://coop"),
+        ("SECRETS_ENCRYPTION_KEYS", "not-a-fernet-key"),
+        ("OUTBOUND_ALLOW_LOOPBACK", "maybe"),
     ],
 )
 def test_a_bad_setting_stops_the_start_naming_the_variable(name, value):

@@ -14,6 +14,7 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.e2e import CHROMIUM
+from tests.reputation.conftest import provider_server  # noqa: F401 - a fixture for test_reviews
 
 # Generous for a busy two-core machine, but finite: a hung page fails instead of waiting.
 TIMEOUT_MS = 15_000

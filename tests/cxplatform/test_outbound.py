@@ -1,0 +1,153 @@
+"""The outbound HTTP guard, over real HTTP to a small server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from cxplatform import outbound
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        routes = {
+            "/ok": lambda: self.answer(200, b'{"fine": true}'),
+            "/to-private": lambda: self.redirect("http://10.0.0.1/reviews"),
+            "/to-metadata": lambda: self.redirect("http://169.254.169.254/latest/meta-data/"),
+            "/to-ok": lambda: self.redirect("/ok"),
+            "/loop": lambda: self.redirect("/loop"),
+            "/declared-huge": lambda: self.answer(200, b"x" * 10, length=10 * 1024 * 1024),
+            "/streamed-huge": self.stream_huge,
+            "/slow": self.slow,
+            "/teapot": lambda: self.answer(418, b"short and stout"),
+        }
+        routes.get(self.path, lambda: self.answer(404, b"no"))()
+
+    def answer(self, status: int, body: bytes, length: int | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(length if length is not None else len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def stream_huge(self) -> None:
+        # No Content-Length: the cap must hold while reading.
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for _ in range(200):
+                self.wfile.write(b"y" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def slow(self) -> None:
+        time.sleep(2)
+        self.answer(200, b"late")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+
+
+def test_loopback_is_refused_unless_the_setting_allows_it(server, settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    with pytest.raises(outbound.UrlRefused, match="private or local address"):
+        outbound.fetch("GET", f"{server}/ok")
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+    assert outbound.fetch("GET", f"{server}/ok").json() == {"fine": True}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/feed.xml",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://[fd00::1]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_private_and_link_local_addresses_are_refused_even_with_loopback_allowed(
+    url, loopback_allowed
+):
+    with pytest.raises(outbound.UrlRefused):
+        outbound.fetch("GET", url)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("file:///etc/passwd", "Only http and https"),
+        ("gopher://127.0.0.1:6379/_INFO", "Only http and https"),
+        ("http:///no-host", "names no host"),
+        ("http://user:secret@127.0.0.1/", "credentials fields"),
+    ],
+)
+def test_other_schemes_and_odd_urls_are_refused_with_a_reason(url, reason, loopback_allowed):
+    with pytest.raises(outbound.UrlRefused, match=reason):
+        outbound.fetch("GET", url)
+
+
+@pytest.mark.parametrize("path", ["/to-private", "/to-metadata"])
+def test_a_redirect_to_a_private_address_is_refused(server, path, loopback_allowed):
+    with pytest.raises(outbound.UrlRefused):
+        outbound.fetch("GET", f"{server}{path}")
+
+
+def test_a_redirect_to_an_allowed_address_is_followed(server, loopback_allowed):
+    reply = outbound.fetch("GET", f"{server}/to-ok")
+    assert (reply.status, reply.url, reply.history) == (200, f"{server}/ok", [f"{server}/to-ok"])
+
+
+def test_endless_redirects_stop(server, loopback_allowed):
+    with pytest.raises(outbound.OutboundError, match="redirects"):
+        outbound.fetch("GET", f"{server}/loop")
+
+
+@pytest.mark.parametrize("path", ["/declared-huge", "/streamed-huge"])
+def test_a_body_over_the_cap_is_refused(server, path, settings, loopback_allowed):
+    settings.OUTBOUND_MAX_BYTES = 1024 * 1024
+    with pytest.raises(outbound.ResponseTooLarge):
+        outbound.fetch("GET", f"{server}{path}")
+
+
+def test_a_slow_server_times_out_as_a_transient_failure(server, loopback_allowed):
+    with pytest.raises(outbound.Unreachable) as caught:
+        outbound.fetch("GET", f"{server}/slow", timeout=0.3)
+    assert caught.value.transient
+
+
+def test_an_unknown_host_is_unreachable_not_a_crash(loopback_allowed):
+    with pytest.raises(outbound.Unreachable, match="could not be found"):
+        outbound.fetch("GET", "http://no-such-host.invalid/feed")
+
+
+def test_error_statuses_are_returned_for_the_caller_to_judge(server, loopback_allowed):
+    reply = outbound.fetch("GET", f"{server}/teapot")
+    assert (reply.status, reply.ok, reply.body) == (418, False, b"short and stout")
