@@ -1,8 +1,11 @@
-"""Form fields every app's forms share."""
+"""Form fields and habits every app's forms share."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class UuidChoiceField(forms.ModelChoiceField):
@@ -25,3 +28,34 @@ class UuidChoiceField(forms.ModelChoiceField):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             ) from error
+
+
+class StrictQueryMixin:
+    """For a form of filters read from a query string (put it first among the bases).
+
+    A parameter the form does not know is refused by name rather than silently ignored,
+    so a typo in a saved link or an API call never shows unfiltered figures or rows as
+    if they were filtered. `also_known` names parameters that belong to the page or the
+    API rather than to the filters (paging).
+    """
+
+    def __init__(self, *args, also_known: Iterable[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.known = set(self.fields) | set(also_known)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        unknown = sorted(set(self.data) - self.known)
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown filter: %(names)s. Known filters: %(known)s."),
+                params={"names": ", ".join(unknown), "known": ", ".join(sorted(self.known))},
+            )
+        return data
+
+    def error_dict(self) -> dict[str, list[str]]:
+        """The errors by field name ("filters" for the whole query), for the API's 400."""
+        return {
+            ("filters" if field == "__all__" else field): list(messages)
+            for field, messages in self.errors.items()
+        }

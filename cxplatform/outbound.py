@@ -6,6 +6,9 @@ cannot reach the database, Redis or a cloud metadata service (server-side reques
 forgery). `OUTBOUND_ALLOW_LOOPBACK` lets 127.0.0.1 through for tests and the demo,
 whose provider servers run there. Bodies are capped (`OUTBOUND_MAX_BYTES`) and every
 request has a timeout, so a hostile server can neither fill memory nor hang a worker.
+A redirect to another host (scheme, host or port) is followed without the caller's
+headers and query, which carry the site's credentials, and a request body is never
+sent on to another host.
 
 Known limit: the address is checked when resolved, and requests resolves it again
 when connecting; a DNS server answering differently within that instant (DNS
@@ -138,15 +141,35 @@ def fetch(
         with response:
             if response.is_redirect and response.headers.get("location"):
                 history.append(url)
-                url = urljoin(url, response.headers["location"])
+                previous, url = url, urljoin(url, response.headers["location"])
                 params = None  # the new location carries its own query
                 if response.status_code in (301, 302, 303) and method != "HEAD":
                     method, json_body, data = "GET", None, None
+                if origin(url) != origin(previous):
+                    # The caller's headers carry the site's credentials (Authorization,
+                    # apikey): they are for the host the caller named, not for wherever
+                    # it sends us. Once dropped they stay dropped.
+                    headers = None
+                    if json_body is not None or data is not None:
+                        raise UrlRefused(
+                            f"{previous} sent the request on to another host ({url}); "
+                            "its body was not sent there."
+                        )
                 continue
             body = _read_capped(response, max_bytes)
             headers_out = {k.lower(): v for k, v in response.headers.items()}
             return Reply(response.status_code, headers_out, body, url, history)
     raise OutboundError(f"More than {MAX_REDIRECTS} redirects from {history[0]}.")
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: what must match for credentials to follow a redirect."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # not a port number: no match, and url_check refuses it next
+        port = None
+    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def _send(method, url, params, headers, json_body, data, timeout) -> requests.Response:

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from cxplatform.forms import UuidChoiceField
+from cxplatform.forms import StrictQueryMixin, UuidChoiceField
 from feedback.models import Channel, Survey
 from journeys.filters import MapFilterForm
 from journeys.models import STAFF_CHANNEL, Touchpoint
@@ -24,34 +24,13 @@ MARGIN_ERROR = _("Give the gross margin as a number from 0 to 1, e.g. 0.35.")
 CHANNELS = [*Channel.choices, (STAFF_CHANNEL, _("Logged by staff"))]
 
 
-class StrictFilterForm(MapFilterForm):
+class StrictFilterForm(StrictQueryMixin, MapFilterForm):
     """Refuses query parameters it does not know (see the module docstring)."""
-
-    def __init__(self, data, *, business: Business) -> None:
-        super().__init__(data, business=business)
-        self.known = set(self.fields)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        unknown = sorted(set(self.data) - self.known)
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown filter: %(names)s. Known filters: %(known)s."),
-                params={"names": ", ".join(unknown), "known": ", ".join(sorted(self.known))},
-            )
-        return data
 
     @property
     def kpi_filters(self) -> KpiFilters:
         data = self.cleaned_data
         return KpiFilters(period=Period(*self.period), location=data.get("location"))
-
-    def error_dict(self) -> dict[str, list[str]]:
-        """The errors by field name ("filters" for the whole query), for the API's 400."""
-        return {
-            ("filters" if field == "__all__" else field): list(messages)
-            for field, messages in self.errors.items()
-        }
 
 
 class PurchaseFilterForm(StrictFilterForm):

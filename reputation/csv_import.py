@@ -90,7 +90,9 @@ def reviews_import_csv(*, source: ReviewSource, content: bytes, now=None) -> Imp
     columns = column_names(decoded.headers)
     fetched = read_rows(decoded, columns, zone=ZoneInfo(source.business.time_zone), now=now)
     with transaction.atomic():
-        outcome = reviews_store(source=source, fetched=fetched, complete=False, now=now)
+        outcome = reviews_store(
+            source=source, fetched=fetched, complete=False, by_hand=True, now=now
+        )
         if outcome.skipped:  # all or nothing, even for what only the store refuses
             raise refuse(nothing_imported(len(outcome.skipped)), too_many_cut(outcome.skipped))
     return ImportResult(rows=len(fetched), added=outcome.created)

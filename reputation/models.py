@@ -59,8 +59,12 @@ class ReviewSource(BusinessOwned):
     is_active = models.BooleanField(default=True)
     # The connector's own position ("reviews updated after", a page token, an ETag).
     cursor = models.JSONField(default=dict, blank=True)
-    # Due when next_poll_at has passed; a poller claims a source by moving it forward.
+    # The schedule: due when next_poll_at has passed.
     next_poll_at = models.DateTimeField(null=True, blank=True)
+    # A poll is under way until then (the claim's lease); kept apart from the schedule
+    # so "Poll now" works for a source polled every 5 minutes. A poll that dies leaves
+    # the source free again when the lease ends.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     health = models.CharField(max_length=16, choices=SourceHealth.choices, default="new")
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -117,6 +121,9 @@ class Review(BusinessOwned, ScoredText):
     fetched_at = models.DateTimeField(auto_now_add=True)
     # Gone from the site (seen missing from a complete listing); kept for history.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Typed in or imported from a CSV file: the site's listing never shows it, so a
+    # complete listing without it says nothing about it being deleted.
+    entered_by_hand = models.BooleanField(default=False)
     reply_text = models.TextField(blank=True)
     reply_draft = models.TextField(blank=True)
     reply_status = models.CharField(

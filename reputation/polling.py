@@ -1,15 +1,19 @@
 """Polling review sites: which sources are due, claiming them, and one poll.
 
-A source is due when `next_poll_at` has passed. The periodic task claims due sources
-by moving `next_poll_at` a lease ahead in one conditional UPDATE, so two beats or
-workers never poll one source at once; a poll that dies leaves the source due again
-when the lease ends. Each poll then sets the real next time: the interval after a
-success, a back-off after a transient failure.
+A source is due when `next_poll_at` (the schedule) has passed. The periodic task
+claims due sources by setting `claimed_until` a lease ahead in one conditional UPDATE,
+so two beats or workers never poll one source at once; a poll that dies leaves the
+source free again when the lease ends. Each poll then sets the next time (the interval
+after a success, a back-off after a transient failure) and ends its claim.
+
+The threads pool enforces no task time limit, so a poll keeps to the lease by itself:
+its fetch stops asking for pages after FETCH_TIME and the rest is read next time.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -34,9 +38,20 @@ from .services import StoreOutcome, reviews_store
 
 logger = logging.getLogger(__name__)
 
-# Longer than any poll may run (the task time limit), so a claimed source is not
-# claimed again while its poll is still under way.
+# Longer than any poll runs (see FETCH_TIME), so a claimed source is not claimed again
+# while its poll is still under way.
 LEASE = timedelta(seconds=max(settings.CELERY_TASK_TIME_LIMIT, 60) + 60)
+# How long a fetch may keep asking for pages: a minute short of the lease, for the last
+# request and the store, and short of the soft time limit where a pool enforces one.
+FETCH_TIME = max(
+    timedelta(seconds=10),
+    min(
+        LEASE - timedelta(seconds=60),
+        timedelta(
+            seconds=(settings.CELERY_TASK_SOFT_TIME_LIMIT or settings.CELERY_TASK_TIME_LIMIT) - 30
+        ),
+    ),
+)
 # Sources claimed per tick at most; the rest wait for the next tick.
 CLAIM_LIMIT = 5_000
 ERROR_CHARS = ReviewSource._meta.get_field("last_error").max_length
@@ -53,6 +68,15 @@ def due(now: datetime) -> Q:
     return Q(next_poll_at__lte=now) | Q(next_poll_at=None)
 
 
+def not_claimed(now: datetime) -> Q:
+    """No poll under way: never claimed, or its poll ended or died (the lease is over)."""
+    return Q(claimed_until=None) | Q(claimed_until__lte=now)
+
+
+class AddressChanged(Exception):
+    """The owner pointed the source elsewhere while it was polled."""
+
+
 # --- Claiming -------------------------------------------------------------------------
 
 
@@ -63,10 +87,9 @@ def sources_claim_due(*, now: datetime | None = None, limit: int = CLAIM_LIMIT) 
         return _claim_postgresql(now, limit)
     # SQLite (the demo) has one writer at a time: select, then the same conditional UPDATE.
     with transaction.atomic():
-        ids = list(
-            polled_sources().filter(due(now)).order_by("next_poll_at").values_list("pk", flat=True)
-        )[:limit]
-        polled_sources().filter(due(now), pk__in=ids).update(next_poll_at=now + LEASE)
+        free = polled_sources().filter(due(now), not_claimed(now))
+        ids = list(free.order_by("next_poll_at").values_list("pk", flat=True)[:limit])
+        free.filter(pk__in=ids).update(claimed_until=now + LEASE)
     return ids
 
 
@@ -75,10 +98,11 @@ def _claim_postgresql(now: datetime, limit: int) -> list[int]:
     rows this one is taking instead of waiting and then claiming them again."""
     table = connection.ops.quote_name(ReviewSource._meta.db_table)
     sql = (
-        f"UPDATE {table} SET next_poll_at = %(lease)s WHERE id IN ("
+        f"UPDATE {table} SET claimed_until = %(lease)s WHERE id IN ("
         f" SELECT id FROM {table}"
         "  WHERE is_active AND archived_at IS NULL AND provider = ANY(%(providers)s)"
         "   AND (next_poll_at <= %(now)s OR next_poll_at IS NULL)"
+        "   AND (claimed_until <= %(now)s OR claimed_until IS NULL)"
         "  ORDER BY next_poll_at NULLS FIRST LIMIT %(limit)s FOR UPDATE SKIP LOCKED"
         ") RETURNING id"
     )
@@ -102,14 +126,24 @@ def source_poll(*, source_id: int) -> str:
     source = polled_sources().filter(pk=source_id).first()
     if source is None:  # deleted, archived or paused since it was claimed
         return "gone"
+    # The lease counts from now: a poll that waited in the queue still has all of it.
+    ReviewSource.objects.filter(pk=source.pk).update(claimed_until=timezone.now() + LEASE)
     try:
-        result = fetch(source)
+        result = fetch(source, deadline=time.monotonic() + FETCH_TIME.total_seconds())
     except SourceError as error:
         return poll_failed(source, error)
     try:
         with transaction.atomic():
-            outcome = reviews_store(source=source, fetched=result.reviews, complete=result.complete)
+            outcome = reviews_store(
+                source=source,
+                fetched=result.reviews,
+                complete=result.complete,
+                listed_before=result.listed_before,
+                skipped=result.skipped,
+            )
             poll_succeeded(source, result, outcome)
+    except AddressChanged:
+        return address_changed(source)
     except ReviewSource.DoesNotExist:
         return "gone"
     except (OperationalError, InterfaceError):
@@ -121,14 +155,14 @@ def source_poll(*, source_id: int) -> str:
         return poll_failed(source, SourceError(_("Unexpected error, we are looking into it.")))
     return (
         f"ok: {outcome.created} new, {outcome.updated} updated, {outcome.deleted} deleted, "
-        f"{outcome.unchanged} unchanged, {len(result.skipped) + len(outcome.skipped)} skipped"
+        f"{outcome.unchanged} unchanged, {len(outcome.skipped)} skipped"
     )
 
 
-def fetch(source: ReviewSource) -> FetchResult:
+def fetch(source: ReviewSource, *, deadline: float | None = None) -> FetchResult:
     """The connector's answer; every failure becomes a SourceError in plain words."""
     try:
-        return connector_for(source).fetch(dict(source.cursor or {}))
+        return connector_for(source, deadline=deadline).fetch(dict(source.cursor or {}))
     except SourceError:
         raise
     except SecretUnreadable as error:
@@ -142,8 +176,20 @@ def fetch(source: ReviewSource) -> FetchResult:
         raise SourceError(_("Unexpected error, we are looking into it.")) from error
 
 
+def same_address(source: ReviewSource) -> QuerySet[ReviewSource]:
+    """The source, if it still points where this poll read: the owner may have changed
+    the address meanwhile (source_update then resets the cursor and asks for a poll),
+    and what the old address said must not land on the new one."""
+    return ReviewSource.objects.filter(
+        pk=source.pk, external_id=source.external_id, base_url=source.base_url
+    )
+
+
 def poll_succeeded(source: ReviewSource, result: FetchResult, outcome: StoreOutcome) -> None:
+    """Record the success; raises AddressChanged (undoing the store) if the source was
+    pointed elsewhere during the poll."""
     now = timezone.now()
+    notes = [*outcome.warnings, skipped_summary(outcome.skipped)]
     changes = {
         "cursor": result.cursor or {},
         "health": SourceHealth.OK,
@@ -151,13 +197,21 @@ def poll_succeeded(source: ReviewSource, result: FetchResult, outcome: StoreOutc
         "last_polled_at": now,
         "last_success_at": now,
         "next_poll_at": now + timedelta(minutes=source.poll_interval_minutes),
-        "last_error": skipped_summary([*result.skipped, *outcome.skipped]),
+        "claimed_until": None,
+        "last_error": " ".join(note for note in notes if note)[:ERROR_CHARS],
     }
     if changes["last_error"]:
         changes["last_error_at"] = now
-    ReviewSource.objects.filter(pk=source.pk).update(**changes)
+    if not same_address(source).update(**changes):
+        raise AddressChanged
     if result.refreshed_secrets:
         secrets_refresh(source, result.refreshed_secrets)
+
+
+def address_changed(source: ReviewSource) -> str:
+    # Nothing of this poll is kept; the claim ends so the new address is polled at once.
+    ReviewSource.objects.filter(pk=source.pk).update(claimed_until=None)
+    return "dropped: the source's address changed during the poll"
 
 
 def secrets_refresh(source: ReviewSource, refreshed: dict[str, str]) -> None:
@@ -178,14 +232,17 @@ def poll_failed(source: ReviewSource, error: SourceError) -> str:
         health, wait = SourceHealth.RETRYING, retry_wait(source, failures, error.retry_after)
     else:
         health, wait = SourceHealth.FAILING, timedelta(minutes=source.poll_interval_minutes)
-    ReviewSource.objects.filter(pk=source.pk).update(
+    recorded = same_address(source).update(
         health=health,
         failures=failures,
         last_error=error.message[:ERROR_CHARS],
         last_error_at=now,
         last_polled_at=now,
         next_poll_at=now + wait,
+        claimed_until=None,
     )
+    if not recorded:
+        return address_changed(source)
     return f"{health}: {error.message}"
 
 

@@ -7,20 +7,37 @@ Yelp's rules forbid. The consent rule is the survey invitations' one
 
 Each request is claimed with a conditional UPDATE before its e-mail is sent, so a
 retried task or two workers never send it twice; a sweeper sends what the broker lost.
+A send that fails for a passing reason (mail server down) puts the request back in the
+queue with `sent_at` set to when it was tried, and the sweeper waits before trying
+again; any other failure marks it failed with the reason, never "sent" without a mail.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,12 +52,17 @@ from cxplatform.errors import ApplicationError
 
 from .models import RequestStatus, ReviewRequest, ReviewSource
 
+logger = logging.getLogger(__name__)
+
 ASKED_WITHIN = timedelta(days=90)
 # Requests still queued after this are given up (mail server down for days): a
 # request that arrives a week after the visit does more harm than good.
 GIVE_UP_AFTER = timedelta(days=3)
 # The sweeper leaves fresh requests to the task enqueued when they were made.
 SWEEP_AFTER = timedelta(minutes=2)
+# After a failed try the sweeper waits as long as the request had been waiting when it
+# was tried (so the waits double), at least SWEEP_AFTER and at most RETRY_WAIT_MAX.
+RETRY_WAIT_MAX = timedelta(hours=1)
 MAX_DAYS = 365
 SWEEP_LIMIT = 5_000
 
@@ -182,7 +204,12 @@ def review_requests_create(
 
 
 def requests_for_business(*, business: Business) -> QuerySet[ReviewRequest]:
-    return ReviewRequest.objects.filter(business=business).select_related("customer", "source")
+    # One run gives its requests the same created_at: the key keeps pages apart.
+    return (
+        ReviewRequest.objects.filter(business=business)
+        .select_related("customer", "source")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def request_figures(*, business: Business) -> dict:
@@ -198,28 +225,48 @@ def request_figures(*, business: Business) -> dict:
 # --- sending -----------------------------------------------------------------------
 
 
+# Failures that may pass on the next try (mail server or network down, database
+# hiccup): the request goes back in the queue. Anything else fails it for good.
+PASSING = (SMTPException, OSError, OperationalError, InterfaceError)
+
+
 def review_request_send(*, request_id: int) -> bool:
     """Send one queued request; True when this call sent it."""
-    now = timezone.now()
-    claimed = ReviewRequest.objects.filter(
-        pk=request_id, status=RequestStatus.QUEUED, sent_at=None
-    ).update(status=RequestStatus.SENT, sent_at=now, error="")
+    claimed = ReviewRequest.objects.filter(pk=request_id, status=RequestStatus.QUEUED).update(
+        status=RequestStatus.SENT, sent_at=timezone.now(), error=""
+    )
     if not claimed:
         return False
+    try:
+        return send_claimed(request_id)
+    except ReviewRequest.DoesNotExist:  # deleted with its customer meanwhile
+        return False
+    except PASSING:
+        # Back in the queue, so the retry (or the sweeper, after a wait) can claim it.
+        mark(request_id, RequestStatus.QUEUED, _("Sending failed; will retry."), timezone.now())
+        raise
+    except Exception as error:  # a bad header, a broken template: retrying cannot help
+        logger.exception("Review request %s could not be sent", request_id)
+        mark(request_id, RequestStatus.FAILED, failure_note(error))
+        return False
+
+
+def send_claimed(request_id: int) -> bool:
     request = ReviewRequest.objects.select_related("customer", "source", "business").get(
         pk=request_id
     )
     problem = why_not_email(request.customer) or source_gone(request.source)
     if problem:  # unsubscribed or source archived since the request was made
-        mark(request, RequestStatus.FAILED, problem)
+        mark(request_id, RequestStatus.FAILED, problem)
         return False
-    try:
-        deliver(request)
-    except (SMTPException, OSError):
-        # Back in the queue, so the retry (or the sweeper) can claim it again.
-        mark(request, RequestStatus.QUEUED, _("Sending failed; will retry."))
-        raise
+    deliver(request)
     return True
+
+
+def failure_note(error: Exception) -> str:
+    note = _("Not sent: %(reason)s") % {"reason": str(error) or type(error).__name__}
+    max_length = ReviewRequest._meta.get_field("error").max_length
+    return note if len(note) <= max_length else note[: max_length - 1] + "…"
 
 
 def source_gone(source: ReviewSource) -> str:
@@ -228,8 +275,9 @@ def source_gone(source: ReviewSource) -> str:
     return ""
 
 
-def mark(request: ReviewRequest, status: str, error: str) -> None:
-    ReviewRequest.objects.filter(pk=request.pk).update(status=status, error=error, sent_at=None)
+def mark(request_id: int, status: str, error: str, tried_at: datetime | None = None) -> None:
+    """`tried_at` only for a request back in the queue: the sweeper's wait counts from it."""
+    ReviewRequest.objects.filter(pk=request_id).update(status=status, error=error, sent_at=tried_at)
 
 
 def deliver(request: ReviewRequest) -> None:
@@ -253,14 +301,28 @@ def deliver(request: ReviewRequest) -> None:
 
 
 def due_request_ids(*, now=None, limit: int = SWEEP_LIMIT) -> list[int]:
-    """Queued requests the broker may have lost; those queued too long are given up."""
+    """Queued requests the broker may have lost, and failed tries whose wait is over;
+    those queued too long are given up."""
     now = now or timezone.now()
     queued = ReviewRequest.objects.filter(status=RequestStatus.QUEUED)
     queued.filter(created_at__lt=now - GIVE_UP_AFTER).update(
-        status=RequestStatus.FAILED, error=_("Not sent within 3 days; given up.")
+        status=RequestStatus.FAILED, error=_("Not sent within 3 days; given up."), sent_at=None
     )
-    due = queued.filter(created_at__lte=now - SWEEP_AFTER).order_by("created_at")
-    return list(due.values_list("pk", flat=True)[:limit])
+    never_tried = Q(sent_at=None, created_at__lte=now - SWEEP_AFTER)
+    due = queued.annotate(retry_at=retry_at()).filter(never_tried | waited_enough(now))
+    return list(due.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def retry_at() -> ExpressionWrapper:
+    """The failed try (`sent_at` of a queued request) plus the wait it had before it."""
+    return ExpressionWrapper(
+        F("sent_at") + (F("sent_at") - F("created_at")), output_field=DateTimeField()
+    )
+
+
+def waited_enough(now) -> Q:
+    tried_before = Q(sent_at__lte=now - SWEEP_AFTER)
+    return Q(sent_at__lte=now - RETRY_WAIT_MAX) | (tried_before & Q(retry_at__lte=now))
 
 
 # --- visiting ----------------------------------------------------------------------

@@ -5,8 +5,7 @@ Everything takes `business` first and filters by it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Avg, Count, DurationField, F, Q, QuerySet
@@ -72,6 +71,7 @@ def review_sources_for_business(*, business: Business) -> QuerySet[ReviewSource]
 
 
 def locations_for_business(*, business: Business) -> QuerySet[Location]:
+    """The business's locations by name, for the pickers of the inbox and the sources."""
     return Location.objects.filter(business=business).order_by("name")
 
 
@@ -79,16 +79,16 @@ def review_revisions(*, review: Review) -> QuerySet[ReviewRevision]:
     return ReviewRevision.objects.filter(review=review).order_by("-replaced_at", "-pk")
 
 
-def connector_class(source: ReviewSource) -> type[Connector] | None:
+def connector_class(provider: str) -> type[Connector] | None:
     """The site's connector class (None for reviews entered by hand): what it can do,
-    without decrypting the source's credentials."""
-    return CONNECTORS.get(source.provider)
+    without decrypting any source's credentials."""
+    return CONNECTORS.get(provider)
 
 
 def can_post_reply(source: ReviewSource) -> bool:
     """Whether the site takes this source's replies by API. Some sites decide per
     source (Trustpilot needs a business user's token), so the connector is built."""
-    connector = connector_class(source)
+    connector = connector_class(source.provider)
     if connector is None or not connector.can_reply:
         return False
     try:
@@ -103,7 +103,7 @@ def limits_notes(sources) -> dict[str, str]:
     return {
         source.get_provider_display(): str(connector.limits_note)
         for source in sources
-        if (connector := connector_class(source)) is not None and connector.limits_note
+        if (connector := connector_class(source.provider)) is not None and connector.limits_note
     }
 
 
@@ -130,29 +130,24 @@ def review_aspect_keys(review: Review) -> list[str]:
 # --- The dashboard's reply figures ----------------------------------------------------
 
 
-def period_bounds(business: Business, start: date, end: date) -> tuple[datetime, datetime]:
-    """[start of `start`, start of the day after `end`) in the business's time zone."""
-    zone = ZoneInfo(business.time_zone)
-    return (
-        datetime.combine(start, time.min, tzinfo=zone),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-    )
-
-
 def reply_summary(
-    *, business: Business, start: date, end: date, location: Location | None = None
+    *,
+    business: Business,
+    start_at: datetime,
+    end_at: datetime,
+    location: Location | None = None,
 ) -> dict:
-    """How the business answers the reviews written from `start` to `end` (its local
-    days, both included): one aggregate query on PostgreSQL, two on SQLite.
+    """How the business answers the reviews written in [start_at, end_at) (aware
+    datetimes: the dashboard passes its period's bounds, metrics.filters.Period.bounds):
+    one aggregate query on PostgreSQL, two on SQLite.
 
     Reviews since removed from their site are left out: nobody can answer them and
     the site no longer counts them. `median_hours_to_reply` runs from the review's
     writing to the reply; `unreplied_low_ratings` counts reviews of 1 or 2 stars
     without an answer.
     """
-    first, last = period_bounds(business, start, end)
     reviews = Review.objects.filter(
-        business=business, deleted_at=None, created_at__gte=first, created_at__lt=last
+        business=business, deleted_at=None, created_at__gte=start_at, created_at__lt=end_at
     )
     if location is not None:
         reviews = reviews.filter(location=location)

@@ -3,18 +3,21 @@ CSV import), and asking for a poll now.
 
 `reviews_store` takes a list of reviews as the site shows them and makes the table
 match: new ones created, edited ones updated (their earlier version kept), ones gone
-from a complete listing marked deleted. A handful of queries per call whatever the
-number of reviews, one transaction, and the same list stored twice changes nothing.
+from a complete listing marked deleted (never the ones entered by hand, which the site
+does not list). A handful of queries per call whatever the number of reviews, one
+transaction, and the same list stored twice changes nothing.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, Field, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +33,10 @@ from textanalysis.services import (
 )
 
 from .connectors.base import FetchedReview
+from .connectors.parsing import cut, text_of, url_of
 from .models import POLLED_PROVIDERS, ReplyStatus, Review, ReviewRevision, ReviewSource
+
+logger = logging.getLogger(__name__)
 
 # A review of this many stars or fewer raises an alert, whatever its words say.
 LOW_RATING = 2
@@ -39,9 +45,13 @@ SITE_FIELDS = ("author_name", "rating", "title", "text", "url", "language", "edi
 # A change to one of these is an edit by the reviewer: the earlier version is kept.
 REVISED_FIELDS = ("rating", "title", "text")
 REPLY_FIELDS = ("reply_text", "replied_at", "reply_status")
-UPDATED_FIELDS = (*SITE_FIELDS, *REPLY_FIELDS, "deleted_at")
+COMPARED_FIELDS = (*SITE_FIELDS, *REPLY_FIELDS, "deleted_at")
 # Replies the business wrote here: what the site shows never overwrites them.
 OURS = (ReplyStatus.POSTED, ReplyStatus.COPIED)
+# A complete listing that leaves out more than this many live reviews, and more than
+# half of them, is not believed (a site answering an empty or cut-short list by
+# mistake): nothing is marked deleted and the source's page says why.
+DELETIONS_ALWAYS_BELIEVED = 3
 
 
 @dataclass
@@ -55,8 +65,10 @@ class StoreOutcome:
     alerts: int = 0
     # New reviews and reviews whose text changed, sent to the scorer on commit.
     to_score: list[int] = field(default_factory=list)
-    # Reviews that could not be stored, in plain words (the others were).
+    # Reviews that could not be read or stored, in plain words (the others were).
     skipped: list[str] = field(default_factory=list)
+    # Anything else the owner should know about this store, in plain words.
+    warnings: list[str] = field(default_factory=list)
     # external_id -> Review pk of every review stored by this call.
     ids: dict[str, int] = field(default_factory=dict)
 
@@ -66,7 +78,7 @@ class StoreOutcome:
 
 def review_clean(item: FetchedReview) -> FetchedReview | str:
     """The review as the table can hold it, or why it cannot be stored."""
-    external_id = _fit(str(item.external_id or ""), 10_000).strip()
+    external_id = cut(str(item.external_id or ""), 10_000).strip()
     if not external_id:
         return _("A review without an id was skipped.")
     if len(external_id) > Review._meta.get_field("external_id").max_length:
@@ -85,34 +97,22 @@ def review_clean(item: FetchedReview) -> FetchedReview | str:
         published_at=_aware(item.published_at),
         edited_at=_aware(item.edited_at),
         replied_at=_aware(item.replied_at),
-        author_name=_fit(item.author_name, 200),
-        title=_fit(item.title, 300),
-        text=_fit(item.text),
-        language=_fit(item.language, 16),
-        url=_web_address(item.url),
-        reply_text=_fit(item.reply_text),
+        # Without NUL characters (PostgreSQL refuses them) and cut to the columns, so
+        # one long title never fails a whole poll; the text itself has no limit.
+        author_name=cut(item.author_name, 200),
+        title=cut(item.title, 300),
+        text=text_of(item.text),
+        language=cut(item.language, 16),
+        # Shown as a link: only http(s), never javascript: or data: from a hostile feed.
+        url=url_of(item.url),
+        reply_text=text_of(item.reply_text),
     )
-
-
-def _fit(value: Any, limit: int | None = None) -> str:
-    # PostgreSQL refuses NUL characters in text; a title longer than the column would
-    # fail the whole poll, so it is cut (the text itself has no limit).
-    value = str(value or "").replace("\x00", "")
-    return value[:limit] if limit else value
 
 
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None or not isinstance(moment, datetime):
         return None
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
-
-
-def _web_address(url: str) -> str:
-    # Shown as a link: only http(s), never javascript: or data: from a hostile feed.
-    url = _fit(url).strip()
-    if len(url) > 1000 or not url.lower().startswith(("http://", "https://")):
-        return ""
-    return url
 
 
 def fetched_by_id(fetched: list[FetchedReview], skipped: list[str]) -> dict[str, FetchedReview]:
@@ -135,29 +135,40 @@ def reviews_store(
     source: ReviewSource,
     fetched: list[FetchedReview],
     complete: bool,
+    listed_before: Iterable[str] = (),
+    skipped: Iterable[str] = (),
+    by_hand: bool = False,
     now: datetime | None = None,
 ) -> StoreOutcome:
     """Make the source's stored reviews match `fetched` (see the module docstring).
 
-    `complete` says `fetched` is everything the site lists, so a stored review missing
-    from it was deleted there. Raises ReviewSource.DoesNotExist if the source is gone.
+    `complete` says `fetched` (with `listed_before`, the ids earlier polls of the same
+    walk read) is everything the site lists, so a stored review missing from it was
+    deleted there. `skipped` are the items of this listing the connector could not
+    read. `by_hand` marks new reviews as typed in or imported: no listing of the site
+    ever deletes them. Raises ReviewSource.DoesNotExist if the source is gone.
     """
     now = now or timezone.now()
-    outcome = StoreOutcome()
+    outcome = StoreOutcome(skipped=list(skipped))
     wanted = fetched_by_id(fetched, outcome.skipped)
     with transaction.atomic():
         source_lock(source)
         existing = reviews_existing(source, list(wanted))
-        created = reviews_create(source, [i for e, i in wanted.items() if e not in existing])
+        new_items = [item for external_id, item in wanted.items() if external_id not in existing]
+        created = reviews_create(source, new_items, by_hand=by_hand)
         outcome.ids = {**{e: r.pk for e, r in existing.items()}, **created}
-        reviews_update(existing, wanted, now, outcome)
-        if complete:
-            outcome.deleted = reviews_mark_deleted(source, keep=set(wanted), now=now)
+        lowered = reviews_update(existing, wanted, now, outcome)
+        # A listing with items we could not read is not the whole listing to us: the
+        # stored copies of those items would be taken for deleted.
+        if complete and not outcome.skipped:
+            keep = set(wanted) | {str(external_id).strip() for external_id in listed_before}
+            reviews_mark_deleted(source, keep=keep, now=now, outcome=outcome)
         outcome.created = len(created)
         new_texts = [created[e] for e in created if wanted[e].text.strip()]
         texts_enqueue_scoring(model=Review, ids=new_texts)
         outcome.to_score = new_texts + outcome.to_score
-        outcome.alerts = low_rating_alerts(source, wanted, created, now)
+        low = {e: pk for e, pk in created.items() if is_low_and_fresh(wanted[e], now)}
+        outcome.alerts = low_rating_alerts(source, wanted, {**low, **lowered}, now)
     return outcome
 
 
@@ -173,19 +184,23 @@ def reviews_existing(source: ReviewSource, external_ids: list[str]) -> dict[str,
     """The stored reviews among these ids, with the fields a store compares: one query
     per 500 ids."""
     found: dict[str, Review] = {}
-    fields = ("id", "external_id", *UPDATED_FIELDS)
+    fields = ("id", "external_id", *COMPARED_FIELDS)
     for chunk in batched(external_ids):
         rows = Review.objects.filter(source=source, external_id__in=chunk).only(*fields)
         found.update((review.external_id, review) for review in rows)
     return found
 
 
-def reviews_create(source: ReviewSource, items: list[FetchedReview]) -> dict[str, int]:
+def reviews_create(
+    source: ReviewSource, items: list[FetchedReview], *, by_hand: bool
+) -> dict[str, int]:
     """Insert the new reviews; returns external_id -> pk."""
     if not items:
         return {}
     Review.objects.bulk_create(
-        [review_new(source, item) for item in items], batch_size=BATCH_SIZE, ignore_conflicts=True
+        [review_new(source, item, by_hand=by_hand) for item in items],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
     )
     created: dict[str, int] = {}
     for chunk in batched([item.external_id for item in items]):
@@ -197,13 +212,14 @@ def reviews_create(source: ReviewSource, items: list[FetchedReview]) -> dict[str
     return created
 
 
-def review_new(source: ReviewSource, item: FetchedReview) -> Review:
+def review_new(source: ReviewSource, item: FetchedReview, *, by_hand: bool) -> Review:
     review = Review(
         business_id=source.business_id,
         source=source,
         location_id=source.location_id,
         external_id=item.external_id,
         created_at=item.published_at,
+        entered_by_hand=by_hand,
         **{name: getattr(item, name) for name in SITE_FIELDS},
     )
     if item.reply_text:
@@ -214,34 +230,71 @@ def review_new(source: ReviewSource, item: FetchedReview) -> Review:
 
 def reviews_update(
     existing: dict[str, Review], wanted: dict[str, FetchedReview], now, outcome: StoreOutcome
-) -> None:
-    """Bring stored reviews up to date; keep the earlier version of edited ones."""
+) -> dict[str, int]:
+    """Bring stored reviews up to date; keep the earlier version of edited ones.
+    Returns the reviews lately edited down to a low rating (external_id -> pk)."""
     changed: list[Review] = []
+    replied: list[Review] = []
     revisions: list[ReviewRevision] = []
     edited_texts: list[int] = []
+    lowered: dict[str, int] = {}
     for external_id, review in existing.items():
         item = wanted[external_id]
         revision = revision_if_edited(review, item)
         text_changed = review.text != item.text
         restored = review.deleted_at is not None
+        if is_lowered_lately(review.rating, item, now):
+            lowered[external_id] = review.pk
         # Both applied, whatever the first returns.
         site_changed = site_apply(review, item)
         reply_changed = reply_apply(review, item)
         if not (site_changed or reply_changed or restored):
             outcome.unchanged += 1
             continue
-        review.deleted_at = None
-        changed.append(review)
+        outcome.updated += 1
         outcome.restored += restored
+        if reply_changed:
+            replied.append(review)
+        if site_changed or restored:
+            review.deleted_at = None
+            changed.append(review)
         if revision is not None:
             revisions.append(revision)
         if text_changed:
             edited_texts.append(review.pk)
-    Review.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=BATCH_SIZE)
+    # Only the fields the store alone writes: the reply fields go separately, below.
+    Review.objects.bulk_update(changed, (*SITE_FIELDS, "deleted_at"), batch_size=BATCH_SIZE)
+    site_replies_record(replied)
     ReviewRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
     texts_rescore_edited(model=Review, ids=edited_texts)
-    outcome.updated = len(changed)
     outcome.to_score.extend(edited_texts)
+    return lowered
+
+
+def site_replies_record(reviews: list[Review]) -> None:
+    """Write the replies seen on the site, except on reviews the business replied to
+    from here since this store read them (a reply posted meanwhile is not undone)."""
+    for chunk in batched(reviews):
+        Review.objects.filter(pk__in=[review.pk for review in chunk]).exclude(
+            reply_status__in=OURS
+        ).update(
+            reply_status=ReplyStatus.ON_SITE,
+            reply_text=per_review(chunk, "reply_text", TextField()),
+            replied_at=per_review(chunk, "replied_at", DateTimeField()),
+        )
+
+
+def per_review(reviews: list[Review], name: str, output_field: Field) -> Case | Cast:
+    """Each review's own value of `name`, in one UPDATE, as bulk_update writes it (with
+    its cast where the database needs one to type a CASE of NULLs: PostgreSQL)."""
+    values = (
+        When(pk=review.pk, then=Value(getattr(review, name), output_field=output_field))
+        for review in reviews
+    )
+    case = Case(*values, output_field=output_field)
+    if connection.features.requires_casted_case_in_updates:
+        return Cast(case, output_field=output_field)
+    return case
 
 
 def revision_if_edited(review: Review, item: FetchedReview) -> ReviewRevision | None:
@@ -278,20 +331,41 @@ def reply_apply(review: Review, item: FetchedReview) -> bool:
     return True
 
 
-def reviews_mark_deleted(source: ReviewSource, *, keep: set[str], now) -> int:
-    """Stored reviews missing from a complete listing were deleted on the site."""
-    live = Review.objects.filter(source=source, deleted_at=None).values_list("external_id", "pk")
+def reviews_mark_deleted(
+    source: ReviewSource, *, keep: set[str], now, outcome: StoreOutcome
+) -> None:
+    """Stored site reviews missing from a complete listing were deleted on the site.
+    Reviews entered by hand are never listed by the site, so never concerned."""
+    live = list(
+        Review.objects.filter(source=source, deleted_at=None, entered_by_hand=False).values_list(
+            "external_id", "pk"
+        )
+    )
     gone = [pk for external_id, pk in live if external_id not in keep]
+    if len(gone) > DELETIONS_ALWAYS_BELIEVED and 2 * len(gone) > len(live):
+        logger.warning(
+            "Review source %s: the complete listing leaves out %d of %d live reviews; "
+            "none marked deleted",
+            source.pk, len(gone), len(live),
+        )  # fmt: skip
+        outcome.warnings.append(
+            _(
+                "The site's full list left out %(gone)d of the %(live)d reviews stored here. "
+                "That many at once looks like a fault on the site, so none were marked deleted."
+            )
+            % {"gone": len(gone), "live": len(live)}
+        )
+        return
     for chunk in batched(gone):
         Review.objects.filter(pk__in=chunk).update(deleted_at=now)
-    return len(gone)
+    outcome.deleted = len(gone)
 
 
 def low_rating_alerts(
-    source: ReviewSource, wanted: dict[str, FetchedReview], created: dict[str, int], now
+    source: ReviewSource, wanted: dict[str, FetchedReview], low: dict[str, int], now
 ) -> int:
-    """An alert for each new review of one or two stars written lately (an import of old
-    reviews alerts nobody). One alert per review, as for texts: see alerts_save."""
+    """An alert for each of these reviews (new or edited down to one or two stars,
+    lately). One alert per review, as for texts: see alerts_save."""
     alerts = [
         Alert(
             business_id=source.business_id,
@@ -302,15 +376,27 @@ def low_rating_alerts(
             score=None,
             created_at=now,
         )
-        for external_id, pk in created.items()
-        if is_low_and_fresh(wanted[external_id], now)
+        for external_id, pk in low.items()
     ]
     return alerts_save(alerts)
 
 
+def is_low(rating: int | None) -> bool:
+    return rating is not None and rating <= LOW_RATING
+
+
 def is_low_and_fresh(item: FetchedReview, now) -> bool:
-    low = item.rating is not None and item.rating <= LOW_RATING
-    return low and item.published_at >= now - ALERT_FRESH_FOR
+    """A new review of one or two stars written lately (an import of old reviews
+    alerts nobody)."""
+    return is_low(item.rating) and item.published_at >= now - ALERT_FRESH_FOR
+
+
+def is_lowered_lately(before: int | None, item: FetchedReview, now) -> bool:
+    """Edited from three stars or more down to one or two, lately (when the site gives
+    no edit time, now is when we see it)."""
+    edited = item.edited_at or now
+    lowered = before is not None and not is_low(before) and is_low(item.rating)
+    return lowered and edited >= now - ALERT_FRESH_FOR
 
 
 # --- Polling on demand ----------------------------------------------------------------
@@ -321,25 +407,24 @@ def source_poll_now(*, source: ReviewSource) -> bool:
 
     Claims the source like the periodic poller does, so a double click or a beat tick
     at the same moment never polls it twice at once. False when it cannot be polled now:
-    not a polled site, paused, archived, or a poll already under way (claimed within
-    the lease) or about to start.
+    not a polled site, paused, archived, or a poll already under way (claimed, its
+    lease not over). The schedule (next_poll_at) is left to the poll.
     """
-    from .polling import LEASE
+    from .polling import LEASE, not_claimed
     from .tasks import poll_source
 
     now = timezone.now()
-    not_leased = Q(next_poll_at=None) | Q(next_poll_at__lte=now) | Q(next_poll_at__gt=now + LEASE)
     claimed = (
         ReviewSource.objects.filter(
-            not_leased,
+            not_claimed(now),
             pk=source.pk,
             is_active=True,
             archived_at=None,
             provider__in=POLLED_PROVIDERS,
-        ).update(next_poll_at=now + LEASE)
+        ).update(claimed_until=now + LEASE)
         == 1
     )
     if claimed:
-        source.next_poll_at = now + LEASE
+        source.claimed_until = now + LEASE
         enqueue_on_commit(poll_source, source.pk)
     return claimed

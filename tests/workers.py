@@ -26,16 +26,33 @@ def worker_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, log_path: Path) -> None:
+    """A worker on `queues` with the given pool; `env` adds to the environment."""
+
+    def __init__(
+        self,
+        log_path: Path,
+        *,
+        queues: str = "scoring,default",
+        pool: str = "prefork",
+        concurrency: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.log_path = log_path
+        self.queues, self.pool, self.concurrency = queues, pool, concurrency
+        self.env = dict(env or {})
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         # INFO for celery.app.trace: tests read what each task returned from the log.
-        env = {**os.environ, "DATABASE_URL": worker_database_url(), "TASK_LOG_LEVEL": "INFO"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "TASK_LOG_LEVEL": "INFO",
+            **self.env,
+        }
         command = [
             sys.executable, "-m", "celery", "-A", "cxplatform", "worker",
-            "-Q", "scoring,default", "-c", "1", "-P", "prefork", "-l", "info",
+            "-Q", self.queues, "-c", str(self.concurrency), "-P", self.pool, "-l", "info",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "-n", f"test-{uuid.uuid4().hex[:8]}@%h",
         ]  # fmt: skip

@@ -23,11 +23,13 @@ CONNECTORS: dict[str, type[Connector]] = {
 }
 
 
-def connector_for(source) -> Connector:
-    """The connector of a polled ReviewSource, with its credentials decrypted."""
+def connector_for(source, *, deadline: float | None = None) -> Connector:
+    """The connector of a polled ReviewSource, with its credentials decrypted;
+    `deadline` (time.monotonic()) ends a long read early, see Connector."""
     connector_class = CONNECTORS[source.provider]
     return connector_class(
         external_id=source.external_id,
         base_url=source.base_url,
         secrets=decrypt(source.secrets_encrypted),
+        deadline=deadline,
     )

@@ -39,6 +39,9 @@ class FetchResult:
     # review missing from it was deleted. Sites that show only a few recent reviews
     # (Yelp, Tripadvisor) never say True.
     complete: bool = False
+    # On a complete result read over several polls (a listing too long for one): the
+    # ids the earlier polls of the same read saw; they were listed too.
+    listed_before: list[str] = field(default_factory=list)
     # Items the connector could not read (missing id, unknown star value...), in plain
     # words; the rest of the page is still stored.
     skipped: list[str] = field(default_factory=list)
@@ -96,10 +99,20 @@ class Connector:
     secret_fields: ClassVar[tuple[tuple[str, str], ...]] = ()
     external_id_label: ClassVar[str] = ""
 
-    def __init__(self, *, external_id: str, base_url: str = "", secrets: dict | None = None):
+    def __init__(
+        self,
+        *,
+        external_id: str,
+        base_url: str = "",
+        secrets: dict | None = None,
+        deadline: float | None = None,
+    ) -> None:
         self.external_id = external_id
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.secrets = dict(secrets or {})
+        # time.monotonic() by which a fetch stops asking for more pages (the rest is
+        # read by the next poll); None: no limit.
+        self.deadline = deadline
 
     def fetch(self, cursor: dict) -> FetchResult:
         raise NotImplementedError

@@ -2,8 +2,9 @@
 
 reviews.list is read newest change first ("updateTime desc", 50 a page) until a page
 reaches what the last poll saw; once a day the whole list is walked so deleted reviews
-are noticed. The OAuth access token lasts an hour: on a 401 it is renewed once with
-the refresh token, and the new one goes back to the poller in `refreshed_secrets`.
+are noticed (a long list over several polls, see paging). The OAuth access token lasts
+an hour: on a 401 it is renewed once with the refresh token, and the new one goes back
+to the poller in `refreshed_secrets`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class _TokenExpired(CredentialsRejected):
     """A 401: the access token may only have expired, so one refresh is worth a try."""
 
 
+class _BadRequest(SourceError):
+    """A 400: a page token kept from an earlier poll may have expired meanwhile."""
+
+
 class GoogleConnector(Connector):
     provider = "google"
     default_base_url = "https://mybusiness.googleapis.com"
@@ -76,53 +81,32 @@ class GoogleConnector(Connector):
 
     def fetch(self, cursor: dict) -> FetchResult:
         now = paging.now_utc()
-        complete_walk = paging.full_walk_due(cursor, now)
-        since = None if complete_walk else paging.seen_until(cursor)
-        reviews, skipped, complete = self._walk(since)
-        newest = max((r.edited_at or r.published_at for r in reviews), default=None)
-        return FetchResult(
-            reviews=reviews,
-            cursor=paging.next_cursor(cursor, newest=newest, complete=complete, now=now),
-            complete=complete,
-            skipped=skipped,
-            refreshed_secrets=self.refreshed_secrets,
+        walk = paging.walk_for(cursor, now)
+        try:
+            done = paging.read(walk, self._list_page, changed=_changed, deadline=self.deadline)
+        except _BadRequest:
+            if walk.start is None:
+                raise
+            # The page token kept from an earlier poll has expired: read from the top.
+            walk = paging.Walk(since=walk.since)
+            done = paging.read(walk, self._list_page, changed=_changed, deadline=self.deadline)
+        return paging.result(
+            cursor, walk, done, now=now, changed=_changed, refreshed_secrets=self.refreshed_secrets
         )
 
-    def _walk(self, since: datetime | None) -> tuple[list[FetchedReview], list[str], bool]:
-        """Pages newest first; stops at `since` (incremental) or the last page
-        (complete: the third value says whether every page was read)."""
-        reviews: list[FetchedReview] = []
-        skipped: list[str] = []
-        token = ""
-        for _page in range(paging.MAX_PAGES):
-            payload = self._list_page(token)
-            page, page_skipped = read_items(
-                item_list(payload, "reviews", site=SITE, required=False),
-                self._read_review,
-                site=SITE,
-            )
-            skipped += page_skipped
-            if since is not None:
-                kept = [r for r in page if (r.edited_at or r.published_at) >= since]
-                reviews += kept
-                if len(kept) < len(page):
-                    return reviews, skipped, False
-            else:
-                reviews += page
-            next_token = text_of(payload.get("nextPageToken"))
-            if not next_token:
-                return reviews, skipped, since is None
-            if next_token == token:
-                raise MalformedPayload("Google gave the same page token twice; stopped paging.")
-            token = next_token
-        return reviews, skipped, False
-
-    def _list_page(self, token: str) -> dict:
+    def _list_page(self, token: paging.Position) -> paging.Page:
         params = {"pageSize": PAGE_SIZE, "orderBy": "updateTime desc"}
         if token:
-            params["pageToken"] = token
+            params["pageToken"] = str(token)
         reply = self._authorized("GET", f"{self._location_url()}/reviews", params=params)
-        return json_object(self.json(reply), site=SITE)
+        payload = json_object(self.json(reply), site=SITE)
+        reviews, skipped = read_items(
+            item_list(payload, "reviews", site=SITE, required=False), self._read_review, site=SITE
+        )
+        next_token = text_of(payload.get("nextPageToken"))
+        if next_token and next_token == token:
+            raise MalformedPayload("Google gave the same page token twice; stopped paging.")
+        return paging.Page(reviews, skipped, next=next_token or None)
 
     def _read_review(self, item: dict) -> FetchedReview:
         review_id = id_of(item.get("reviewId") or _last_segment(item.get("name")), site=SITE)
@@ -210,6 +194,8 @@ class GoogleConnector(Connector):
             raise _TokenExpired(
                 "Google refused the access token (401); connect the Google source again."
             )
+        if reply.status == 400:
+            raise _BadRequest("Google refused the request as invalid (400).")
         super().raise_for_status(reply)
 
 
@@ -221,6 +207,11 @@ def _stars(value: object, review_id: str) -> int | None:
     raise ItemSkipped(
         f"Google review {review_id}: unknown star rating {str(value)[:20]!r}; skipped."
     )
+
+
+def _changed(review: FetchedReview) -> datetime:
+    # The listing is sorted by update time: an edit brings a review back to the top.
+    return review.edited_at or review.published_at
 
 
 def _last_segment(name: object) -> str:

@@ -2,9 +2,9 @@
 the `apikey` header), newest first, page by page while the answer links a next page.
 
 Reads stop at the first review older than the last poll's newest; once a day every page
-is read, so deleted reviews and edits to old ones are noticed. Replies go through the
-private endpoint with a business user's OAuth token, so replying needs that token among
-the source's credentials.
+is read, so deleted reviews and edits to old ones are noticed (a long listing over
+several polls, see paging). Replies go through the private endpoint with a business
+user's OAuth token, so replying needs that token among the source's credentials.
 """
 
 from __future__ import annotations
@@ -64,45 +64,25 @@ class TrustpilotConnector(Connector):
 
     def fetch(self, cursor: dict) -> FetchResult:
         now = paging.now_utc()
-        since = None if paging.full_walk_due(cursor, now) else paging.seen_until(cursor)
-        reviews, skipped, complete = self._walk(since)
-        newest = max((r.published_at for r in reviews), default=None)
-        return FetchResult(
-            reviews=reviews,
-            cursor=paging.next_cursor(cursor, newest=newest, complete=complete, now=now),
-            complete=complete,
-            skipped=skipped,
-        )
+        walk = paging.walk_for(cursor, now)
+        done = paging.read(walk, self._list_page, changed=_created, deadline=self.deadline)
+        return paging.result(cursor, walk, done, now=now, changed=_created)
 
-    def _walk(self, since: datetime | None) -> tuple[list[FetchedReview], list[str], bool]:
-        reviews: list[FetchedReview] = []
-        skipped: list[str] = []
-        for page_number in range(1, paging.MAX_PAGES + 1):
-            payload = self._list_page(page_number)
-            page, page_skipped = read_items(
-                item_list(payload, "reviews", site=SITE), self._read_review, site=SITE
-            )
-            skipped += page_skipped
-            if since is not None:
-                # Sorted by creation, newest first: older ones were seen before.
-                kept = [r for r in page if r.published_at >= since]
-                reviews += kept
-                if len(kept) < len(page):
-                    return reviews, skipped, False
-            else:
-                reviews += page
-            if not page or not _has_next_page(payload):
-                return reviews, skipped, since is None
-        return reviews, skipped, False
-
-    def _list_page(self, page_number: int) -> dict:
+    def _list_page(self, page_number: paging.Position) -> paging.Page:
         # The next page is asked for by number on our own base URL, not by following the
         # link's address, so a payload cannot send the API key to another host.
+        number = page_number if isinstance(page_number, int) and page_number > 0 else 1
         url = f"{self.base_url}/v1/business-units/{quote(self._unit_id(), safe='')}/reviews"
-        params = {"page": page_number, "perPage": PER_PAGE, "orderBy": "createdat.desc"}
+        params = {"page": number, "perPage": PER_PAGE, "orderBy": "createdat.desc"}
         headers = {"apikey": self.secrets.get("api_key", "")}
         reply = self.request("GET", url, params=params, headers=headers)
-        return json_object(self.json(reply), site=SITE)
+        payload = json_object(self.json(reply), site=SITE)
+        items = item_list(payload, "reviews", site=SITE)
+        reviews, skipped = read_items(items, self._read_review, site=SITE)
+        # The end is where the site sends no items or no next link, whether or not we
+        # could read the items: a page of unreadable ones is not the end of the listing.
+        last = not items or not _has_next_page(payload)
+        return paging.Page(reviews, skipped, next=None if last else number + 1)
 
     def _read_review(self, item: dict) -> FetchedReview:
         review_id = id_of(item.get("id"), site=SITE)
@@ -143,6 +123,10 @@ class TrustpilotConnector(Connector):
             body["authorBusinessUserId"] = self.secrets["business_user_id"]
         self.request("POST", url, headers={"Authorization": f"Bearer {token}"}, json_body=body)
         return None  # Trustpilot answers 201 with no body and no time
+
+
+def _created(review: FetchedReview) -> datetime:
+    return review.published_at  # the listing is sorted by creation time
 
 
 def _has_next_page(payload: dict) -> bool:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from cxplatform.forms import UuidChoiceField
+from cxplatform.forms import StrictQueryMixin, UuidChoiceField
 from textanalysis.models import SentimentLabel
 
 from ..selectors import locations_for_business, review_sources_for_business
@@ -24,7 +24,7 @@ SENTIMENTS = [
 ]
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(StrictQueryMixin, forms.Form):
     """The inbox filters from a query string. A parameter it does not know is refused by
     name (as the dashboard does), so a typo never shows unfiltered reviews as filtered."""
 
@@ -55,21 +55,10 @@ class ReviewFilterForm(forms.Form):
     )  # fmt: skip
 
     def __init__(self, data, *, business: Business, also_known: tuple[str, ...] = ()) -> None:
-        super().__init__(data)
+        # Paging parameters belong to the page or the API, not to the filters.
+        super().__init__(data, also_known=also_known)
         self.fields["source"].queryset = review_sources_for_business(business=business)
         self.fields["location"].queryset = locations_for_business(business=business)
-        # Paging parameters belong to the page or the API, not to the filters.
-        self.known = set(self.fields) | set(also_known)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        unknown = sorted(set(self.data) - self.known)
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown filter: %(names)s. Known filters: %(known)s."),
-                params={"names": ", ".join(unknown), "known": ", ".join(sorted(self.known))},
-            )
-        return data
 
     @property
     def filters(self) -> dict:
@@ -83,13 +72,6 @@ class ReviewFilterForm(forms.Form):
             "replied": replied,
             "sentiment": data.get("sentiment") or "",
             "include_deleted": data.get("deleted") == "1",
-        }
-
-    def error_dict(self) -> dict[str, list[str]]:
-        """The errors by field name ("filters" for the whole query), for the API's 400."""
-        return {
-            ("filters" if field == "__all__" else field): list(messages)
-            for field, messages in self.errors.items()
         }
 
 

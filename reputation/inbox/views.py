@@ -92,7 +92,7 @@ def render_detail(
     checks: list[Check] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    connector = connector_class(review.source)
+    connector = connector_class(review.source.provider)
     context = {
         "review": review,
         "revisions": review_revisions(review=review),

@@ -15,7 +15,8 @@ from cxplatform.errors import ApplicationError
 from cxplatform.forms import UuidChoiceField
 
 from ..models import Provider, ReviewSource
-from .selectors import locations_for_business, sources_open_for_entry
+from ..selectors import locations_for_business
+from .selectors import sources_open_for_entry
 from .services import (
     MAX_SECRET_CHARS,
     OLDEST_YEAR,

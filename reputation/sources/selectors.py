@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
-from accounts.models import Business, Location
+from accounts.models import Business
 
 from ..models import Provider, ReviewSource
 
@@ -31,7 +31,3 @@ def sources_to_request_on(*, business: Business) -> QuerySet[ReviewSource]:
     return ReviewSource.objects.filter(business=business, archived_at=None).exclude(
         review_page_url=""
     )
-
-
-def locations_for_business(*, business: Business) -> QuerySet[Location]:
-    return Location.objects.filter(business=business).order_by("name")

@@ -21,9 +21,9 @@ from accounts.models import Business, Location
 from cxplatform import outbound, vault
 from cxplatform.errors import ApplicationError, Conflict
 
-from ..connectors import CONNECTORS
-from ..connectors.base import Connector, FetchedReview
+from ..connectors.base import FetchedReview
 from ..models import Provider, ReviewSource
+from ..selectors import connector_class
 from ..services import reviews_store
 
 POLL_MINUTES_MIN = 5
@@ -42,11 +42,6 @@ EDITABLE = (
     "review_page_url",
     "poll_interval_minutes",
 )
-
-
-def connector_class(provider: str) -> type[Connector] | None:
-    """The connector of a polled provider; None for sources typed in by hand."""
-    return CONNECTORS.get(provider)
 
 
 def secret_fields(provider: str) -> tuple[tuple[str, str], ...]:
@@ -270,7 +265,7 @@ def review_enter(*, source: ReviewSource, fields: dict, now=None) -> str:
         author_name=fields.get("author", ""), title=fields.get("title", ""),
         url=fields.get("url", ""),
     )  # fmt: skip
-    outcome = reviews_store(source=source, fetched=[review], complete=False, now=now)
+    outcome = reviews_store(source=source, fetched=[review], complete=False, by_hand=True, now=now)
     if outcome.skipped:
         raise ApplicationError(outcome.skipped[0])
     return external_id

@@ -16,7 +16,7 @@ from cxplatform.errors import ApplicationError
 
 from ..csv_import import MAX_UPLOAD_BYTES, reviews_import_csv
 from ..models import Provider, ReviewSource
-from ..selectors import reviews_for_business
+from ..selectors import connector_class, reviews_for_business
 from ..services import source_poll_now
 from .forms import (
     FACEBOOK_NOTE,
@@ -29,7 +29,6 @@ from .forms import (
 )
 from .selectors import sources_for_business
 from .services import (
-    connector_class,
     review_enter,
     secret_fields,
     source_archive,

@@ -7,7 +7,7 @@ from django import forms
 
 from accounts.models import Location
 from accounts.services import location_create
-from cxplatform.forms import UuidChoiceField
+from cxplatform.forms import StrictQueryMixin, UuidChoiceField
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +40,19 @@ def test_an_own_object_by_uuid_and_none_are_fine(business_a):
     assert Picker({"location": str(ours.uuid)}, business=business_a).is_valid()
     empty = Picker({"location": ""}, business=business_a)
     assert empty.is_valid() and empty.cleaned_data["location"] is None
+
+
+class Filters(StrictQueryMixin, forms.Form):
+    rating = forms.IntegerField(required=False)
+
+
+def test_an_unknown_parameter_is_refused_by_name():
+    form = Filters({"rating": "5", "stars": "5", "page": "2"}, also_known=("page",))
+    assert not form.is_valid()
+    assert form.error_dict() == {"filters": ["Unknown filter: stars. Known filters: page, rating."]}
+
+
+def test_known_and_paging_parameters_pass_and_field_errors_keep_their_name():
+    assert Filters({"rating": "5", "page": "2"}, also_known=("page",)).is_valid()
+    form = Filters({"rating": "many"})
+    assert not form.is_valid() and list(form.error_dict()) == ["rating"]

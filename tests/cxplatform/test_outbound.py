@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -151,3 +152,109 @@ def test_an_unknown_host_is_unreachable_not_a_crash(loopback_allowed):
 def test_error_statuses_are_returned_for_the_caller_to_judge(server, loopback_allowed):
     reply = outbound.fetch("GET", f"{server}/teapot")
     assert (reply.status, reply.ok, reply.body) == (418, False, b"short and stout")
+
+
+# --- Credentials and redirects ---------------------------------------------------------
+
+SECRETS = {"Authorization": "Bearer s3cret", "apikey": "k3y", "X-Site-Token": "t0ken"}
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Records each request's path and headers; /hop?to=URL redirects there with
+    the status given by `code` (302 unless said)."""
+
+    seen: list[tuple[str, str, dict[str, str]]]
+
+    def do_GET(self) -> None:
+        self.handle_any()
+
+    def do_POST(self) -> None:
+        self.handle_any()
+
+    def handle_any(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.seen.append((self.command, self.path, dict(self.headers.items())))
+        if self.path.startswith("/hop"):
+            query = parse_qs(urlsplit(self.path).query)
+            self.send_response(int(query.get("code", ["302"])[0]))
+            self.send_header("Location", query["to"][0])
+        else:
+            self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def recorders() -> Iterator[Callable[[], tuple[str, list]]]:
+    """Starts recording servers, each on its own port (so each is another host)."""
+    started = []
+
+    def start() -> tuple[str, list]:
+        seen: list = []
+        handler = type("OneRecorder", (Recorder,), {"seen": seen})
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        started.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}", seen
+
+    yield start
+    for httpd in started:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def hop(base: str, to: str, code: int = 302) -> str:
+    return f"{base}/hop?{urlencode({'to': to, 'code': code})}"
+
+
+def secrets_in(headers: dict[str, str]) -> set[str]:
+    names = {name.lower() for name in headers}
+    return {name for name in SECRETS if name.lower() in names}
+
+
+def test_a_redirect_to_another_port_gets_no_credentials_or_query(recorders, loopback_allowed):
+    site, _ = recorders()
+    other, seen_by_other = recorders()
+    reply = outbound.fetch(
+        "GET", hop(site, f"{other}/landing"), headers=SECRETS, params={"key": "k3y"}
+    )
+    assert reply.status == 200 and reply.url == f"{other}/landing"
+    [(_, path, headers)] = seen_by_other
+    assert path == "/landing" and secrets_in(headers) == set()
+    assert headers["User-Agent"] == outbound.USER_AGENT  # the session's own headers stay
+
+
+def test_credentials_stay_dropped_when_the_chain_comes_back(recorders, loopback_allowed):
+    site, seen_by_site = recorders()
+    other, _ = recorders()
+    outbound.fetch("GET", hop(site, hop(other, f"{site}/back")), headers=SECRETS)
+    (_, first, sent), (_, back, resent) = seen_by_site
+    assert first.startswith("/hop") and secrets_in(sent) == set(SECRETS)
+    assert back == "/back" and secrets_in(resent) == set()
+
+
+def test_a_redirect_on_the_same_host_keeps_the_credentials(recorders, loopback_allowed):
+    site, seen = recorders()
+    outbound.fetch("GET", hop(site, "/landing"), headers=SECRETS)
+    assert [(path, secrets_in(headers)) for _, path, headers in seen] == [
+        (seen[0][1], set(SECRETS)),
+        ("/landing", set(SECRETS)),
+    ]
+
+
+def test_a_body_is_not_sent_on_to_another_host(recorders, loopback_allowed):
+    site, _ = recorders()
+    other, seen_by_other = recorders()
+    with pytest.raises(outbound.UrlRefused, match="another host"):
+        outbound.fetch(
+            "POST", hop(site, f"{other}/token", code=307), data={"client_secret": "s3cret"}
+        )
+    assert seen_by_other == []
+    # A 303 turns the POST into a bodyless GET, which may go anywhere checked.
+    reply = outbound.fetch("POST", hop(site, f"{other}/done", code=303), data={"a": "b"})
+    assert reply.status == 200 and [m for m, _, _ in seen_by_other] == ["GET"]

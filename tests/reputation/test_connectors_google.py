@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from reputation.connectors import paging
 from reputation.connectors.base import CredentialsRejected, SourceError
 from reputation.connectors.google import TOKEN_URL, GoogleConnector
 from reputation.providerserver import SiteReview
@@ -187,3 +188,33 @@ def test_the_token_endpoint_follows_the_base_url():
     local = GoogleConnector(external_id=LOCATION, base_url="http://127.0.0.1:8765/")
     assert real._token_url() == TOKEN_URL
     assert local._token_url() == "http://127.0.0.1:8765/token"
+
+
+def test_a_long_list_carries_on_from_its_page_token(make_provider_server, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_PAGES", 2)
+    server = make_provider_server(page_size=10)
+    server.put_reviews("google", LOCATION, sample_reviews(25))
+    first = site_connector(server, "google").fetch({})
+    assert (len(first.reviews), first.complete, first.cursor["walk"]["start"]) == (20, False, "20")
+    assert "full_walk_at" not in first.cursor or first.cursor["full_walk_at"] is None
+    second = site_connector(server, "google").fetch(first.cursor)
+    assert (len(second.reviews), second.complete) == (5, True)
+    assert len(second.listed_before) == 20
+    assert [r.get("pageToken") for r in list_requests(server)] == [None, "10", "20"]
+
+
+def test_an_expired_page_token_starts_the_walk_again(provider_server):
+    provider_server.put_reviews("google", LOCATION, sample_reviews(3))
+    cursor = {"walk": {"start": "50", "since": None, "ids": ["gone-long-ago"], "skipped": 1}}
+    provider_server.fail_next("google", LOCATION, status=400)
+    result = site_connector(provider_server, "google").fetch(cursor)
+    assert (len(result.reviews), result.complete) == (3, True)
+    assert result.listed_before == [] and result.skipped == []
+    assert [r.get("pageToken") for r in list_requests(provider_server)] == ["50", None]
+
+
+def test_an_odd_walk_in_the_cursor_is_ignored(provider_server):
+    provider_server.put_reviews("google", LOCATION, sample_reviews(2))
+    cursor = {"walk": {"start": "x", "ids": "not a list"}, "full_walk_at": None}
+    result = site_connector(provider_server, "google").fetch(cursor)
+    assert (len(result.reviews), result.complete) == (2, True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from reputation.connectors import paging
 from reputation.connectors.base import CredentialsRejected, ReplyNotSupported
 from reputation.connectors.trustpilot import TrustpilotConnector
 from reputation.providerserver import SiteReview
@@ -110,3 +112,47 @@ def test_a_refused_business_token_is_rejected_credentials(provider_server):
         site_connector(provider_server, "trustpilot").post_reply(external_id="r0", text="Hi")
     assert provider_server.replies == {}
     assert SITE_SECRETS["trustpilot"]["business_user_token"] == "tp-business-token"
+
+
+def test_a_page_of_unreadable_reviews_is_not_the_end(make_provider_server):
+    server = make_provider_server(page_size=2)
+    server.put_reviews("trustpilot", UNIT, sample_reviews(6))
+    unreadable = [{"id": "bad1", "stars": 9}, {"id": "bad2"}]
+    links = [{"rel": "next-page", "href": "https://elsewhere.example/next", "method": "GET"}]
+    query = urlencode({"page": 1, "perPage": 100, "orderBy": "createdat.desc"})
+    server.set_raw(
+        f"{list_path('trustpilot', UNIT)}?{query}",
+        json.dumps({"reviews": unreadable, "links": links}).encode(),
+    )
+    result = site_connector(server, "trustpilot").fetch({})
+    assert [page["page"] for page in pages_asked(server)] == ["1", "2", "3"]
+    assert {r.external_id for r in result.reviews} == {"r0", "r1", "r2", "r3"}
+    assert len(result.skipped) == 2
+    assert result.complete is True  # the listing was read to its end (the skips aside)
+
+
+def test_a_long_listing_carries_on_from_its_page_number(make_provider_server, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_PAGES", 2)
+    server = make_provider_server(page_size=2)
+    server.put_reviews("trustpilot", UNIT, sample_reviews(7))
+    first = site_connector(server, "trustpilot").fetch({})
+    assert (len(first.reviews), first.complete) == (4, False)
+    assert first.cursor["walk"] == {
+        "start": 3, "since": None, "ids": ["r6", "r5", "r4", "r3"], "skipped": 0,
+    }  # fmt: skip
+    second = site_connector(server, "trustpilot").fetch(first.cursor)
+    assert [page["page"] for page in pages_asked(server)] == ["1", "2", "3", "4"]
+    assert {r.external_id for r in second.reviews} == {"r2", "r1", "r0"}
+    assert second.complete is True
+    assert second.listed_before == ["r6", "r5", "r4", "r3"]
+    assert "walk" not in second.cursor and second.cursor["full_walk_at"]
+
+
+def test_a_deadline_ends_the_read_after_the_page_under_way(make_provider_server):
+    server = make_provider_server(page_size=1, latency=0.1)
+    server.put_reviews("trustpilot", UNIT, sample_reviews(5))
+    connector = site_connector(server, "trustpilot")
+    connector.deadline = time.monotonic()  # already reached: one page, then stop
+    result = connector.fetch({})
+    assert ([r.external_id for r in result.reviews], result.complete) == (["r4"], False)
+    assert result.cursor["walk"]["start"] == 2

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Location
+from metrics.filters import Period
 from reputation.models import Provider, ReplyStatus, ReviewRevision
 from reputation.selectors import reply_summary
 from tests.reputation.factories import ReviewFactory, ReviewSourceFactory, scored
@@ -215,6 +216,12 @@ class TestDetail:
         assert client_of(alice).get(missing).status_code == 404
 
 
+def march(business, first: int, last: int) -> dict:
+    """reply_summary's bounds for local days `first` to `last` of March 2025, both in."""
+    start_at, end_at = Period(date(2025, 3, first), date(2025, 3, last)).bounds(business)
+    return {"start_at": start_at, "end_at": end_at}
+
+
 class TestReplySummary:
     """The dashboard's reply figures, from the database (PostgreSQL and SQLite alike)."""
 
@@ -237,8 +244,7 @@ class TestReplySummary:
         self.written(business_a, 8, rating=1, deleted_at=timezone.now())  # gone: left out
         self.written(business_a, 20, rating=1)  # after the period
         self.written(business_b, 3, rating=1)  # another business
-        summary = reply_summary(business=business_a, start=date(2025, 3, 1),
-                                end=date(2025, 3, 10))  # fmt: skip
+        summary = reply_summary(business=business_a, **march(business_a, 1, 10))
         assert summary == {
             "reviews": 6,
             "average_rating": round(16 / 6, 2),
@@ -251,18 +257,17 @@ class TestReplySummary:
     def test_an_even_count_takes_the_mean_of_the_middle_two(self, business_a):
         for day, hours in ((2, 1), (3, 3), (4, 5), (5, 100)):
             self.written(business_a, day, hours_to_reply=hours)
-        summary = reply_summary(business=business_a, start=date(2025, 3, 1),
-                                end=date(2025, 3, 31))  # fmt: skip
+        summary = reply_summary(business=business_a, **march(business_a, 1, 31))
         assert summary["median_hours_to_reply"] == 4.0
 
     def test_a_location_and_an_empty_period(self, business_a):
         shop = Location.objects.create(business=business_a, name="Dock")
         self.written(business_a, 2, rating=5, location=shop, hours_to_reply=6)
         self.written(business_a, 2, rating=1)
-        period = {"start": date(2025, 3, 1), "end": date(2025, 3, 3)}
-        at_shop = reply_summary(business=business_a, location=shop, **period)
+        at_shop = reply_summary(business=business_a, location=shop, **march(business_a, 1, 3))
         assert (at_shop["reviews"], at_shop["replied_percent"]) == (1, 100.0)
-        empty = reply_summary(business=business_a, start=date(2024, 1, 1), end=date(2024, 1, 2))
+        start_at, end_at = Period(date(2024, 1, 1), date(2024, 1, 2)).bounds(business_a)
+        empty = reply_summary(business=business_a, start_at=start_at, end_at=end_at)
         assert empty == {"reviews": 0, "average_rating": None, "replied": 0,
                          "replied_percent": None, "median_hours_to_reply": None,
                          "unreplied_low_ratings": 0}  # fmt: skip
@@ -271,4 +276,4 @@ class TestReplySummary:
         self.written(business_a, 2, hours_to_reply=3)
         queries = 1 if connection.vendor == "postgresql" else 2
         with django_assert_max_num_queries(queries):
-            reply_summary(business=business_a, start=date(2025, 3, 1), end=date(2025, 3, 3))
+            reply_summary(business=business_a, **march(business_a, 1, 3))

@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from accounts.models import Business
 from reputation.csv_import import MAX_UPLOAD_BYTES
-from reputation.models import Review
+from reputation.models import Review, ReviewSource
+from reputation.providerserver import SiteReview
 from reputation.sources.services import source_archive, source_create
+from reputation.tasks import poll_source
+from tests.reputation.conftest import SITE_IDS, SITE_SECRETS
 
 ADD = "/reviews/sources/add-review/"
 IMPORT = "/reviews/sources/import/"
@@ -200,3 +203,33 @@ class TestCsvImport:
         assert upload(client_of(charlie), facebook, GOOD.encode()).status_code == 400
         assert upload(client_of(bob), facebook, GOOD.encode()).status_code == 403
         assert not Review.objects.exists()
+
+
+class TestEnteredIntoAPolledSource:
+    def test_typed_and_imported_reviews_survive_the_sites_complete_walk(
+        self, business_a, alice, client_of, provider_server
+    ):
+        """The site never lists them: a walk of the whole listing must not take them for
+        reviews deleted on the site (it still notices the site's own deletions)."""
+        site = [SiteReview(f"g{n}", 5, f"Great {n}", created=timezone.now()) for n in range(3)]
+        provider_server.put_reviews("google", SITE_IDS["google"], site)
+        google = source_create(
+            business=business_a, provider="google",
+            values={"name": "Google", "external_id": SITE_IDS["google"],
+                    "base_url": provider_server.url},
+            secrets=SITE_SECRETS["google"],
+        )  # fmt: skip
+        assert poll_source.apply(args=[google.pk]).get().startswith("ok: 3 new")
+        client = client_of(alice)
+        body = {"source": str(google.uuid), "date": "2026-01-15", "rating": "2", "text": "Slow"}
+        assert client.post(ADD, body).status_code == 302
+        assert upload(client, google, GOOD.encode()).status_code == 302
+        assert Review.objects.filter(source=google, entered_by_hand=True).count() == 4
+        provider_server.put_reviews("google", SITE_IDS["google"], site[1:])  # g0 deleted there
+        ReviewSource.objects.filter(pk=google.pk).update(
+            cursor={}, next_poll_at=timezone.now()
+        )  # a complete walk is due
+        assert "1 deleted" in poll_source.apply(args=[google.pk]).get()
+        gone = Review.objects.exclude(deleted_at=None)
+        assert list(gone.values_list("external_id", flat=True)) == ["g0"]
+        assert Review.objects.filter(source=google, deleted_at=None).count() == 6

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from cxplatform.vault import decrypt, encrypt
-from reputation.connectors import CONNECTORS
-from reputation.connectors.base import Connector, FetchResult
+from reputation import polling
+from reputation.connectors import CONNECTORS, paging
+from reputation.connectors.base import Connector, FetchResult, ProviderUnavailable, SourceError
 from reputation.models import Provider, Review, ReviewRevision, ReviewSource, SourceHealth
-from reputation.polling import LEASE, sources_claim_due
+from reputation.polling import FETCH_TIME, LEASE, sources_claim_due
 from reputation.providerserver import SiteReview
+from reputation.sources.services import review_enter, source_update
 from reputation.tasks import poll_due_sources, poll_source
 from tests.reputation.conftest import SITE_IDS, SITE_SECRETS, list_path
 
@@ -262,10 +265,30 @@ def test_a_connector_bug_does_not_crash_the_worker(google_a, monkeypatch, caplog
 
 
 def test_a_claimed_source_is_not_claimed_again(google_a, provider_server):
+    schedule = google_a.next_poll_at
     assert sources_claim_due() == [google_a.pk]
     assert sources_claim_due() == []
     google_a.refresh_from_db()
-    assert near(google_a.next_poll_at, timezone.now() + LEASE)
+    assert near(google_a.claimed_until, timezone.now() + LEASE)
+    assert google_a.next_poll_at == schedule  # the claim leaves the schedule alone
+
+
+def test_a_claim_whose_poll_died_is_taken_again_when_the_lease_ends(google_a, provider_server):
+    ReviewSource.objects.filter(pk=google_a.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert sources_claim_due() == [google_a.pk]
+
+
+def test_a_poll_ends_its_claim(google_a, provider_server, poll):
+    poll()
+    google_a.refresh_from_db()
+    assert google_a.claimed_until is None
+    provider_server.fail_next("google", GOOGLE_ID, status=503)
+    make_due(google_a)
+    poll()
+    google_a.refresh_from_db()
+    assert google_a.claimed_until is None and google_a.health == SourceHealth.RETRYING
 
 
 def test_two_ticks_poll_a_source_once(google_a, provider_server, poll):
@@ -339,3 +362,138 @@ def test_a_result_that_cannot_be_stored_fails_the_source_and_writes_nothing(
     assert google_a.cursor == {}
     assert not Review.objects.exists()
     assert "Storing the reviews of source" in caplog.text
+
+
+# --- Complete walks: what may be marked deleted ------------------------------------------
+
+
+def full_walk_due(source: ReviewSource) -> None:
+    source.refresh_from_db()
+    cursor = {**source.cursor, "full_walk_at": "2020-01-01T00:00:00+00:00"}
+    ReviewSource.objects.filter(pk=source.pk).update(
+        cursor=cursor, next_poll_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def test_an_item_the_site_sends_unreadably_is_not_marked_deleted(google_a, provider_server, poll):
+    poll()
+    items = [
+        {"reviewId": f"g{n}", "starRating": "FIVE", "createTime": "2024-05-01T10:00:00Z"}
+        for n in (1, 2)
+    ]
+    items.append({"reviewId": "g0", "starRating": "SIX", "createTime": "2024-05-01T10:00:00Z"})
+    provider_server.set_raw(list_path("google", GOOGLE_ID), json.dumps({"reviews": items}).encode())
+    full_walk_due(google_a)
+    poll()
+    google_a.refresh_from_db()
+    assert not Review.objects.exclude(deleted_at=None).exists()
+    assert google_a.health == SourceHealth.OK and "SIX" in google_a.last_error
+
+
+def test_an_empty_answer_does_not_wipe_the_source(business_a, provider_server, poll):
+    provider_server.put_reviews("google", GOOGLE_ID, site_reviews(6))
+    source = make_source(business_a, provider_server)
+    poll()
+    provider_server.set_raw(list_path("google", GOOGLE_ID), b"{}")  # reviews are optional
+    full_walk_due(source)
+    poll()
+    source.refresh_from_db()
+    assert Review.objects.filter(deleted_at=None).count() == 6
+    assert source.health == SourceHealth.OK
+    assert source.last_error.startswith("The site's full list left out 6 of the 6 reviews")
+    assert "none were marked deleted" in source.last_error
+    assert near(source.last_error_at, timezone.now())
+
+
+def test_reviews_typed_in_survive_the_complete_walk(google_a, provider_server, poll):
+    poll()
+    review_enter(source=google_a, fields={"date": timezone.localdate(), "rating": 2, "text": "x"})
+    full_walk_due(google_a)
+    assert "0 deleted" in poll_one(google_a)
+    assert not Review.objects.exclude(deleted_at=None).exists()
+
+
+# --- Long listings: read over several polls ---------------------------------------------
+
+
+def test_a_listing_longer_than_a_poll_is_read_over_several_polls(
+    business_a, make_provider_server, monkeypatch
+):
+    server = make_provider_server(page_size=2)
+    server.put_reviews("google", GOOGLE_ID, site_reviews(9))
+    source = make_source(business_a, server)
+    assert poll_one(source).startswith("ok: 9 new")  # 5 pages: one poll at the usual cap
+    server.put_reviews("google", GOOGLE_ID, site_reviews(9)[1:])  # g0 deleted on the site
+    full_walk_due(source)
+    monkeypatch.setattr(paging, "MAX_PAGES", 3)
+    server.requests.clear()
+    poll_one(source)
+    source.refresh_from_db()
+    # 3 of the 4 pages read: not complete, nothing deleted, the place kept.
+    assert source.cursor["walk"]["start"] == "6"
+    assert source.cursor["full_walk_at"] == "2020-01-01T00:00:00+00:00"
+    assert not Review.objects.exclude(deleted_at=None).exists()
+    poll_one(source)
+    source.refresh_from_db()
+    assert "walk" not in source.cursor
+    assert source.cursor["full_walk_at"] > "2020-01-01T00:00:00+00:00"
+    # The pages the first poll read still count: only g0 is gone.
+    assert list(Review.objects.exclude(deleted_at=None).values_list("external_id", flat=True)) == [
+        "g0"
+    ]
+    tokens = [parse_qs(urlsplit(path).query).get("pageToken") for path in server.paths()]
+    assert tokens == [None, ["2"], ["4"], ["6"]]
+
+
+# --- Time: a poll keeps within its lease -------------------------------------------------
+
+
+def test_a_fetch_stops_at_its_deadline_and_carries_on_next_poll(
+    business_a, make_provider_server, monkeypatch
+):
+    assert LEASE - timedelta(seconds=60) >= FETCH_TIME
+    server = make_provider_server(page_size=1, latency=0.2)
+    server.put_reviews("google", GOOGLE_ID, site_reviews(4))
+    source = make_source(business_a, server)
+    monkeypatch.setattr(polling, "FETCH_TIME", timedelta(seconds=0.3))
+    polls = 0
+    while polls < 4:
+        polls += 1
+        poll_one(source)
+        source.refresh_from_db()
+        if source.cursor.get("full_walk_at"):
+            break
+    assert polls > 1  # 4 pages of 0.2 s cannot fit in one 0.3 s fetch
+    assert Review.objects.count() == 4
+    assert source.health == SourceHealth.OK and source.claimed_until is None
+
+
+class MovedWhilePolling(CONNECTORS["google"]):
+    """The owner points the source at another location while its poll runs."""
+
+    fail_with: SourceError | None = None
+
+    def fetch(self, cursor: dict) -> FetchResult:
+        result = super().fetch(cursor)
+        source = ReviewSource.objects.get(external_id=GOOGLE_ID)
+        source_update(source=source, values={"external_id": "accounts/1/locations/99"})
+        if self.fail_with is not None:
+            raise self.fail_with
+        return result
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["success", "failure"])
+def test_a_poll_of_an_address_changed_meanwhile_is_dropped(
+    google_a, provider_server, monkeypatch, fails
+):
+    error = ProviderUnavailable("The site had an error (503); retrying later.")
+    monkeypatch.setattr(MovedWhilePolling, "fail_with", error if fails else None)
+    monkeypatch.setitem(CONNECTORS, "google", MovedWhilePolling)
+    ReviewSource.objects.filter(pk=google_a.pk).update(claimed_until=timezone.now() + LEASE)
+    assert poll_one(google_a).startswith("dropped")
+    google_a.refresh_from_db()
+    assert google_a.external_id == "accounts/1/locations/99"
+    assert not Review.objects.exists()  # nothing from the old address
+    assert google_a.cursor == {} and google_a.next_poll_at <= timezone.now()
+    assert (google_a.health, google_a.last_error, google_a.failures) == (SourceHealth.NEW, "", 0)
+    assert google_a.claimed_until is None  # the new address is polled at the next tick

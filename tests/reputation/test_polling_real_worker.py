@@ -4,11 +4,7 @@ writes to PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -20,36 +16,22 @@ from reputation.models import Review, ReviewSource, SourceHealth
 from reputation.providerserver import SiteReview
 from reputation.tasks import poll_due_sources
 from tests.reputation.conftest import SITE_IDS, SITE_SECRETS
-from tests.workers import ROOT, WAIT_SECONDS, Worker, worker_database_url
+from tests.workers import WAIT_SECONDS, Worker
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
 
-class PollingWorker(Worker):
-    """The production polling worker: queue `polling` only, threads pool."""
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": worker_database_url(),
-            "TASK_LOG_LEVEL": "INFO",
-            # The provider server listens on 127.0.0.1, refused by default.
-            "OUTBOUND_ALLOW_LOOPBACK": "True",
-        }
-        command = [
-            sys.executable, "-m", "celery", "-A", "cxplatform", "worker",
-            "-Q", "polling", "-P", "threads", "-c", "4", "-l", "info",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "-n", f"test-polling-{uuid.uuid4().hex[:8]}@%h",
-        ]  # fmt: skip
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        self._wait_for("ready.")
-
-
 @pytest.fixture
 def polling_worker(tmp_path):
-    worker = PollingWorker(tmp_path / "worker.log")
+    """The production polling worker: queue `polling` only, threads pool."""
+    worker = Worker(
+        tmp_path / "worker.log",
+        queues="polling",
+        pool="threads",
+        concurrency=4,
+        # The provider server listens on 127.0.0.1, refused by default.
+        env={"OUTBOUND_ALLOW_LOOPBACK": "True"},
+    )
     yield worker
     worker.stop()
     # The polls sent scoring work that no worker here consumes.

@@ -7,6 +7,7 @@ from datetime import timedelta
 from smtplib import SMTPServerDisconnected
 
 import pytest
+from django.core.mail import BadHeaderError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
@@ -14,12 +15,14 @@ from customers.models import Customer, Purchase
 from feedback.models import Response
 from reputation.models import RequestStatus, ReviewRequest
 from reputation.review_requests import (
+    due_request_ids,
     review_request_send,
     send_due_review_requests,
     send_review_request,
 )
 from reputation.sources.services import source_archive, source_create
 from tests.factories import CustomerFactory
+from tests.paging import sort_without_index, walk_pages
 
 PAGE = "/reviews/requests/"
 API = "/api/v1/review-requests/"
@@ -31,6 +34,13 @@ class FailingBackend(BaseEmailBackend):
 
     def send_messages(self, messages):
         raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A message that can never be sent as it is: trying again cannot help."""
+
+    def send_messages(self, messages):
+        raise BadHeaderError("Header values can't contain newlines")
 
 
 @pytest.fixture
@@ -171,14 +181,56 @@ class TestSending:
         assert review_request_send(request_id=queued.pk) is False
         assert len(mailoutbox) == 1
 
-    def test_a_failed_send_goes_back_in_the_queue(self, queued, mailoutbox, settings):
+    def test_a_failed_send_goes_back_in_the_queue(
+        self, queued, mailoutbox, settings, client_of, alice
+    ):
         settings.EMAIL_BACKEND = "tests.reputation.test_review_requests.FailingBackend"
         with pytest.raises(SMTPServerDisconnected):
             review_request_send(request_id=queued.pk)
         queued.refresh_from_db()
-        assert queued.status == RequestStatus.QUEUED and queued.sent_at is None
+        assert queued.status == RequestStatus.QUEUED
+        assert queued.error == "Sending failed; will retry."
+        assert queued.sent_at is not None  # when it was tried, for the sweeper's wait
+        shown = client_of(alice).get(f"{API}{queued.uuid}/").json()
+        assert (shown["status"], shown["sent_at"]) == ("queued", None)
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         assert review_request_send(request_id=queued.pk) is True
+        queued.refresh_from_db()
+        assert queued.status == RequestStatus.SENT and queued.error == ""
+
+    def test_any_other_failure_fails_the_request_with_the_reason(
+        self, queued, mailoutbox, settings
+    ):
+        settings.EMAIL_BACKEND = "tests.reputation.test_review_requests.RefusingBackend"
+        assert send_review_request(queued.pk) is False
+        queued.refresh_from_db()
+        assert queued.status == RequestStatus.FAILED and queued.sent_at is None
+        assert queued.error == "Not sent: Header values can't contain newlines"
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        later = timezone.now() + timedelta(hours=2)
+        assert due_request_ids(now=later) == [] and send_review_request(queued.pk) is False
+        assert mailoutbox == []
+
+    def test_the_sweeper_waits_before_trying_a_failed_request_again(
+        self, queued, mailoutbox, settings
+    ):
+        created = timezone.now() - timedelta(minutes=10)
+        ReviewRequest.objects.filter(pk=queued.pk).update(created_at=created)
+        settings.EMAIL_BACKEND = "tests.reputation.test_review_requests.FailingBackend"
+        with pytest.raises(SMTPServerDisconnected):
+            review_request_send(request_id=queued.pk)
+        tried = ReviewRequest.objects.get(pk=queued.pk).sent_at
+        # It had waited 10 minutes when tried: it waits as long again (so waits double).
+        assert send_due_review_requests() == 0
+        assert due_request_ids(now=tried + timedelta(minutes=9)) == []
+        assert due_request_ids(now=tried + timedelta(minutes=11)) == [queued.pk]
+        # An hour at most, however long it has been waiting.
+        ReviewRequest.objects.filter(pk=queued.pk).update(created_at=tried - timedelta(days=1))
+        assert due_request_ids(now=tried + timedelta(minutes=59)) == []
+        assert due_request_ids(now=tried + timedelta(minutes=61)) == [queued.pk]
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        ReviewRequest.objects.filter(pk=queued.pk).update(sent_at=tried - timedelta(hours=2))
+        assert send_due_review_requests() == 1 and len(mailoutbox) == 1
 
     def test_no_email_after_unsubscribing_or_archiving(self, queued, google, client, mailoutbox):
         assert client.post(f"/reviews/r/{queued.token}/unsubscribe/").status_code == 200
@@ -254,6 +306,18 @@ class TestApi:
         assert created.status_code == 201 and created.json()["asked"] == 2
         listed = client.get(API).json()["results"]
         assert len(listed) == 3 and "token" not in listed[0]
+
+    def test_pages_give_each_request_once(self, business_a, google, alice, client_of):
+        # One run gives all its requests the same created_at.
+        people, now = [customer(business_a) for _ in range(30)], timezone.now()
+        made = ReviewRequest.objects.bulk_create(
+            ReviewRequest(business=business_a, customer=someone, source=google,
+                          token=f"{n:043d}", created_at=now)
+            for n, someone in enumerate(people)
+        )  # fmt: skip
+        sort_without_index()
+        seen = walk_pages(client_of(alice), f"{API}?page_size=10")
+        assert sorted(seen) == sorted(str(r.uuid) for r in made)
 
     @pytest.mark.parametrize("gate", ["min_rating", "satisfied_only", "sentiment"])
     def test_a_satisfaction_parameter_is_refused(self, gate, crowd, google, alice, client_of):

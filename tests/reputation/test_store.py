@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Location
+from reputation import services
 from reputation.connectors.base import FetchedReview
 from reputation.models import Provider, ReplyStatus, Review, ReviewRevision, ReviewSource
+from reputation.polling import LEASE
 from reputation.services import reviews_store, source_poll_now
 from textanalysis.models import Alert, AlertReason, AspectMention
 
@@ -66,9 +68,9 @@ def reviews(count: int) -> list[FetchedReview]:
 def stored(django_capture_on_commit_callbacks):
     """Store, then run what was sent on commit (scoring, alert delivery), eagerly."""
 
-    def run(source, fetched, *, complete=False):
+    def run(source, fetched, *, complete=False, **options):
         with django_capture_on_commit_callbacks(execute=True):
-            return reviews_store(source=source, fetched=fetched, complete=complete)
+            return reviews_store(source=source, fetched=fetched, complete=complete, **options)
 
     return run
 
@@ -194,6 +196,70 @@ def test_a_partial_listing_deletes_nothing(source_a, stored):
     assert not Review.objects.exclude(deleted_at=None).exists()
 
 
+def test_reviews_entered_by_hand_survive_a_complete_listing(source_a, stored):
+    stored(source_a, reviews(2), complete=True)
+    typed = [review(7, external_id="manual-1"), review(8, external_id="csv-1")]
+    assert stored(source_a, typed, by_hand=True).created == 2
+    outcome = stored(source_a, reviews(2), complete=True)
+    assert outcome.deleted == 0
+    assert not Review.objects.exclude(deleted_at=None).exists()
+    by_hand = Review.objects.filter(entered_by_hand=True)
+    assert set(by_hand.values_list("external_id", flat=True)) == {"manual-1", "csv-1"}
+    assert Review.objects.filter(entered_by_hand=False).count() == 2
+
+
+def test_a_complete_listing_with_unreadable_items_deletes_nothing(source_a, stored):
+    stored(source_a, reviews(3), complete=True)
+    # r0 is still on the site, in a form the connector could not read.
+    outcome = stored(
+        source_a, reviews(3)[1:], complete=True, skipped=["Google review r0: unknown stars"]
+    )
+    assert outcome.deleted == 0 and outcome.skipped == ["Google review r0: unknown stars"]
+    # The same when it is the store that cannot take the item.
+    outcome = stored(source_a, [review(0, rating=9), *reviews(3)[1:]], complete=True)
+    assert outcome.deleted == 0 and len(outcome.skipped) == 1
+    assert not Review.objects.exclude(deleted_at=None).exists()
+
+
+def test_the_ids_an_earlier_poll_of_the_walk_listed_are_kept(source_a, stored):
+    stored(source_a, reviews(6), complete=True)
+    outcome = stored(source_a, reviews(6)[3:5], complete=True, listed_before=["r0", "r1", "r2"])
+    assert outcome.deleted == 1
+    assert list(Review.objects.exclude(deleted_at=None).values_list("external_id", flat=True)) == [
+        "r5"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("live", "listed", "deleted"),
+    [(10, 2, 0), (10, 6, 4), (4, 1, 3), (8, 4, 4), (8, 3, 0)],
+    ids=["8-of-10-held", "4-of-10", "3-of-4", "half", "5-of-8-held"],
+)
+def test_a_listing_missing_most_reviews_at_once_is_not_believed(
+    source_a, stored, caplog, live, listed, deleted
+):
+    stored(source_a, reviews(live), complete=True)
+    outcome = stored(source_a, reviews(listed), complete=True)
+    assert outcome.deleted == deleted
+    assert Review.objects.exclude(deleted_at=None).count() == deleted
+    if deleted:
+        assert outcome.warnings == []
+    else:
+        gone = live - listed
+        assert outcome.warnings == [
+            f"The site's full list left out {gone} of the {live} reviews stored here. That "
+            "many at once looks like a fault on the site, so none were marked deleted."
+        ]
+        assert "none marked deleted" in caplog.text
+
+
+def test_only_site_reviews_count_towards_the_half(source_a, stored):
+    stored(source_a, reviews(5), complete=True)
+    stored(source_a, [review(n, external_id=f"csv-{n}") for n in range(20)], by_hand=True)
+    # 4 of the 5 site reviews gone: held back, whatever the 20 typed in.
+    assert stored(source_a, reviews(1), complete=True).deleted == 0
+
+
 # --- Replies --------------------------------------------------------------------------
 
 
@@ -224,6 +290,37 @@ def test_our_own_reply_is_never_overwritten(source_a, stored):
     assert outcome.unchanged == 1
     row = Review.objects.get()
     assert (row.reply_status, row.reply_text) == (ReplyStatus.POSTED, "Ours")
+
+
+def test_a_reply_posted_while_a_poll_stores_is_not_undone(source_a, stored, monkeypatch):
+    stored(source_a, [review(0, rating=4)])
+    read = services.reviews_existing
+
+    def read_then_reply_meanwhile(source, external_ids):
+        found = read(source, external_ids)  # the store's snapshot: not replied yet
+        Review.objects.filter(external_id="r0").update(
+            reply_status=ReplyStatus.POSTED, reply_text="Ours, just posted", replied_at=NOW
+        )
+        return found
+
+    monkeypatch.setattr(services, "reviews_existing", read_then_reply_meanwhile)
+    outcome = stored(source_a, [review(0, rating=3, reply_text="Shown on the site")])
+    assert outcome.updated == 1
+    row = Review.objects.get()
+    assert (row.reply_status, row.reply_text, row.replied_at) == (
+        ReplyStatus.POSTED, "Ours, just posted", NOW,
+    )  # fmt: skip
+    assert row.rating == 3  # what the site decides is still taken
+
+
+def test_site_replies_are_written_per_review(source_a, stored):
+    stored(source_a, reviews(3))
+    at = [NOW - timedelta(minutes=n) for n in range(3)]
+    stored(source_a, [review(n, reply_text=f"Thanks {n}", replied_at=at[n]) for n in range(3)])
+    rows = Review.objects.order_by("external_id")
+    assert [(r.reply_text, r.replied_at, r.reply_status) for r in rows] == [
+        (f"Thanks {n}", at[n], ReplyStatus.ON_SITE) for n in range(3)
+    ]
 
 
 def test_a_reply_missing_from_a_fetch_is_kept(source_a, stored):
@@ -266,10 +363,31 @@ def test_an_old_low_star_review_raises_no_alert(source_a, stored):
     assert not Alert.objects.exists()
 
 
-def test_an_edit_down_to_one_star_is_not_a_new_low_star_review(source_a, stored):
-    stored(source_a, [review(0, rating=4, text="")])
-    stored(source_a, [review(0, rating=1, text="")])
-    assert not Alert.objects.filter(reason=AlertReason.LOW_RATING).exists()
+def test_an_edit_down_to_one_star_raises_the_alert_once(source_a, stored):
+    stored(source_a, [review(0, rating=4, text="Fine.")])
+    assert not Alert.objects.exists()
+    outcome = stored(source_a, [review(0, rating=1, text="Changed my mind: awful.")])
+    assert outcome.alerts == 1
+    alert = Alert.objects.get(reason=AlertReason.LOW_RATING)
+    assert alert.source_id == Review.objects.get().pk
+    assert alert.excerpt == "Changed my mind: awful."
+    # Up again and down again: still the one alert for this review.
+    stored(source_a, [review(0, rating=5, text="Changed my mind: awful.")])
+    assert stored(source_a, [review(0, rating=2, text="Changed my mind: awful.")]).alerts == 0
+    assert Alert.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "edited_days_ago", "alerts"),
+    [(3, 2, None, 1), (2, 1, None, 0), (None, 1, None, 0), (5, 1, 30, 0), (5, 1, 1, 1)],
+    ids=["3-to-2", "already-low", "no-stars-before", "edited-long-ago", "edited-lately"],
+)
+def test_which_edits_down_raise_the_alert(source_a, stored, before, after, edited_days_ago, alerts):
+    old = NOW - timedelta(days=60)  # written long ago: only the edit can be news
+    stored(source_a, [review(0, rating=before, published_at=old)])
+    edited_at = NOW - timedelta(days=edited_days_ago) if edited_days_ago else None
+    edit = review(0, rating=after, published_at=old, edited_at=edited_at)
+    assert stored(source_a, [edit]).alerts == alerts
 
 
 def test_the_alert_page_shows_the_stars_escaped_text_and_hides_from_outsiders(
@@ -369,7 +487,25 @@ def test_poll_now_claims_the_source_once(source_a, django_capture_on_commit_call
         assert source_poll_now(source=source_a) is False  # already under way
     assert len(sent) == 1
     source_a.refresh_from_db()
-    assert source_a.next_poll_at > timezone.now()
+    assert timezone.now() < source_a.claimed_until <= timezone.now() + LEASE
+    assert source_a.next_poll_at is None  # the schedule is the poll's to set
+
+
+def test_poll_now_works_for_a_source_polled_every_five_minutes(
+    business_a, django_capture_on_commit_callbacks
+):
+    # Just polled: the next poll is 5 minutes away, less than a claim's lease.
+    source = make_source(
+        business_a, poll_interval_minutes=5, next_poll_at=timezone.now() + timedelta(minutes=5)
+    )
+    with django_capture_on_commit_callbacks() as sent:
+        assert source_poll_now(source=source) is True
+    assert len(sent) == 1
+    # Once the claim's lease is over (its poll died), it may be claimed again.
+    ReviewSource.objects.filter(pk=source.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert source_poll_now(source=source) is True
 
 
 @pytest.mark.parametrize(
