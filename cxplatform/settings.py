@@ -317,6 +317,15 @@ for _key in SECRETS_ENCRYPTION_KEYS:
 # --- Reputation ---------------------------------------------------------------------
 # A review source is polled every this many minutes unless its owner chose otherwise.
 REPUTATION_DEFAULT_POLL_MINUTES = env_int("REPUTATION_DEFAULT_POLL_MINUTES", 60, minimum=5)
+# "Connect with Google" for Google Business Profile sources: the platform's own OAuth
+# client (Google Cloud console, a "Web application" whose redirect URI is
+# SITE_URL + /reviews/sources/google/callback/). Empty: owners paste credentials by hand.
+GOOGLE_OAUTH_CLIENT_ID = env_str("GOOGLE_OAUTH_CLIENT_ID", "")
+GOOGLE_OAUTH_CLIENT_SECRET = env_str("GOOGLE_OAUTH_CLIENT_SECRET", "")
+GOOGLE_OAUTH_AUTHORIZE_URL = env_str(
+    "GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"
+)
+GOOGLE_OAUTH_TOKEN_URL = env_str("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
 
 # --- Text analysis --------------------------------------------------------------
 # What each app does with freshly scored rows: "app.Model" -> "dotted.path(ids=[...])".

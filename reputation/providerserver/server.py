@@ -39,6 +39,8 @@ class ProviderServer(SiteHandlers):
         self.replies: dict[tuple[str, str, str], str] = {}
         self.google_access_tokens: set[str] = {"google-access-token"}
         self.google_refresh_tokens: set[str] = {"google-refresh-token"}
+        # Sign-in codes POST /token trades for a new token pair (grant_type=authorization_code).
+        self.google_auth_codes: set[str] = {"google-auth-code"}
         self.api_keys: dict[str, str] = {
             "yelp": "yelp-key",
             "tripadvisor": "ta-key",

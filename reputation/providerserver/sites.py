@@ -93,6 +93,8 @@ class SiteHandlers:
 
     def _google_token(self, request: Request) -> Answer:
         form = {key: values[-1] for key, values in parse_qs(request.body.decode()).items()}
+        if form.get("grant_type") == "authorization_code":
+            return self._google_code_exchange(form)
         if form.get("grant_type") != "refresh_token":
             return json_answer({"error": "unsupported_grant_type"}, 400)
         if form.get("refresh_token") not in self.google_refresh_tokens:
@@ -109,6 +111,27 @@ class SiteHandlers:
         return json_answer(
             {
                 "access_token": token,
+                "expires_in": 3599,
+                "scope": "https://www.googleapis.com/auth/business.manage",
+                "token_type": "Bearer",
+            }
+        )
+
+    def _google_code_exchange(self, form: dict[str, str]) -> Answer:
+        """The "Connect with Google" step: a sign-in code for a new token pair."""
+        if form.get("code") not in self.google_auth_codes:
+            return json_answer(
+                {"error": "invalid_grant", "error_description": "Malformed auth code."}, 400
+            )
+        stamp = hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:16]
+        access, refresh = f"google-access-{stamp}", f"google-refresh-{stamp}"
+        with self._lock:
+            self.google_access_tokens.add(access)
+            self.google_refresh_tokens.add(refresh)
+        return json_answer(
+            {
+                "access_token": access,
+                "refresh_token": refresh,
                 "expires_in": 3599,
                 "scope": "https://www.googleapis.com/auth/business.manage",
                 "token_type": "Bearer",

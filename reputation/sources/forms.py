@@ -94,10 +94,12 @@ class SourceForm(forms.Form):
 
     def __init__(
         self, *args, provider: str, business: Business, source: ReviewSource | None = None,
-        **kwargs,
+        fixed_secrets: dict[str, str] | None = None, **kwargs,
     ) -> None:  # fmt: skip
+        """`fixed_secrets`: credentials the platform already holds (Connect with Google);
+        the form then has no credential fields, so they are never typed nor shown."""
         super().__init__(*args, **kwargs)
-        self.provider, self.source = provider, source
+        self.provider, self.source, self.fixed_secrets = provider, source, fixed_secrets
         self.fields["location"].queryset = locations_for_business(business=business)
         self.fields["poll_interval_minutes"].initial = settings.REPUTATION_DEFAULT_POLL_MINUTES
         if provider == Provider.MANUAL:
@@ -107,7 +109,8 @@ class SourceForm(forms.Form):
         self.fields["external_id"].label = external_id_label(provider)
         if provider == Provider.FEED:
             del self.fields["base_url"]  # the feed's URL is the whole address
-        self._add_secret_fields(source)
+        if fixed_secrets is None:
+            self._add_secret_fields(source)
 
     def _add_secret_fields(self, source: ReviewSource | None) -> None:
         optional = optional_secrets(self.provider)
@@ -146,6 +149,8 @@ class SourceForm(forms.Form):
         }
 
     def secrets(self) -> dict[str, str]:
+        if self.fixed_secrets is not None:
+            return dict(self.fixed_secrets)
         return {
             name.removeprefix(SECRET_PREFIX): value
             for name, value in self.cleaned_data.items()

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import google_views, views
 
 # Included by reputation/urls.py at sources/ under the "reputation" namespace.
 urlpatterns = [
     path("", views.source_list, name="sources"),
     path("connect/", views.source_connect, name="source_connect"),
     path("connect/<str:provider>/", views.source_connect_provider, name="source_connect_provider"),
+    path("google/start/", google_views.google_start, name="source_google_start"),
+    path("google/callback/", google_views.google_callback, name="source_google_callback"),
+    path("google/finish/", google_views.google_finish, name="source_google_finish"),
     path("add-review/", views.review_add, name="review_add"),
     path("import/", views.reviews_import, name="reviews_import"),
     path("<uuid:source_uuid>/", views.source_detail, name="source_detail"),

@@ -27,6 +27,7 @@ from .forms import (
     add_errors,
     initial_for,
 )
+from .google_oauth import oauth_configured
 from .selectors import sources_for_business
 from .services import (
     review_enter,
@@ -101,11 +102,18 @@ def connected_message(source: ReviewSource) -> str:
     return _("Saved. Type its reviews in or import them from a CSV file.")
 
 
-def render_form(request, form, *, provider: str, source: ReviewSource | None) -> HttpResponse:
+def render_form(
+    request, form, *, provider: str, source: ReviewSource | None, signed_in: bool = False
+) -> HttpResponse:
+    """`signed_in`: after Connect with Google, the form has no credential fields."""
     context = {
         "form": form, "provider": provider, "provider_label": Provider(provider).label,
         "source": source, "limits": limits_note(provider), "help": PROVIDER_HELP[provider],
-        "has_secrets": bool(secret_fields(provider)),
+        "has_secrets": bool(secret_fields(provider)), "signed_in": signed_in,
+        "google_oauth": (
+            provider == Provider.GOOGLE and source is None and not signed_in
+            and oauth_configured()
+        ),
     }  # fmt: skip
     return render(
         request, "reputation/sources/form.html", context, status=400 if form.errors else 200
