@@ -31,14 +31,11 @@ times the data costs at most 1.5 times the time, for each of (a)-(d).
 
 from __future__ import annotations
 
-import argparse
 import io
-import os
 import random
 import statistics
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import journey_map as jm  # noqa: E402
+from bench.common import django_on_fresh_database, two_sizes  # noqa: E402
 from bench.journey_map import (  # noqa: E402
     OTHER_SHARE,
     SURVEYS,
@@ -54,8 +52,6 @@ from bench.journey_map import (  # noqa: E402
     Tenant,
     Timing,
     Uuids,
-    drop_database,
-    fresh_database,
     insert_customers,
     insert_voices,
     measure,
@@ -628,41 +624,10 @@ def slowest_queries(client, path: str, params: dict, count: int = 3) -> list[tup
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--responses-small", type=int, default=100_000)
-    parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="keep the database at the end")
-    parser.add_argument(
-        "--explain",
-        action="store_true",
-        help="EXPLAIN ANALYZE each request's slowest query, at --responses",
-    )
-    parser.add_argument("--data-only", action="store_true",
-                        help="build the data and roll-ups, measure nothing")  # fmt: skip
-    args = parser.parse_args()
-    if not 0 < args.responses_small < args.responses:
-        parser.error("need 0 < --responses-small < --responses")
-    env = {**os.environ, **ENV}
-    os.environ.update(ENV)
-    # collectstatic has not run in a checkout; whitenoise serves from the finders.
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    args = two_sizes("responses", small=100_000, big=1_000_000)
     started = time.perf_counter()
-    fresh_database(env, DATABASE)
-    print(f"database {DATABASE} created and migrated in {time.perf_counter() - started:.1f} s")
-    if args.keep:
-        print(f"--keep: the database stays, DATABASE_URL={ENV['DATABASE_URL']}")
-    import django
-
-    django.setup()
-    from django.db import connections
-
-    try:
+    with django_on_fresh_database(ENV, DATABASE, keep=args.keep):
         return bench(args, started)
-    finally:
-        connections.close_all()
-        if not args.keep:
-            drop_database(DATABASE)
 
 
 def bench(args, started_at: float) -> int:

@@ -26,17 +26,13 @@ Target: (b) and (c) under 300 ms median at 500,000 voices.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import math
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -44,7 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG = "postgres://postgres@127.0.0.1:5432"
+from bench.common import PG, SECRET_KEY, django_on_fresh_database, two_sizes  # noqa: E402
+
 DATABASE = "cx_bench_journey_map"
 TARGET_MS = 300.0
 WARMUPS, REPEATS = 2, 20
@@ -89,25 +86,8 @@ ENV = {
     "CELERY_BROKER_URL": "",
     "CACHE_URL": "",
     "LOG_LEVEL": "WARNING",
-    "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop",
+    "SECRET_KEY": SECRET_KEY,
 }
-
-
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    return done
-
-
-def drop_database(name: str = DATABASE) -> None:
-    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", name])
-
-
-def fresh_database(env: dict, name: str = DATABASE) -> None:
-    drop_database(name)
-    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name])
-    run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env)
 
 
 def size_label(n: int) -> str:
@@ -713,41 +693,10 @@ def prepare(tenants: list[Tenant], label: str) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--voices-small", type=int, default=50_000)
-    parser.add_argument("--voices", type=int, default=500_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="keep the database at the end")
-    parser.add_argument(
-        "--explain",
-        action="store_true",
-        help="EXPLAIN ANALYZE the slowest query of each request at --voices",
-    )
-    parser.add_argument("--data-only", action="store_true",
-                        help="build the data and roll-ups, measure nothing")  # fmt: skip
-    args = parser.parse_args()
-    if not 0 < args.voices_small < args.voices:
-        parser.error("need 0 < --voices-small < --voices")
-    env = {**os.environ, **ENV}
-    os.environ.update(ENV)
-    # collectstatic has not run in a checkout; whitenoise serves from the finders.
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    args = two_sizes("voices", small=50_000, big=500_000)
     started = time.perf_counter()
-    fresh_database(env)
-    print(f"database {DATABASE} created and migrated in {time.perf_counter() - started:.1f} s")
-    if args.keep:
-        print(f"--keep: the database stays, DATABASE_URL={ENV['DATABASE_URL']}")
-    import django
-
-    django.setup()
-    from django.db import connections
-
-    try:
+    with django_on_fresh_database(ENV, DATABASE, keep=args.keep):
         return bench(args, started)
-    finally:
-        connections.close_all()
-        if not args.keep:
-            drop_database()
 
 
 def bench(args, started_at: float) -> int:

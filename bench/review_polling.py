@@ -35,7 +35,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -46,7 +45,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG = "postgres://postgres@127.0.0.1:5432"
+from bench.common import (  # noqa: E402
+    PG,
+    SECRET_KEY,
+    django_on_fresh_database,
+    flush_redis,
+    start_worker,
+    stop,
+)
+
 TARGET_SECONDS = 10.0
 LATENCY = 0.1
 PAGE_SIZE = 10
@@ -65,28 +72,10 @@ def env_for(database: str, broker: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         # One line per finished task, with its summary ("ok: 20 new, ...").
         "TASK_LOG_LEVEL": "INFO",
-        "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop",
+        "SECRET_KEY": SECRET_KEY,
         # The provider server listens on 127.0.0.1.
         "OUTBOUND_ALLOW_LOOPBACK": "True",
     }
-
-
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
-
-
-def drop_database(database: str) -> None:
-    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", database])
-
-
-def fresh_database(database: str, env: dict) -> None:
-    drop_database(database)
-    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database])
-    run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env)
-
-
-def flush_redis(broker: str) -> None:
-    run(["redis-cli", "-n", broker.rsplit("/", 1)[1], "flushdb"])
 
 
 # --- The sources and the site ---------------------------------------------------------
@@ -161,33 +150,9 @@ def site_changes(server, names: list[str], rng: random.Random) -> tuple[int, int
 # --- The worker -----------------------------------------------------------------------
 
 
-def start_worker(env: dict, log: Path, concurrency: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "cxplatform", "worker", "-Q", QUEUE,
-               "-P", "threads", "-c", str(concurrency), "--without-gossip",
-               "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the worker exited:\n{log.read_text()}")
-        if " ready." in log.read_text():
-            return process
-        time.sleep(0.2)
-    stop(process)
-    raise RuntimeError(f"the worker did not start:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)  # warm shutdown: running polls finish
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def polling_worker(env: dict, log: Path, concurrency: int) -> subprocess.Popen:
+    options = ["-Q", QUEUE, "-P", "threads", "-c", str(concurrency)]
+    return start_worker(env, log, options, ready=lambda process: True)
 
 
 # --- A cycle --------------------------------------------------------------------------
@@ -278,15 +243,16 @@ def main() -> int:
     args = parser.parse_args()
     if args.sources < 1:
         parser.error("--sources must be at least 1")
-    env = {**os.environ, **env_for(args.database, args.broker)}
-    os.environ.update(env_for(args.database, args.broker))  # this process seeds and counts
     flush_redis(args.broker)
-    fresh_database(args.database, env)
-    import django
+    settings_env = env_for(args.database, args.broker)  # this process seeds and counts too
+    with django_on_fresh_database(settings_env, args.database, keep=False) as env:
+        try:
+            return measure(args, env)
+        finally:
+            flush_redis(args.broker)  # the scoring work nobody consumed
 
-    django.setup()
-    from django.db import connections
 
+def measure(args, env: dict) -> int:
     from reputation.providerserver import ProviderServer
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-polling-"))
@@ -296,7 +262,7 @@ def main() -> int:
     try:
         rng = random.Random(args.seed)
         names = seed(server, args.sources, rng)
-        worker = start_worker(env, log, args.concurrency)
+        worker = polling_worker(env, log, args.concurrency)
         first = cycle(server, worker)
         added, edited = site_changes(server, names, rng)
         second = cycle(server, worker)
@@ -307,9 +273,6 @@ def main() -> int:
         if worker is not None:
             stop(worker)
         server.stop()
-        connections.close_all()
-        drop_database(args.database)
-        flush_redis(args.broker)  # the scoring work nobody consumed
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -39,7 +39,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG = "postgres://postgres@127.0.0.1:5432"
+from bench.common import (  # noqa: E402
+    PG,
+    SECRET_KEY,
+    django_on_fresh_database,
+    flush_redis,
+    start_worker,
+    stop,
+)
+
 DATABASE = "cx_bench_sentiment"
 BROKER = "redis://127.0.0.1:6379/13"
 QUEUE = "scoring"
@@ -59,22 +67,8 @@ ENV = {
     "LOG_LEVEL": "WARNING",
     # One line per finished task, with what it returned: how many texts it analysed.
     "TASK_LOG_LEVEL": "INFO",
-    "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop",
+    "SECRET_KEY": SECRET_KEY,
 }
-
-
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
-
-
-def fresh_database(env: dict) -> None:
-    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DATABASE])
-    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE])
-    run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env)
-
-
-def flush_redis() -> None:
-    run(["redis-cli", "-n", BROKER.rsplit("/", 1)[1], "flushdb"])
 
 
 # --- The texts ------------------------------------------------------------------------
@@ -147,33 +141,10 @@ def raw_vader(texts: list[str]) -> float:
 # --- The worker -----------------------------------------------------------------------
 
 
-def start_worker(env: dict, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "cxplatform", "worker", "-Q", QUEUE,
-               "-c", "1", "-P", "prefork", "--without-gossip", "--without-mingle",
-               "--without-heartbeat", "--loglevel", "INFO"]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the worker exited:\n{log.read_text()}")
-        if " ready." in log.read_text() and children(process.pid):
-            return process
-        time.sleep(0.2)
-    stop(process)
-    raise RuntimeError(f"the worker did not start:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)  # warm shutdown: the child finishes its task
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def scoring_worker(env: dict, log: Path) -> subprocess.Popen:
+    """One prefork child: ready once the child that does the work exists."""
+    options = ["-Q", QUEUE, "-c", "1", "-P", "prefork"]
+    return start_worker(env, log, options, ready=lambda process: bool(children(process.pid)))
 
 
 def children(pid: int) -> list[int]:
@@ -314,15 +285,16 @@ def main() -> int:
     args = parser.parse_args()
     if args.texts < 4:
         parser.error("--texts must be at least 4")
-    env = {**os.environ, **ENV}
-    os.environ.update(ENV)  # this process seeds, sends the tasks and counts, as a client
-    flush_redis()
-    fresh_database(env)
-    import django
+    flush_redis(BROKER)
+    # This process seeds, sends the tasks and counts, as a client.
+    with django_on_fresh_database(ENV, DATABASE, keep=False) as env:
+        try:
+            return measure(args, env)
+        finally:
+            flush_redis(BROKER)
 
-    django.setup()
-    from django.db import connections
 
+def measure(args, env: dict) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-sentiment-"))
     log = workdir / "worker.log"
     worker = spy = None
@@ -336,7 +308,7 @@ def main() -> int:
               f"written in {time.perf_counter() - started:.1f} s")  # fmt: skip
         raw_tps = raw_vader(texts)
         del texts
-        worker = start_worker(env, log)
+        worker = scoring_worker(env, log)
         if args.profile:
             spy = profile(worker, args.profile)
         result = pipeline(ids, text_question, worker)
@@ -351,9 +323,6 @@ def main() -> int:
             spy.kill()
         if worker is not None:
             stop(worker)
-        connections.close_all()
-        run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DATABASE])
-        flush_redis()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

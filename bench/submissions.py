@@ -19,7 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PG = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402
+from bench.common import PG, SECRET_KEY, run, stop  # noqa: E402
+
 DATABASE = "cx_bench_submissions"
 BROKER = "redis://127.0.0.1:6379/14"
 CACHE = "redis://127.0.0.1:6379/15"
@@ -37,14 +40,8 @@ WORKERS = 4
 TARGET = 0.7
 
 
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
-
-
 def fresh_database(env: dict) -> None:
-    run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
-    run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE])
-    run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env)
+    common.fresh_database(DATABASE, env)
     table = (
         "CREATE TABLE bench_bare_row (id bigserial PRIMARY KEY, uuid uuid UNIQUE NOT NULL, "
         "survey_id bigint NOT NULL, answers text NOT NULL, created_at timestamptz NOT NULL)"
@@ -92,14 +89,6 @@ def start_gunicorn(port: int, env: dict, log: Path) -> subprocess.Popen:
     raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def drive(port: int, path: str, body: str, requests: int, connections: int) -> dict:
     """Run the load generator in its own process and return what it measured."""
     out = run(
@@ -111,8 +100,7 @@ def drive(port: int, path: str, body: str, requests: int, connections: int) -> d
 
 
 def flush_redis() -> None:
-    for url in (BROKER, CACHE):
-        run(["redis-cli", "-n", url.rsplit("/", 1)[1], "flushdb"])
+    common.flush_redis(BROKER, CACHE)
 
 
 def queued_for_scoring() -> int:
@@ -149,7 +137,7 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DATABASE}", "CELERY_BROKER_URL": BROKER,
            "CACHE_URL": CACHE, "DJANGO_SETTINGS_MODULE": "bench.settings",
            "PUBLIC_RATE_PER_IP": "off", "PUBLIC_RATE_PER_SURVEY": "off", "LOG_LEVEL": "WARNING",
-           "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnop",
+           "SECRET_KEY": SECRET_KEY,
            "BENCH_BARE_TOKEN": secrets.token_urlsafe(24)}  # fmt: skip
     flush_redis()
     fresh_database(env)
@@ -175,7 +163,7 @@ def main() -> int:
     finally:
         if server.poll() is None:
             stop(server)
-        run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
+        common.drop_database(DATABASE)
         flush_redis()
         shutil.rmtree(workdir, ignore_errors=True)
 
