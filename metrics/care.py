@@ -205,7 +205,7 @@ def recovery(*, business: Business, filters: KpiFilters) -> Recovery:
                 answer=Answer._meta.db_table,
                 question=Question._meta.db_table,
             ),
-            # In the order of the placeholders: the probes, then the latest cases.
+            # In the order of the %s parameters: the probes, then the latest cases.
             [
                 business.pk, business.pk,
                 QuestionKind.NPS, NPS_RECOVERED_FROM, QuestionKind.CSAT, CSAT_RECOVERED_FROM,

@@ -132,27 +132,29 @@ def specific_check(text: str, review: Review) -> Check:
 
 
 def defensive_check(text: str) -> Check:
-    phrases = found(DEFENSIVE_PHRASES, text)
-    if not phrases:
-        return Check("defensive", True, _("No defensive or blaming phrases."))
-    return Check(
-        "defensive",
-        False,
-        _("Leave out %(phrases)s: it reads as defensive or as blaming them.")
-        % {"phrases": quoted(phrases)},
-    )
+    return avoid_check(
+        "defensive", DEFENSIVE_PHRASES, text,
+        passed=_("No defensive or blaming phrases."),
+        failed=_("Leave out %(phrases)s: it reads as defensive or as blaming them."),
+    )  # fmt: skip
 
 
 def promise_check(text: str) -> Check:
-    phrases = found(PROMISES, text)
-    if not phrases:
-        return Check("promises", True, _("No promises the business may not keep."))
-    return Check(
-        "promises",
-        False,
-        _("Avoid promising %(phrases)s: say what you will do, not what can never happen.")
-        % {"phrases": quoted(phrases)},
-    )
+    return avoid_check(
+        "promises", PROMISES, text,
+        passed=_("No promises the business may not keep."),
+        failed=_("Avoid promising %(phrases)s: say what you will do, not what can never happen."),
+    )  # fmt: skip
+
+
+def avoid_check(
+    key: str, phrases: tuple[str, ...], text: str, *, passed: str, failed: str
+) -> Check:
+    """Passes unless the reply uses one of `phrases`; the message quotes the ones it uses."""
+    used = found(phrases, text)
+    if not used:
+        return Check(key, True, passed)
+    return Check(key, False, failed % {"phrases": quoted(used)})
 
 
 def next_step_check(text: str) -> Check:

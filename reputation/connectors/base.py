@@ -7,6 +7,7 @@ paging, payload shapes and error codes, and nothing about the database. The poll
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -86,7 +87,7 @@ class ReplyNotSupported(SourceError):
     pass
 
 
-class Connector:
+class Connector(ABC):
     """Subclasses set the class attributes and implement fetch (and post_reply where
     the site allows replies by API)."""
 
@@ -114,8 +115,9 @@ class Connector:
         # read by the next poll); None: no limit.
         self.deadline = deadline
 
+    @abstractmethod
     def fetch(self, cursor: dict) -> FetchResult:
-        raise NotImplementedError
+        """The reviews new or changed since `cursor`, and the cursor to keep."""
 
     def post_reply(self, *, external_id: str, text: str) -> datetime | None:
         """Publish the business's reply; returns the site's reply time if it gives one."""

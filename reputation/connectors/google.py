@@ -32,11 +32,9 @@ from .parsing import (
     cut,
     date_of,
     id_of,
-    item_list,
-    json_object,
+    json_page,
     mapping,
     parse_when,
-    read_items,
     text_of,
 )
 
@@ -99,14 +97,12 @@ class GoogleConnector(Connector):
         if token:
             params["pageToken"] = str(token)
         reply = self._authorized("GET", f"{self._location_url()}/reviews", params=params)
-        payload = json_object(self.json(reply), site=SITE)
-        reviews, skipped = read_items(
-            item_list(payload, "reviews", site=SITE, required=False), self._read_review, site=SITE
-        )
-        next_token = text_of(payload.get("nextPageToken"))
+        # Google leaves the list out when there are no reviews.
+        page = json_page(self.json(reply), "reviews", self._read_review, site=SITE, required=False)
+        next_token = text_of(page.payload.get("nextPageToken"))
         if next_token and next_token == token:
             raise MalformedPayload("Google gave the same page token twice; stopped paging.")
-        return paging.Page(reviews, skipped, next=next_token or None)
+        return paging.Page(page.reviews, page.skipped, next=next_token or None)
 
     def _read_review(self, item: dict) -> FetchedReview:
         review_id = id_of(item.get("reviewId") or _last_segment(item.get("name")), site=SITE)

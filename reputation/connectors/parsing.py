@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -155,6 +156,26 @@ def item_list(payload: dict, key: str, *, site: str, required: bool = True) -> l
     if not isinstance(items, list):
         raise MalformedPayload(f"{site}'s answer is not the documented shape (no {key!r} list).")
     return items
+
+
+@dataclass
+class JsonPage:
+    """One JSON answer of a site: the object, its raw items, the reviews read from
+    them and why the others were skipped."""
+
+    payload: dict
+    items: list
+    reviews: list
+    skipped: list[str]
+
+
+def json_page(
+    body: object, key: str, read: Callable[[dict], T], *, site: str, required: bool = True
+) -> JsonPage:
+    payload = json_object(body, site=site)
+    items = item_list(payload, key, site=site, required=required)
+    reviews, skipped = read_items(items, read, site=site)
+    return JsonPage(payload, items, reviews, skipped)
 
 
 def read_items(

@@ -16,11 +16,9 @@ from .parsing import (
     cut,
     date_of,
     id_of,
-    item_list,
-    json_object,
+    json_page,
     mapping,
     parse_when,
-    read_items,
     stars_of,
     text_of,
     url_of,
@@ -49,11 +47,9 @@ class TripadvisorConnector(Connector):
             )
         url = f"{self.base_url}/api/v1/location/{self.external_id}/reviews"
         params = {"key": self.secrets.get("api_key", ""), "limit": MAX_REVIEWS}
-        payload = json_object(self.json(self.request("GET", url, params=params)), site=SITE)
-        reviews, skipped = read_items(
-            item_list(payload, "data", site=SITE), self._read_review, site=SITE
-        )
-        return FetchResult(reviews=reviews, cursor=dict(cursor), complete=False, skipped=skipped)
+        reply = self.request("GET", url, params=params)
+        page = json_page(self.json(reply), "data", self._read_review, site=SITE)
+        return FetchResult(page.reviews, cursor=dict(cursor), complete=False, skipped=page.skipped)
 
     def _read_review(self, item: dict) -> FetchedReview:
         review_id = id_of(item.get("id"), site=SITE)

@@ -23,11 +23,9 @@ from .parsing import (
     cut,
     date_of,
     id_of,
-    item_list,
-    json_object,
+    json_page,
     mapping,
     parse_when,
-    read_items,
     stars_of,
     text_of,
 )
@@ -76,13 +74,11 @@ class TrustpilotConnector(Connector):
         params = {"page": number, "perPage": PER_PAGE, "orderBy": "createdat.desc"}
         headers = {"apikey": self.secrets.get("api_key", "")}
         reply = self.request("GET", url, params=params, headers=headers)
-        payload = json_object(self.json(reply), site=SITE)
-        items = item_list(payload, "reviews", site=SITE)
-        reviews, skipped = read_items(items, self._read_review, site=SITE)
+        page = json_page(self.json(reply), "reviews", self._read_review, site=SITE)
         # The end is where the site sends no items or no next link, whether or not we
         # could read the items: a page of unreadable ones is not the end of the listing.
-        last = not items or not _has_next_page(payload)
-        return paging.Page(reviews, skipped, next=None if last else number + 1)
+        last = not page.items or not _has_next_page(page.payload)
+        return paging.Page(page.reviews, page.skipped, next=None if last else number + 1)
 
     def _read_review(self, item: dict) -> FetchedReview:
         review_id = id_of(item.get("id"), site=SITE)

@@ -18,10 +18,8 @@ from .parsing import (
     cut,
     date_of,
     id_of,
-    item_list,
-    json_object,
+    json_page,
     mapping,
-    read_items,
     stars_of,
     text_of,
     url_of,
@@ -54,11 +52,9 @@ class YelpConnector(Connector):
             raise SourceError("The Yelp business id is missing.")
         url = f"{self.base_url}/v3/businesses/{quote(self.external_id, safe='')}/reviews"
         headers = {"Authorization": f"Bearer {self.secrets.get('api_key', '')}"}
-        payload = json_object(self.json(self.request("GET", url, headers=headers)), site=SITE)
-        reviews, skipped = read_items(
-            item_list(payload, "reviews", site=SITE), self._read_review, site=SITE
-        )
-        return FetchResult(reviews=reviews, cursor=dict(cursor), complete=False, skipped=skipped)
+        reply = self.request("GET", url, headers=headers)
+        page = json_page(self.json(reply), "reviews", self._read_review, site=SITE)
+        return FetchResult(page.reviews, cursor=dict(cursor), complete=False, skipped=page.skipped)
 
     def _read_review(self, item: dict) -> FetchedReview:
         review_id = id_of(item.get("id"), site=SITE)
