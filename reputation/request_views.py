@@ -24,11 +24,11 @@ from .review_requests import (
     MAX_DAYS,
     Audience,
     request_figures,
-    request_for_token,
     request_plan,
     requests_for_business,
     review_request_click,
     review_requests_create,
+    unscoped_request_for_token,
 )
 from .sources.forms import add_errors
 from .sources.selectors import sources_to_request_on
@@ -109,7 +109,7 @@ def sent_message(asked: int, skipped: int) -> str:
 
 
 def live_request(token: str) -> ReviewRequest:
-    found = request_for_token(token)
+    found = unscoped_request_for_token(token)
     if found is None:
         raise Http404("unknown review request")
     return found

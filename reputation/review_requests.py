@@ -8,7 +8,7 @@ Yelp's rules forbid. The consent rule is the survey invitations' one
 Each request is claimed with a conditional UPDATE before its e-mail is sent, so a
 retried task or two workers never send it twice; a sweeper sends what the broker lost.
 A send that fails for a passing reason (mail server down) puts the request back in the
-queue with `sent_at` set to when it was tried, and the sweeper waits before trying
+queue with `tried_at` set to when it was tried, and the sweeper waits before trying
 again; any other failure marks it failed with the reason, never "sent" without a mail.
 """
 
@@ -233,7 +233,7 @@ PASSING = (SMTPException, OSError, OperationalError, InterfaceError)
 def review_request_send(*, request_id: int) -> bool:
     """Send one queued request; True when this call sent it."""
     claimed = ReviewRequest.objects.filter(pk=request_id, status=RequestStatus.QUEUED).update(
-        status=RequestStatus.SENT, sent_at=timezone.now(), error=""
+        status=RequestStatus.SENT, sent_at=timezone.now(), tried_at=None, error=""
     )
     if not claimed:
         return False
@@ -277,7 +277,9 @@ def source_gone(source: ReviewSource) -> str:
 
 def mark(request_id: int, status: str, error: str, tried_at: datetime | None = None) -> None:
     """`tried_at` only for a request back in the queue: the sweeper's wait counts from it."""
-    ReviewRequest.objects.filter(pk=request_id).update(status=status, error=error, sent_at=tried_at)
+    ReviewRequest.objects.filter(pk=request_id).update(
+        status=status, error=error, sent_at=None, tried_at=tried_at
+    )
 
 
 def deliver(request: ReviewRequest) -> None:
@@ -308,27 +310,29 @@ def due_request_ids(*, now=None, limit: int = SWEEP_LIMIT) -> list[int]:
     queued.filter(created_at__lt=now - GIVE_UP_AFTER).update(
         status=RequestStatus.FAILED, error=_("Not sent within 3 days; given up."), sent_at=None
     )
-    never_tried = Q(sent_at=None, created_at__lte=now - SWEEP_AFTER)
+    never_tried = Q(tried_at=None, created_at__lte=now - SWEEP_AFTER)
     due = queued.annotate(retry_at=retry_at()).filter(never_tried | waited_enough(now))
     return list(due.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
 
 
 def retry_at() -> ExpressionWrapper:
-    """The failed try (`sent_at` of a queued request) plus the wait it had before it."""
+    """The failed try plus the wait it had before it."""
     return ExpressionWrapper(
-        F("sent_at") + (F("sent_at") - F("created_at")), output_field=DateTimeField()
+        F("tried_at") + (F("tried_at") - F("created_at")), output_field=DateTimeField()
     )
 
 
 def waited_enough(now) -> Q:
-    tried_before = Q(sent_at__lte=now - SWEEP_AFTER)
-    return Q(sent_at__lte=now - RETRY_WAIT_MAX) | (tried_before & Q(retry_at__lte=now))
+    tried_before = Q(tried_at__lte=now - SWEEP_AFTER)
+    return Q(tried_at__lte=now - RETRY_WAIT_MAX) | (tried_before & Q(retry_at__lte=now))
 
 
 # --- visiting ----------------------------------------------------------------------
 
 
-def request_for_token(token: str) -> ReviewRequest | None:
+def unscoped_request_for_token(token: str) -> ReviewRequest | None:
+    """The request a customer's e-mail link names, whatever its business: the link is
+    the customer's only credential (43 random characters)."""
     if not 20 <= len(token) <= 64:
         return None
     return ReviewRequest.objects.select_related("source", "business").filter(token=token).first()

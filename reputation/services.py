@@ -186,7 +186,9 @@ def reviews_existing(source: ReviewSource, external_ids: list[str]) -> dict[str,
     found: dict[str, Review] = {}
     fields = ("id", "external_id", *COMPARED_FIELDS)
     for chunk in batched(external_ids):
-        rows = Review.objects.filter(source=source, external_id__in=chunk).only(*fields)
+        rows = Review.objects.filter(
+            business_id=source.business_id, source=source, external_id__in=chunk
+        ).only(*fields)
         found.update((review.external_id, review) for review in rows)
     return found
 
@@ -205,9 +207,9 @@ def reviews_create(
     created: dict[str, int] = {}
     for chunk in batched([item.external_id for item in items]):
         created.update(
-            Review.objects.filter(source=source, external_id__in=chunk).values_list(
-                "external_id", "pk"
-            )
+            Review.objects.filter(
+                business_id=source.business_id, source=source, external_id__in=chunk
+            ).values_list("external_id", "pk")
         )
     return created
 
@@ -337,9 +339,9 @@ def reviews_mark_deleted(
     """Stored site reviews missing from a complete listing were deleted on the site.
     Reviews entered by hand are never listed by the site, so never concerned."""
     live = list(
-        Review.objects.filter(source=source, deleted_at=None, entered_by_hand=False).values_list(
-            "external_id", "pk"
-        )
+        Review.objects.filter(
+            business_id=source.business_id, source=source, deleted_at=None, entered_by_hand=False
+        ).values_list("external_id", "pk")
     )
     gone = [pk for external_id, pk in live if external_id not in keep]
     if len(gone) > DELETIONS_ALWAYS_BELIEVED and 2 * len(gone) > len(live):
