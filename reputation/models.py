@@ -194,6 +194,9 @@ class ReviewRequest(BusinessOwned):
         max_length=8, choices=RequestStatus.choices, default=RequestStatus.QUEUED
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The last try that failed for a passing reason (the request is queued again); the
+    # sweeper's back-off counts from it.
+    tried_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 

@@ -109,6 +109,7 @@ class Migration(migrations.Migration):
                 ('token', models.CharField(max_length=43, unique=True)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=8)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('tried_at', models.DateTimeField(blank=True, null=True)),
                 ('clicked_at', models.DateTimeField(blank=True, null=True)),
                 ('error', models.CharField(blank=True, max_length=300)),
                 ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.business')),

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -94,18 +92,12 @@ class ReviewRequestSerializer(serializers.ModelSerializer):
     customer = serializers.UUIDField(source="customer.uuid", read_only=True)
     source = serializers.UUIDField(source="source.uuid", read_only=True)
     status = serializers.ChoiceField(choices=RequestStatus.choices, read_only=True)
-    # A queued request keeps its last failed try in sent_at (for the back-off): only a
-    # sent request has a sending time to show.
-    sent_at = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewRequest
         fields = ["uuid", "created_at", "customer", "source", "status", "sent_at", "clicked_at",
                   "error"]  # fmt: skip
         read_only_fields = fields
-
-    def get_sent_at(self, request: ReviewRequest) -> datetime | None:
-        return request.sent_at if request.status == RequestStatus.SENT else None
 
 
 class ReviewRequestCreateSerializer(RefusesUnknownFields):

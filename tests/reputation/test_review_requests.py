@@ -190,7 +190,7 @@ class TestSending:
         queued.refresh_from_db()
         assert queued.status == RequestStatus.QUEUED
         assert queued.error == "Sending failed; will retry."
-        assert queued.sent_at is not None  # when it was tried, for the sweeper's wait
+        assert queued.sent_at is None and queued.tried_at is not None  # the sweeper's wait
         shown = client_of(alice).get(f"{API}{queued.uuid}/").json()
         assert (shown["status"], shown["sent_at"]) == ("queued", None)
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -219,7 +219,7 @@ class TestSending:
         settings.EMAIL_BACKEND = "tests.reputation.test_review_requests.FailingBackend"
         with pytest.raises(SMTPServerDisconnected):
             review_request_send(request_id=queued.pk)
-        tried = ReviewRequest.objects.get(pk=queued.pk).sent_at
+        tried = ReviewRequest.objects.get(pk=queued.pk).tried_at
         # It had waited 10 minutes when tried: it waits as long again (so waits double).
         assert send_due_review_requests() == 0
         assert due_request_ids(now=tried + timedelta(minutes=9)) == []
@@ -229,7 +229,7 @@ class TestSending:
         assert due_request_ids(now=tried + timedelta(minutes=59)) == []
         assert due_request_ids(now=tried + timedelta(minutes=61)) == [queued.pk]
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        ReviewRequest.objects.filter(pk=queued.pk).update(sent_at=tried - timedelta(hours=2))
+        ReviewRequest.objects.filter(pk=queued.pk).update(tried_at=tried - timedelta(hours=2))
         assert send_due_review_requests() == 1 and len(mailoutbox) == 1
 
     def test_no_email_after_unsubscribing_or_archiving(self, queued, google, client, mailoutbox):
