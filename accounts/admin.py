@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import ApiKey, AuditEntry, Location, Membership, User
+from .models import ApiKey, AuditEntry, Location, Membership, TeamInvitation, User
 
 
 @admin.register(User)
@@ -26,6 +26,14 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "business__name"]
     autocomplete_fields = ["user", "business"]
+
+
+@admin.register(TeamInvitation)
+class TeamInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "business", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    readonly_fields = ["token_hash", "invited_by", "sent_at", "accepted_at", "accepted_by"]
+    search_fields = ["email", "business__name"]
 
 
 @admin.register(Location)

@@ -6,6 +6,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,11 @@ class Business(models.Model):
     industry = models.CharField(max_length=32, choices=Industry.choices, default=Industry.OTHER)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # Free text and personal data older than this many months are anonymised every night
+    # (privacy.tasks); blank keeps everything.
+    retention_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +113,8 @@ MANAGERS = (Role.OWNER, Role.MANAGER)
 
 
 class Membership(models.Model):
+    # The public id in URLs and the API (the tenancy rule: never integer ids).
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -126,6 +134,47 @@ class Membership(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role in MANAGERS
+
+
+class TeamInvitation(BusinessOwned):
+    """An invitation to join a business with a role, accepted once through an e-mailed link.
+
+    Only the SHA-256 of the token is stored: someone who reads the database cannot
+    accept an invitation. Accepted, revoked and expired invitations stay as a record.
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open invitation per person and business; a new one replaces the old.
+            models.UniqueConstraint(
+                fields=["business", "email"],
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="team_invitation_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
 class ApiKeyScope(models.TextChoices):
@@ -169,7 +218,13 @@ class AuditEntry(BusinessOwned):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["business", "-created_at"], name="audit_business_recent")]
+        indexes = [
+            models.Index(fields=["business", "-created_at"], name="audit_business_recent"),
+            # The owner's audit page filtered by action, newest first.
+            models.Index(
+                fields=["business", "action", "-created_at"], name="audit_business_action"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import ALL_ROLES, MANAGER_ROLES
 from accounts.api import BusinessScopedViewSet, acting_user
 from cxplatform.errors import Conflict
+from cxplatform.parsers import StrictJSONParser
 
 from .importing import MAX_UPLOAD_BYTES
 from .imports import import_reread, import_start, import_upload
@@ -36,6 +37,8 @@ from .services import (
     purchases_record,
 )
 
+ALREADY_STARTED = OpenApiResponse(description="The import has already started.")
+
 
 class CustomerViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
@@ -58,19 +61,23 @@ class CustomerViewSet(
         incoming = CustomerSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         customer = customer_create(
-            business=request.business, consent_source="api", **incoming.validated_data
-        )
+            business=request.business, consent_source="api", actor=acting_user(request),
+            **incoming.validated_data,
+        )  # fmt: skip
         return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, uuid=None):
         customer = self.get_object()
         incoming = CustomerSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
-        customer_update(customer=customer, consent_source="api", **incoming.validated_data)
+        customer_update(
+            customer=customer, consent_source="api", actor=acting_user(request),
+            **incoming.validated_data,
+        )  # fmt: skip
         return Response(CustomerSerializer(customer).data)
 
     def perform_destroy(self, instance: Customer) -> None:
-        customer_delete(customer=instance)
+        customer_delete(customer=instance, actor=acting_user(self.request))
 
 
 PURCHASE_RESULT = inline_serializer(
@@ -142,7 +149,7 @@ class CustomerImportViewSet(
     serializer_class = CustomerImportDetailSerializer
     required_roles = MANAGER_ROLES
     # The upload is multipart; starting it and choosing an encoding take JSON as well.
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     def scoped_queryset(self, business):
         if self.action == "list":  # the files themselves stay in the database
@@ -167,7 +174,8 @@ class CustomerImportViewSet(
         return Response(CustomerImportDetailSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=CustomerImportEncodingSerializer, responses=CustomerImportDetailSerializer
+        request=CustomerImportEncodingSerializer,
+        responses={200: CustomerImportDetailSerializer, 409: ALREADY_STARTED},
     )
     @action(detail=True, methods=["post"])
     def encoding(self, request, uuid=None):
@@ -178,7 +186,10 @@ class CustomerImportViewSet(
         job = import_reread(customer_import=job, encoding=incoming.validated_data["encoding"])
         return Response(CustomerImportDetailSerializer(job).data)
 
-    @extend_schema(request=CustomerImportStartSerializer, responses={202: CustomerImportSerializer})
+    @extend_schema(
+        request=CustomerImportStartSerializer,
+        responses={202: CustomerImportSerializer, 409: ALREADY_STARTED},
+    )
     @action(detail=True, methods=["post"])
     def start(self, request, uuid=None):
         """Start the import with this mapping; a worker writes it. Poll the import."""

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, Location, User
+from accounts.services import audit_record
 from cxplatform.celery import enqueue_on_commit
 from cxplatform.errors import ApplicationError, Conflict
 
+from .consent import change_for, consent_event, consent_events_record
 from .importing import (
     CHUNK_ROWS,
     MAX_REFUSALS_KEPT,
@@ -27,7 +29,7 @@ from .importing import (
     preview,
     rows,
 )
-from .models import Customer, CustomerImport, ImportStatus, Purchase
+from .models import ConsentSource, Customer, CustomerImport, ImportStatus, Purchase
 from .services import purchases_changed
 
 
@@ -40,11 +42,17 @@ def import_upload(
             errors={"file": [_("Files up to 20 MB are accepted; split larger exports.")]},
         )
     decoded = decoded_or_refused(content, encoding)
-    return CustomerImport.objects.create(
-        business=business, created_by=user, file_name=name[:255], content=content,
-        encoding=decoded.encoding, headers=decoded.headers,
-        mapping=guess_mapping(decoded.headers),
-    )  # fmt: skip
+    with transaction.atomic():
+        job = CustomerImport.objects.create(
+            business=business, created_by=user, file_name=name[:255], content=content,
+            encoding=decoded.encoding, headers=decoded.headers,
+            mapping=guess_mapping(decoded.headers),
+        )  # fmt: skip
+        # A file of customers' names and addresses came in: the owner knows who brought it.
+        audit_record(
+            business=business, actor=user, action="customer_import.upload", target=str(job.uuid)
+        )
+    return job
 
 
 def import_reread(*, customer_import: CustomerImport, encoding: str) -> CustomerImport:
@@ -150,7 +158,7 @@ def write_all(customer_import: CustomerImport) -> None:
             except ValueError as error:
                 refusals.append({"row": line, "reason": str(error)})
         with transaction.atomic():
-            taken, merged = write_chunk(business, clean, locations)
+            taken, merged = write_chunk(business, clean, locations, origin=customer_import)
             record_progress(customer_import, len(chunk), taken, merged, refusals)
 
 
@@ -168,13 +176,16 @@ def record_progress(
     )
 
 
-def write_chunk(business: Business, clean: list[CleanRow], locations: dict) -> tuple[int, int]:
+def write_chunk(
+    business: Business, clean: list[CleanRow], locations: dict,
+    origin: CustomerImport | None = None,
+) -> tuple[int, int]:  # fmt: skip
     """Write one chunk with a handful of queries; returns rows taken and rows merged.
 
     An order reference already stored, or seen earlier in the chunk, is merged: the
     later row's values win, as when a till exports a corrected order again.
     """
-    customers = customers_for_rows(business, clean)
+    customers = customers_for_rows(business, clean, origin=origin)
     references = {row.order_reference for row in clean if row.order_reference}
     # `order_reference <> ''` lets the partial unique index serve this lookup.
     stored = dict(
@@ -219,9 +230,12 @@ def write_chunk(business: Business, clean: list[CleanRow], locations: dict) -> t
     return taken, merged
 
 
-def customers_for_rows(business: Business, clean: list[CleanRow]) -> dict:
+def customers_for_rows(
+    business: Business, clean: list[CleanRow], origin: CustomerImport | None = None
+) -> dict:
     """Each row's customer (and whether this import created it): found by e-mail, else
-    created, one per e-mail; a row without an e-mail is a new customer."""
+    created, one per e-mail; a row without an e-mail is a new customer. A consent column
+    is taken for new customers only, each answer kept in their consent history."""
     emails = {row.email for row in clean if row.email}
     known = {
         c.email.lower(): c for c in Customer.objects.filter(business=business, email__in=emails)
@@ -248,5 +262,17 @@ def customers_for_rows(business: Business, clean: list[CleanRow]) -> dict:
         else:
             without_email.append(customer)
         by_row[id(row)] = (customer, True)
-    Customer.objects.bulk_create([*created.values(), *without_email], batch_size=1000)
+    new_customers = [*created.values(), *without_email]
+    Customer.objects.bulk_create(new_customers, batch_size=1000)
+    answered = [c for c in new_customers if c.consent_recorded_at is not None]
+    consent_events_record(import_consent_event(customer, origin, now) for customer in answered)
     return by_row
+
+
+def import_consent_event(customer: Customer, origin: CustomerImport | None, now):
+    """The consent column's answer for a customer the import created."""
+    return consent_event(
+        customer=customer, change=change_for(customer.consent_to_contact),
+        source=ConsentSource.IMPORT, actor=origin.created_by if origin else None,
+        detail=origin.file_name if origin else "", at=now,
+    )  # fmt: skip

@@ -20,12 +20,79 @@ class Customer(BusinessOwned):
     # Set when the customer unsubscribed: no e-mail is ever sent to them again.
     email_opt_out_at = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True)
+    # When their personal data and words were removed (on request, or by the business's
+    # retention setting). The row stays, so figures over purchases and answers stay right.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["business", "email"], name="customer_business_email")]
 
     def __str__(self) -> str:
         return self.name or self.email or str(self.uuid)
+
+
+class Erasure(BusinessOwned):
+    """A customer's data erased on their request: who did it, when and how much went.
+    Holds no personal data: `counts` maps a kind of data to the rows it was removed from."""
+
+    # Kept when the customer row is deleted later: the record of the request outlives it.
+    customer = models.ForeignKey(
+        Customer, null=True, on_delete=models.SET_NULL, related_name="erasures"
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erasure of customer {self.customer_id} on {self.created_at:%Y-%m-%d}"
+
+
+class ConsentChange(models.TextChoices):
+    AGREED = "agreed", _("Agreed to be contacted")
+    WITHDRAWN = "withdrawn", _("Withdrew consent to be contacted")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed from e-mails")
+    # "Yes, contact me about this" on a survey answered from their own invitation: consent
+    # for the follow-up of that answer only, not for surveys or review requests.
+    ASKED_ABOUT_ANSWER = "asked_about_answer", _("Asked to be contacted about an answer")
+
+
+class ConsentSource(models.TextChoices):
+    STAFF = "staff", _("Staff, in the customer form")
+    API = "api", _("API")
+    IMPORT = "import", _("CSV import")
+    POS = "pos", _("Till or shop system")
+    SURVEY = "survey", _("The customer, in a survey")
+    UNSUBSCRIBE = "unsubscribe", _("The customer, with an unsubscribe link")
+
+
+class ConsentEvent(BusinessOwned):
+    """One change of a customer's consent to be contacted: the evidence behind
+    Customer.consent_to_contact and email_opt_out_at, kept as history (never edited)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_events")
+    change = models.CharField(max_length=24, choices=ConsentChange.choices)
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    # Who recorded it: the staff member or API user; empty when the customer did it.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    # Where exactly, in plain words: the import's file, the survey, the e-mail unsubscribed from.
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["business", "customer", "created_at"], name="consent_history")
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.created_at:%Y-%m-%d}"
+        return f"{self.get_change_display()} ({self.get_source_display()}, {when})"
 
 
 class Purchase(BusinessOwned):

@@ -12,7 +12,9 @@ from .models import Customer, CustomerImport, Purchase
 def customers_search(*, business: Business, query: str = "") -> QuerySet[Customer]:
     """Customers matching a name, e-mail, phone or tag, with how often and when they bought."""
     customers = Customer.objects.filter(business=business)
-    query = query.strip()
+    # No stored text holds a NUL (PostgreSQL refuses it, also in a query): dropping it
+    # changes no match and keeps a pasted one from failing the search.
+    query = query.replace("\x00", "").strip()
     if query:
         customers = customers.filter(
             Q(name__icontains=query)

@@ -5,22 +5,32 @@ from rest_framework import serializers
 
 from accounts.models import Location
 
+from .consent import contact_refusal
 from .importing import ENCODINGS, FIELDS
 from .imports import import_preview
 from .models import Customer, CustomerImport, ImportStatus, Purchase
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    contact_refusal = serializers.SerializerMethodField(
+        help_text="Why invitations, reminders and review requests are not sent to this "
+        "customer (no e-mail, unsubscribed, no consent); empty when they may be."
+    )
+
     class Meta:
         model = Customer
         fields = [
             "uuid", "created_at", "name", "email", "phone", "consent_to_contact",
-            "consent_recorded_at", "consent_source", "email_opt_out_at", "tags",
+            "consent_recorded_at", "consent_source", "email_opt_out_at", "contact_refusal",
+            "tags",
         ]  # fmt: skip
         read_only_fields = [
             "uuid", "created_at", "consent_recorded_at", "consent_source", "email_opt_out_at",
         ]  # fmt: skip
         extra_kwargs = {"tags": {"required": False}}
+
+    def get_contact_refusal(self, customer: Customer) -> str:
+        return contact_refusal(customer)
 
     def validate_tags(self, tags):
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):

@@ -11,15 +11,19 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from accounts.models import Business, Location
+from accounts.models import Business, Location, User
+from accounts.services import audit_record
 from cxplatform.errors import ApplicationError
 
-from .models import Customer, Purchase
+from .consent import change_for, consent_record
+from .models import ConsentChange, ConsentSource, Customer, Purchase
 
 CUSTOMER_FIELDS = {"name", "email", "phone", "consent_to_contact", "tags"}
 
 
-def customer_create(*, business: Business, consent_source: str = "staff", **fields) -> Customer:
+def customer_create(
+    *, business: Business, consent_source: str = "staff", actor: User | None = None, **fields
+) -> Customer:
     fields = clean_customer_fields(fields)
     if not (fields.get("name") or fields.get("email") or fields.get("phone")):
         raise ApplicationError(
@@ -32,14 +36,25 @@ def customer_create(*, business: Business, consent_source: str = "staff", **fiel
             errors={"email": [_("A customer with this e-mail already exists.")]},
         )
     customer = Customer(business=business, **fields)
-    if customer.consent_to_contact:
-        customer.consent_recorded_at = timezone.now()
-        customer.consent_source = consent_source
-    customer.save()
+    with transaction.atomic():
+        if customer.consent_to_contact:
+            customer.consent_recorded_at = timezone.now()
+            customer.consent_source = consent_source
+        customer.save()
+        if customer.consent_to_contact:
+            consent_record(
+                customer=customer, change=ConsentChange.AGREED, source=consent_source,
+                actor=actor, at=customer.consent_recorded_at,
+            )  # fmt: skip
+        audit_record(
+            business=business, actor=actor, action="customer.create", target=str(customer.uuid)
+        )
     return customer
 
 
-def customer_update(*, customer: Customer, consent_source: str = "staff", **fields) -> Customer:
+def customer_update(
+    *, customer: Customer, consent_source: str = "staff", actor: User | None = None, **fields
+) -> Customer:
     fields = clean_customer_fields(fields)
     email = fields.get("email")
     if email and email_taken(business=customer.business, email=email, besides=customer):
@@ -48,16 +63,42 @@ def customer_update(*, customer: Customer, consent_source: str = "staff", **fiel
             errors={"email": [_("A customer with this e-mail already exists.")]},
         )
     consent = fields.get("consent_to_contact")
-    if consent is not None and consent != customer.consent_to_contact:
+    changed = consent is not None and consent != customer.consent_to_contact
+    if changed:
         # Consent is evidence: when and where it changed is kept with it.
         customer.consent_recorded_at = timezone.now()
         customer.consent_source = consent_source
         if consent:
             customer.email_opt_out_at = None
+    edited = sorted(name for name, value in fields.items() if getattr(customer, name) != value)
     for name, value in fields.items():
         setattr(customer, name, value)
-    customer.save()
+    with transaction.atomic():
+        customer.save()
+        if changed:
+            consent_record(
+                customer=customer, change=change_for(consent), source=consent_source,
+                actor=actor, at=customer.consent_recorded_at,
+            )  # fmt: skip
+        customer_change_audit(customer, actor, edited, consent_source if changed else "")
     return customer
+
+
+def customer_change_audit(
+    customer: Customer, actor: User | None, edited: list[str], consent_source: str
+) -> None:
+    """Field names and consent only: the audit log holds no personal data."""
+    target = str(customer.uuid)
+    if edited:
+        audit_record(
+            business=customer.business, actor=actor, action="customer.update", target=target,
+            detail={"fields": edited},
+        )  # fmt: skip
+    if consent_source:
+        audit_record(
+            business=customer.business, actor=actor, action="customer.consent", target=target,
+            detail={"consent_to_contact": customer.consent_to_contact, "source": consent_source},
+        )  # fmt: skip
 
 
 def clean_customer_fields(fields: dict) -> dict:
@@ -141,8 +182,13 @@ def _purchase_write(business: Business, data: PurchaseInput) -> tuple[Purchase, 
     return Purchase.objects.create(business=business, **values), True
 
 
-def customer_delete(*, customer: Customer) -> None:
-    customer.delete()
+def customer_delete(*, customer: Customer, actor: User | None = None) -> None:
+    with transaction.atomic():
+        audit_record(
+            business=customer.business, actor=actor, action="customer.delete",
+            target=str(customer.uuid),
+        )  # fmt: skip
+        customer.delete()
     purchases_changed(business_id=customer.business_id)
 
 
@@ -157,23 +203,20 @@ def purchases_changed(*, business_id: int, purchases: int = 1) -> None:
         )
 
 
-def why_not_email(customer: Customer) -> str:
-    """Plain words for the owner when a customer must not be e-mailed, else "".
-    One rule for every e-mail the platform sends a customer (survey invitations,
-    review requests)."""
-    if not customer.email:
-        return _("No e-mail address.")
-    if customer.email_opt_out_at is not None:
-        return _("Unsubscribed from e-mails.")
-    if not customer.consent_to_contact:
-        return _("Did not agree to be contacted.")
-    return ""
-
-
-def customer_email_opt_out(*, customer_id: int) -> None:
-    """The customer clicked "unsubscribe" in any of our e-mails."""
+def customer_email_opt_out(*, customer_id: int, detail: str = "") -> bool:
+    """The customer clicked "unsubscribe" in one of our e-mails (`detail` says which).
+    Once: a second click keeps the first moment and adds nothing. True when recorded."""
     now = timezone.now()
-    Customer.objects.filter(pk=customer_id).update(
-        email_opt_out_at=now, consent_to_contact=False, consent_recorded_at=now,
-        consent_source="unsubscribe",
-    )  # fmt: skip
+    with transaction.atomic():
+        claimed = Customer.objects.filter(pk=customer_id, email_opt_out_at=None).update(
+            email_opt_out_at=now, consent_to_contact=False, consent_recorded_at=now,
+            consent_source=ConsentSource.UNSUBSCRIBE,
+        )  # fmt: skip
+        if claimed:
+            customer = Customer.objects.get(pk=customer_id)
+            consent_record(
+                customer=customer, change=ConsentChange.UNSUBSCRIBED,
+                source=ConsentSource.UNSUBSCRIBE, detail=detail, at=now,
+            )  # fmt: skip
+            customer_change_audit(customer, None, [], ConsentSource.UNSUBSCRIBE)
+    return bool(claimed)

@@ -7,8 +7,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import ALL_ROLES, MANAGER_ROLES, business_view
 from accounts.selectors import business_object_or_404
+from accounts.services import audit_record
 from cxplatform.errors import ApplicationError
 
+from .consent import HISTORY_SHOWN, consent_history, contact_refusal
 from .forms import CustomerForm, EncodingForm, MappingForm, PurchaseForm, UploadForm
 from .imports import import_preview, import_reread, import_start, import_upload
 from .models import Customer, CustomerImport, ImportStatus
@@ -52,7 +54,9 @@ def customer_new(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = customer_create(business=request.business, **form.cleaned_data)
+            customer = customer_create(
+                business=request.business, actor=request.user, **form.cleaned_data
+            )
         except ApplicationError as error:
             add_errors(form, error)
         else:
@@ -65,6 +69,11 @@ def customer_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_detail(request: HttpRequest, customer_uuid) -> HttpResponse:
     customer = business_object_or_404(Customer, business=request.business, uuid=customer_uuid)
+    # Who looked at a customer's data is for the owner to know (the audit log).
+    audit_record(
+        business=request.business, actor=request.user, action="customer.view",
+        target=str(customer.uuid),
+    )  # fmt: skip
     return render_detail(request, customer, PurchaseForm(business=request.business))
 
 
@@ -74,6 +83,8 @@ def render_detail(request, customer, purchase_form, status=200) -> HttpResponse:
         "purchases": purchases_for_customer(business=request.business, customer=customer)[:50],
         "totals": customer_totals(business=request.business, customer=customer),
         "purchase_form": purchase_form,
+        "contact_refusal": contact_refusal(customer),
+        "consent_history": consent_history(customer=customer)[:HISTORY_SHOWN],
     }
     return render(request, "customers/detail.html", context, status=status)
 
@@ -89,7 +100,7 @@ def customer_edit(request: HttpRequest, customer_uuid) -> HttpResponse:
     form = CustomerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            customer_update(customer=customer, **form.cleaned_data)
+            customer_update(customer=customer, actor=request.user, **form.cleaned_data)
         except ApplicationError as error:
             add_errors(form, error)
         else:
@@ -103,7 +114,7 @@ def customer_edit(request: HttpRequest, customer_uuid) -> HttpResponse:
 @require_POST
 def customer_delete_view(request: HttpRequest, customer_uuid) -> HttpResponse:
     customer = business_object_or_404(Customer, business=request.business, uuid=customer_uuid)
-    customer_delete(customer=customer)
+    customer_delete(customer=customer, actor=request.user)
     return redirect("customers:list")
 
 

@@ -13,7 +13,8 @@ from .batching import IdBatcher, batched
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxplatform.settings")
 
-app = Celery("cxplatform")
+# Every task gets the delivery limit and dead letters of cxplatform/deadletters.py.
+app = Celery("cxplatform", task_cls="cxplatform.deadletters:LimitedDeliveriesTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

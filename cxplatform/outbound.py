@@ -1,4 +1,5 @@
-"""Every request the platform makes to a URL a user typed (review APIs and feeds).
+"""Every request the platform makes to a URL a user typed (review APIs and feeds, alert
+webhooks).
 
 A URL is refused when its host resolves to a private, loopback, link-local or other
 non-public address, before connecting and again at every redirect, so a feed URL
@@ -126,7 +127,7 @@ def fetch(
     params: dict | None = None,
     headers: dict | None = None,
     json_body=None,
-    data: dict | None = None,
+    data: dict | bytes | None = None,
     timeout: float | None = None,
     max_bytes: int | None = None,
 ) -> Reply:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -15,3 +17,12 @@ class NewestFirstPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request):
+        # DRF answers a cursor it cannot read with 404, as if the list were missing;
+        # it is a bad parameter, named like any other.
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            message = _("Not a cursor this list gave out; start again without it.")
+            raise ValidationError({self.cursor_query_param: [message]}) from None

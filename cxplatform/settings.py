@@ -7,7 +7,9 @@ production sets both.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "csp",
     "cxplatform",
     "accounts",
     "customers",
@@ -54,11 +58,14 @@ INSTALLED_APPS = [
     "journeys",
     "reputation",
     "metrics",
+    "privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cxplatform.middleware.RefuseNulInQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +74,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A database connection lost mid-request: a clean 503 with Retry-After, not a 500.
+    "cxplatform.middleware.DatabaseUnavailableMiddleware",
+    # Last, as axes requires: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cxplatform.urls"
@@ -128,6 +139,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in brute force (django-axes): the standalone backend only refuses locked-out
+# tries; ModelBackend checks the password. See accounts/lockout.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# E-mail and address together: one guesser is stopped, the rest of the shop's Wi-Fi is not.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# The client address is REMOTE_ADDR, as for the public rate limits (feedback/antiabuse.py).
 
 # --- Security ----------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -139,7 +164,17 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
+# No script reads either cookie (forms carry the CSRF token), and Lax keeps them off
+# cross-site posts and sub-requests while links from e-mails still find the session.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Every page but the survey embed, which lets exactly the business's own sites frame it
+# (feedback/channels/views.py: frameable).
 X_FRAME_OPTIONS = "DENY"
 # Public survey bodies are small; anything larger is refused with 413 before parsing.
 PUBLIC_BODY_MAX_BYTES = 64 * 1024
@@ -197,11 +232,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsBusinessMember"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON that would fail to store or echo (lone surrogates, absurd nesting) is a 400.
+    "DEFAULT_PARSER_CLASSES": ["cxplatform.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "cxplatform.pagination.NewestFirstPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "cxplatform.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents each operation's error answers too (400/401/403/404, one error shape).
+    "DEFAULT_SCHEMA_CLASS": "cxplatform.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -211,6 +248,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Swagger UI would fetch a validity badge from validator.swagger.io: nothing leaves the app.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
@@ -220,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "feedback.models.SurveyStatus",
         "ImportStatusEnum": "customers.models.ImportStatus",
         "InvitationStatusEnum": "feedback.models.InvitationStatus",
+        "CaseReasonEnum": "feedback.models.CaseReason",
+        "ReviewRequestStatusEnum": "reputation.models.RequestStatus",
     },
 }
 
@@ -240,7 +281,13 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30 if CELERY_TASK_TIME_LIMIT > 60 else None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task not acknowledged within this time (its worker died) is delivered again.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Every retry delay and the time limit must stay below it (tests/reliability checks).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+}
+# A task whose worker dies under it this many times in a row is dead-lettered instead
+# of being delivered forever (cxplatform/deadletters.py).
+TASK_MAX_DELIVERIES = env_int("TASK_MAX_DELIVERIES", 5, minimum=1)
 # A request must never hang on a dead broker: publish tries briefly, then the
 # row stays unprocessed and the sweeper picks it up.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -295,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "textanalysis.tasks.sweep_alerts",
         "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),
     },
+    "retention-anonymise": {
+        "task": "privacy.tasks.retention_sweep",
+        "schedule": env_int("RETENTION_SWEEP_SECONDS", 24 * 3600, minimum=3600),
+    },
 }
 
 # --- Outbound requests and secrets at rest ------------------------------------------
@@ -326,6 +377,33 @@ GOOGLE_OAUTH_AUTHORIZE_URL = env_str(
     "GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"
 )
 GOOGLE_OAUTH_TOKEN_URL = env_str("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
+
+# --- Content security policy (django-csp) ----------------------------------------
+# The app's pages load only their own scripts, styles and images. Templates hold no
+# inline script or on*= handler (tests/security/test_hardening_csp.py keeps it so), and
+# no <style> element. Inline style="" attributes are allowed (style-src-attr): bar
+# widths and shares are data, and a style attribute cannot run script or fetch from
+# anywhere img-src does not allow. The survey embed replaces frame-ancestors with the
+# business's sites; the API docs need no exception (cxplatform/apidocs.py).
+_csp_form_actions = ["'self'"]
+if GOOGLE_OAUTH_CLIENT_ID:
+    # "Connect with Google" posts to us and we redirect to Google's consent page; browsers
+    # hold that redirect to form-action too.
+    _google = urlsplit(GOOGLE_OAUTH_AUTHORIZE_URL)
+    _csp_form_actions.append(f"{_google.scheme}://{_google.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": _csp_form_actions,
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Text analysis --------------------------------------------------------------
 # What each app does with freshly scored rows: "app.Model" -> "dotted.path(ids=[...])".

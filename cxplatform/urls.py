@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from feedback import api as feedback_api
 
 from . import views
+from .apidocs import ApiDocsView
 
 router = SimpleRouter()
 router.register("surveys", feedback_api.SurveyViewSet, basename="survey")
@@ -25,15 +26,17 @@ api_v1 = [
         name="public-survey-responses",
     ),
     path(
-        "public/invitations/<str:token>/responses/",
+        "public/invitations/<slug:token>/responses/",
         feedback_api.PublicInvitationResponseView.as_view(),
         name="public-invitation-responses",
     ),
+    path("", include("accounts.api_urls")),
     path("", include("feedback.builder.api_urls")),
     path("", include("feedback.channels.api_urls")),
     path("", include("feedback.interactions.api_urls")),
     path("", include("feedback.cases.api_urls")),
     path("", include("customers.api_urls")),
+    path("", include("privacy.api_urls")),
     path("", include("textanalysis.api_urls")),
     path("", include("journeys.api_urls")),
     path("", include("metrics.api_urls")),
@@ -51,13 +54,14 @@ urlpatterns = [
     path("interactions/", include("feedback.interactions.urls")),
     path("cases/", include("feedback.cases.urls")),
     path("customers/", include("customers.urls")),
+    path("customers/", include("privacy.urls")),
     path("insights/", include("textanalysis.urls")),
     path("journeys/", include("journeys.urls")),
     path("", include("metrics.urls")),
     path("reviews/", include("reputation.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

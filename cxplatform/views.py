@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -9,6 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.access import business_view
+
+from .middleware import DATABASE_ERRORS, database_unavailable_response
+from .models import DeadLetter
 
 
 @business_view()
@@ -26,6 +31,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     database = database_state()
     body = {"status": "ok" if database == "ok" else "error", "database": database}
     body["broker"] = broker_state()
+    # Tasks that will not run again by themselves: the operator's to look at in /admin/
+    # (monitoring alerts on it; a web node stays in the load balancer all the same).
+    body["dead_letters"] = dead_letters_open() if database == "ok" else None
     return JsonResponse(body, status=200 if database == "ok" else 503)
 
 
@@ -36,6 +44,13 @@ def database_state() -> str:
     except DatabaseError:
         return "down"
     return "ok"
+
+
+def dead_letters_open() -> int | None:
+    try:
+        return DeadLetter.objects.filter(resolved=False).count()
+    except DatabaseError:  # a database not migrated yet
+        return None
 
 
 def broker_state() -> str:
@@ -66,6 +81,9 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # The database lost outside a view (a middleware, a template): 503, as in a view.
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable_response(request)
     # No context processors that touch the database: it may be what failed.
     from django.template import loader
 

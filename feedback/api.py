@@ -9,7 +9,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from accounts.access import ALL_ROLES, MANAGER_ROLES
-from accounts.api import BusinessScopedViewSet
+from accounts.api import BusinessScopedViewSet, acting_user
 from accounts.models import Location
 from cxplatform.errors import (
     ApplicationError,
@@ -77,6 +77,7 @@ class PublicResponseCreateView(APIView):
         responses={
             201: SubmittedSerializer,
             400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
             404: ERROR_SCHEMA,
             409: ERROR_SCHEMA,
             410: ERROR_SCHEMA,
@@ -99,6 +100,9 @@ class PublicResponseCreateView(APIView):
         if body_too_large(request):
             return too_large_response()
         survey, questions, invitation = load()
+        refusal = foreign_origin_refusal(request, survey)
+        if refusal is not None:
+            return refusal
         envelope = ResponseSubmitSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         location = self._location(survey, envelope.validated_data.get("location"))
@@ -138,8 +142,9 @@ class PublicInvitationResponseView(PublicResponseCreateView):
 
     @extend_schema(
         request=ResponseSubmitSerializer,
-        responses={201: SubmittedSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA,
-                   409: ERROR_SCHEMA, 410: ERROR_SCHEMA, 413: ERROR_SCHEMA, 429: ERROR_SCHEMA},
+        responses={201: SubmittedSerializer, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA,
+                   404: ERROR_SCHEMA, 409: ERROR_SCHEMA, 410: ERROR_SCHEMA, 413: ERROR_SCHEMA,
+                   429: ERROR_SCHEMA},
     )  # fmt: skip
     def post(self, request, token):
         def load():
@@ -147,6 +152,24 @@ class PublicInvitationResponseView(PublicResponseCreateView):
             return invitation.survey, None, invitation
 
         return self.submit(request, f"invitation-{token[:16]}", load)
+
+
+def foreign_origin_refusal(request, survey: Survey) -> ApiResponse | None:
+    """A browser names the site of the page that sends a POST in Origin. A page on a site
+    the business did not list for this survey (or an opaque "null" origin) may not answer
+    it; integrations and apps send no Origin and are taken (the rate limits still hold)."""
+    origin = request.headers.get("Origin")
+    own = f"{request.scheme}://{request.get_host()}"
+    if origin is None or origin in {own, *survey.embed_origins}:
+        return None
+    message = _(
+        "This survey takes answers from its own page and the sites listed on its Share "
+        "page only, not from %(origin)s."
+    ) % {"origin": origin[:200]}
+    return ApiResponse(
+        error_body(_("Answers from this site are not accepted."), {"origin": [message]}),
+        status=status.HTTP_403_FORBIDDEN,
+    )
 
 
 def api_field(key: str) -> str:
@@ -183,8 +206,9 @@ class SurveyViewSet(
         origins = data.pop("embed_origins", None)
         with transaction.atomic():
             survey = survey_create(
-                business=request.business, template_key=data.pop("template", ""), **data
-            )
+                business=request.business, template_key=data.pop("template", ""),
+                actor=acting_user(request), **data,
+            )  # fmt: skip
             if origins is not None:
                 embed_origins_set(survey=survey, origins=origins)
         return ApiResponse(self._fresh(survey), status=status.HTTP_201_CREATED)
@@ -197,7 +221,7 @@ class SurveyViewSet(
         changes = {k: v for k, v in incoming.validated_data.items() if k != "template"}
         origins = changes.pop("embed_origins", None)
         with transaction.atomic():
-            survey_update(survey=survey, **changes)
+            survey_update(survey=survey, actor=acting_user(request), **changes)
             if origins is not None:
                 embed_origins_set(survey=survey, origins=origins)
         return ApiResponse(self._fresh(survey))

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Business, Location
+from customers.consent import consent_record
+from customers.models import ConsentChange, ConsentSource
 from cxplatform.errors import ApplicationError, Conflict, Gone
 from textanalysis.services import texts_enqueue_scoring
 
@@ -128,9 +130,21 @@ def response_submit(
             )
             for answer in cleaned
         )
+        if response.customer is not None and response.contact_requested:
+            contact_request_record(response=response, survey=survey)
         cases_open_for_response(response=response, answers=answers)
         texts_enqueue_scoring(model=Answer, ids=[a.pk for a in answers if a.text.strip()])
     return response
+
+
+def contact_request_record(*, response: Response, survey: Survey) -> None:
+    """A known customer (answering their own invitation) asked to hear back about this
+    answer: kept in their consent history. It lets this answer's follow-up contact them
+    (customers.consent.follow_up_refusal) and changes nothing else."""
+    consent_record(
+        customer=response.customer, change=ConsentChange.ASKED_ABOUT_ANSWER,
+        source=ConsentSource.SURVEY, detail=survey.name, at=response.created_at,
+    )  # fmt: skip
 
 
 def invitation_claim(*, invitation: Invitation) -> None:

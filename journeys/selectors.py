@@ -360,7 +360,9 @@ def aspects_heard(said: list[Said], names: dict[str, str]) -> dict[str, list[Asp
 
 def representative_quotes(said: list[Said], mean: float | None) -> list[Said]:
     """Up to three comments: the most negative, the most typical (closest to the mean)
-    and the most positive, so a reader sees the range, not only the extremes."""
+    and the most positive, so a reader sees the range, not only the extremes. Comments
+    whose words were erased (privacy) keep their score but have nothing to quote."""
+    said = [comment for comment in said if comment.text]
     if not said:
         return []
     picks = [min(said, key=lambda c: c.score)]

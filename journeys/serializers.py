@@ -17,6 +17,11 @@ ORDER_MAX = 1000
 
 class StructureTouchpointSerializer(serializers.ModelSerializer):
     stage = serializers.UUIDField(source="stage.uuid", read_only=True)
+    # A plain string: a touchpoint added by hand has an empty key, which the SlugField's
+    # pattern would declare impossible.
+    key = serializers.CharField(
+        read_only=True, help_text="Stable name from the ready-made journey; empty if added."
+    )
     archived = serializers.SerializerMethodField(
         help_text="Archived: staff and new surveys cannot pick it; its history stays."
     )
@@ -25,9 +30,6 @@ class StructureTouchpointSerializer(serializers.ModelSerializer):
         model = Touchpoint
         fields = ["uuid", "name", "key", "stage", "position", "archived", "archived_at"]
         read_only_fields = fields
-        extra_kwargs = {
-            "key": {"help_text": "Stable name from the ready-made journey; empty if added."}
-        }
 
     def get_archived(self, touchpoint: Touchpoint) -> bool:
         return touchpoint.archived_at is not None

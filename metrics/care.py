@@ -9,7 +9,7 @@ period's cases by (business, created_at) and (business, resolved_at); staff load
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
@@ -264,6 +264,11 @@ class MemberLoad:
     flagged: bool
     note: str
 
+    @property
+    def share(self) -> float | None:
+        """The part of their interactions that were with someone upset."""
+        return self.negative / self.handled if self.handled else None
+
 
 @dataclass(frozen=True)
 class StaffLoad:
@@ -276,10 +281,29 @@ class StaffLoad:
     period: Period
     team_median: float | None
     members: list[MemberLoad]
+    # The counts the median was taken of (members who handled any), smallest first:
+    # shown with the flag, so an owner can check it.
+    median_of: list[int] = field(default_factory=list)
 
     @property
     def days(self) -> int:
         return self.period.days
+
+    @property
+    def flag_at(self) -> float | None:
+        """How many upset customers get a member flagged: FLAG_RATIO times the team's
+        median, and never fewer than FLAG_MIN_NEGATIVE (see is_overloaded)."""
+        if self.team_median is None:
+            return None
+        return max(FLAG_MIN_NEGATIVE, FLAG_RATIO * self.team_median)
+
+    @property
+    def flag_ratio(self) -> int:
+        return FLAG_RATIO
+
+    @property
+    def flag_min(self) -> int:
+        return FLAG_MIN_NEGATIVE
 
     @property
     def flagged(self) -> list[MemberLoad]:
@@ -309,7 +333,9 @@ def staff_load(*, business: Business, today: date | None = None) -> StaffLoad:
     active = [row.negative for row in rows if row.handled]
     team_median = median(active) if active else None
     members = [_member_load(row, team_median, period.days) for row in rows]
-    return StaffLoad(period=period, team_median=team_median, members=members)
+    return StaffLoad(
+        period=period, team_median=team_median, members=members, median_of=sorted(active)
+    )
 
 
 def _count_of(interactions: QuerySet[Interaction]) -> Coalesce:

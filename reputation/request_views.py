@@ -136,6 +136,9 @@ def request_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = live_request(token)
     done = request.method == "POST"
     if done:
-        customer_email_opt_out(customer_id=found.customer_id)
+        customer_email_opt_out(
+            customer_id=found.customer_id,
+            detail=_("Review request: %(site)s") % {"site": found.source.name},
+        )
     context = {"business": found.business, "done": done}
     return render(request, "feedback/channels/unsubscribe.html", context)

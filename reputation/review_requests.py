@@ -2,8 +2,9 @@
 
 Honest requests only. Every customer in the chosen group is asked alike; there is no
 filter by satisfaction, rating or sentiment ("review gating"), which Google's and
-Yelp's rules forbid. The consent rule is the survey invitations' one
-(customers.services.why_not_email), and nobody is asked twice within 90 days.
+Yelp's rules forbid. The consent rule is every e-mail's one (customers.consent), asked
+when the requests are made and again when each is sent; nobody is asked twice within
+90 days.
 
 Each request is claimed with a conditional UPDATE before its e-mail is sent, so a
 retried task or two workers never send it twice; a sweeper sends what the broker lost.
@@ -45,8 +46,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Business
+from customers.consent import REFUSALS, contact_refusal, refusal_whens
 from customers.models import Customer, Purchase
-from customers.services import why_not_email
 from cxplatform.celery import enqueue_on_commit
 from cxplatform.errors import ApplicationError
 
@@ -79,12 +80,11 @@ class Audience:
     VALUES = (BOUGHT, ANSWERED, EVERYONE)
 
 
-# Why a customer is not asked, in the order the reasons are checked.
+# Why a customer is not asked, in the order the reasons are checked: the consent rule's
+# reasons first (customers.consent), then this feature's own.
 SKIP_REASONS = {
-    "no_email": _lazy("No e-mail address"),
-    "opted_out": _lazy("Unsubscribed from e-mails"),
-    "no_consent": _lazy("Did not agree to be contacted"),
-    "asked_recently": _lazy("Already asked in the last 90 days"),
+    **REFUSALS,
+    "asked_recently": _lazy("Already asked in the last 90 days."),
 }
 
 
@@ -141,9 +141,7 @@ def with_reason(customers: QuerySet[Customer], *, business: Business, now) -> Qu
         business=business, customer=OuterRef("pk"), created_at__gte=now - ASKED_WITHIN
     ).exclude(status=RequestStatus.FAILED)
     reason = Case(
-        When(email="", then=Value("no_email")),
-        When(email_opt_out_at__isnull=False, then=Value("opted_out")),
-        When(consent_to_contact=False, then=Value("no_consent")),
+        *refusal_whens(),
         When(Exists(asked), then=Value("asked_recently")),
         default=Value(""),
         output_field=CharField(),
@@ -255,8 +253,12 @@ def send_claimed(request_id: int) -> bool:
     request = ReviewRequest.objects.select_related("customer", "source", "business").get(
         pk=request_id
     )
-    problem = why_not_email(request.customer) or source_gone(request.source)
-    if problem:  # unsubscribed or source archived since the request was made
+    refusal = contact_refusal(request.customer)
+    if refusal:  # consent withdrawn since the request was made: skipped, with why
+        mark(request_id, RequestStatus.FAILED, _("Skipped: %(reason)s") % {"reason": refusal})
+        return False
+    problem = source_gone(request.source)
+    if problem:
         mark(request_id, RequestStatus.FAILED, problem)
         return False
     deliver(request)

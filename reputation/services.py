@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from cxplatform.batching import BATCH_SIZE, batched
 from cxplatform.celery import enqueue_on_commit
-from textanalysis.models import Alert, AlertReason
+from textanalysis.models import LOW_RATING_UP_TO, Alert, AlertReason
 from textanalysis.services import (
     ALERT_FRESH_FOR,
     EXCERPT_CHARS,
@@ -39,7 +39,7 @@ from .models import POLLED_PROVIDERS, ReplyStatus, Review, ReviewRevision, Revie
 logger = logging.getLogger(__name__)
 
 # A review of this many stars or fewer raises an alert, whatever its words say.
-LOW_RATING = 2
+LOW_RATING = LOW_RATING_UP_TO
 # What the site decides about a review: taken from every fetch.
 SITE_FIELDS = ("author_name", "rating", "title", "text", "url", "language", "edited_at")
 # A change to one of these is an edit by the reviewer: the earlier version is kept.

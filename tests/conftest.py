@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
 from accounts.services import membership_add
@@ -15,6 +17,12 @@ from cxplatform.onboarding import business_onboard
 from tests.e2e import CHROMIUM
 from tests.factories import UserFactory
 from tests.workers import worker  # noqa: F401 - a fixture for the real-worker tests
+
+# CI explores the same inputs on every run, so a red build always names a reproducible
+# case; elsewhere each run tries new ones (a failure prints the example to replay).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 REAL_WORKER_NEEDS = "a PostgreSQL DATABASE_URL and a CELERY_BROKER_URL"
 BROWSER_NEEDS = f"Chromium at {CHROMIUM}"
@@ -101,6 +109,22 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def client_login_gives_a_request():
+    """django-axes (the sign-in lock-out) refuses authenticate() without the request;
+    Django's test Client.login() passes none. Give it one, so tests can still sign in
+    with client.login(username=..., password=...)."""
+    login = Client.login
+
+    def login_with_a_request(self, **credentials):
+        credentials.setdefault("request", HttpRequest())
+        return login(self, **credentials)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "login", login_with_a_request)
+        yield
 
 
 @pytest.fixture(autouse=True)

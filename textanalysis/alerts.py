@@ -1,15 +1,15 @@
 """Alerts go out once: by e-mail to owners and managers, and to the business's webhook.
 
 Each channel is claimed before it is used (a conditional UPDATE), so a task delivered
-twice, or retried, never sends the same alert twice on the same channel.
+twice, or retried, never sends the same alert twice on the same channel. Webhook
+requests are signed and go through the guarded outbound client (textanalysis/webhooks.py).
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,12 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import MANAGERS, Membership
+from cxplatform import outbound, vault
 
 from .models import Alert, AlertReason, InsightSettings
+from .webhooks import webhook_secret_read, webhook_send
 
-WEBHOOK_TIMEOUT_SECONDS = 5
 # The first try and five retries, then the sweeper gives up.
 MAX_WEBHOOK_ATTEMPTS = 6
+SECRET_UNREADABLE = (
+    "The webhook signing secret cannot be decrypted with this installation's keys; "
+    "rotate it on the insight settings page."
+)
 
 
 class WebhookFailed(Exception):
@@ -92,33 +97,51 @@ def webhook_body(alert: Alert) -> dict:
 
 
 def alert_webhook_post(*, alert_id: int) -> bool:
-    """POST the alert to the business's webhook; raise WebhookFailed to be retried."""
+    """POST the signed alert to the business's webhook; raise WebhookFailed to be retried.
+
+    A URL the platform may not reach (a private, loopback or link-local address, also
+    after a redirect) or a secret it cannot read is not retried: trying again changes
+    nothing, so the alert records why and the sweeper leaves it."""
     alert = Alert.objects.select_related("business").get(pk=alert_id)
-    url = (
+    target = (
         InsightSettings.objects.filter(business_id=alert.business_id)
-        .values_list("webhook_url", flat=True)
+        .values_list("pk", "webhook_url")
         .first()
     )
-    if not url or alert.webhook_sent_at is not None:
+    if not target or not target[1] or alert.webhook_sent_at is not None:
         return False
+    settings_id, url = target
     Alert.objects.filter(pk=alert_id).update(webhook_attempts=F("webhook_attempts") + 1)
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(webhook_body(alert)).encode(),
-        headers={"Content-Type": "application/json", "User-Agent": "cx-platform-alerts"},
-        method="POST",
-    )
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as reply:
-            reply.read(1024)
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        message = str(getattr(error, "reason", error))[:300]
-        Alert.objects.filter(pk=alert_id).update(webhook_error=message)
-        raise WebhookFailed(message) from error
+        secret = webhook_secret_read(settings_id=settings_id)
+        reply = webhook_send(url=url, body=json.dumps(webhook_body(alert)).encode(), secret=secret)
+    except outbound.UrlRefused as error:
+        webhook_given_up(alert_id, error.message)
+        return False
+    except vault.SecretUnreadable:
+        webhook_given_up(alert_id, SECRET_UNREADABLE)
+        return False
+    except outbound.OutboundError as error:
+        webhook_failed(alert_id, error.message)
+    if not reply.ok:
+        webhook_failed(
+            alert_id, _("The receiver answered with status %(status)d.") % {"status": reply.status}
+        )
     Alert.objects.filter(pk=alert_id, webhook_sent_at=None).update(
         webhook_sent_at=timezone.now(), webhook_error=""
     )
     return True
+
+
+def webhook_failed(alert_id: int, message: str) -> NoReturn:
+    Alert.objects.filter(pk=alert_id).update(webhook_error=message[:300])
+    raise WebhookFailed(message)
+
+
+def webhook_given_up(alert_id: int, message: str) -> None:
+    Alert.objects.filter(pk=alert_id).update(
+        webhook_error=message[:300], webhook_attempts=MAX_WEBHOOK_ATTEMPTS
+    )
 
 
 def alerts_undelivered(*, older_than: timedelta, newer_than: timedelta) -> list[int]:

@@ -37,6 +37,8 @@ from .models import SentimentLabel
 
 POSITIVE_AT = 0.05
 NEGATIVE_AT = -0.05
+# VADER's normalisation of the summed valences x to -1..1: x / sqrt(x² + alpha).
+NORMALIZE_ALPHA = 15
 # A 1 MB text is stored whole; its first 100,000 characters (some 17,000 words) are read.
 MAX_ANALYSED_CHARS = 100_000
 # A "sentence" without punctuation is read in windows of this many words: VADER's
@@ -162,8 +164,13 @@ NO_ASPECTS = AspectMatchers([])
 # --- Analysis -----------------------------------------------------------------------
 
 
+def analysed_text(text: str) -> str:
+    """The text as the analyser reads it: its first MAX_ANALYSED_CHARS, markup blanked."""
+    return without_markup((text or "")[:MAX_ANALYSED_CHARS])
+
+
 def analyse(text: str, aspects: AspectMatchers = NO_ASPECTS) -> Analysis:
-    text = without_markup((text or "")[:MAX_ANALYSED_CHARS])
+    text = analysed_text(text)
     if not text.strip():
         return Analysis(None, SentimentLabel.NOT_SCORED, NotScoredReason.EMPTY)
     words: list[str] = []
@@ -178,12 +185,19 @@ def analyse(text: str, aspects: AspectMatchers = NO_ASPECTS) -> Analysis:
     mentions = list(aspects.mentions(text))
     if not highlights and not english and not mentions:
         return Analysis(None, SentimentLabel.NOT_SCORED, NotScoredReason.UNKNOWN_WORDS)
-    total = sum(h.valence for h in highlights)
-    score = round(normalize(total + emphasis(text, total)), 4) if total else 0.0
+    score = compound(text, sum(h.valence for h in highlights))
     return Analysis(
         score, label_for(score), highlights=merged(highlights),
         aspects=aspect_scores(text, highlights, mentions),
     )  # fmt: skip
+
+
+def compound(text: str, total: float) -> float:
+    """VADER's compound score from the words' summed valence: the emphasis of "!" and
+    "??" added in the direction of the sum, then normalised to -1..1."""
+    if not total:
+        return 0.0
+    return round(normalize(total + emphasis(text, total), NORMALIZE_ALPHA), 4)
 
 
 def without_markup(text: str) -> str:

@@ -20,8 +20,10 @@ from .serializers import (
     AspectWriteSerializer,
     InsightSettingsSerializer,
     RescoreJobSerializer,
+    WebhookSecretSerializer,
 )
 from .services import insight_settings_for
+from .webhooks import webhook_secret_rotate
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):
@@ -108,7 +110,31 @@ class InsightSettingsView(APIView):
         incoming = InsightSettingsSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         row = insight_settings_update(business=request.business, **incoming.validated_data)
-        return Response(InsightSettingsSerializer(row).data)
+        reply = Response(InsightSettingsSerializer(row).data)
+        if row.new_webhook_secret:
+            reply["Cache-Control"] = "no-store"
+        return reply
+
+
+class WebhookSecretRotateView(APIView):
+    """A new webhook signing secret for the caller's business (owners and managers,
+    signed in: not with an API key). The answer is the only place it is shown."""
+
+    required_roles = MANAGER_ROLES
+    allow_api_key = False
+
+    @extend_schema(request=None, responses={200: WebhookSecretSerializer})
+    def post(self, request):
+        secret = webhook_secret_rotate(business=request.business)
+        row = insight_settings_for(request.business)
+        body = {
+            "webhook_secret": secret,
+            "webhook_secret_hint": row.webhook_secret_hint,
+            "webhook_secret_created_at": row.webhook_secret_created_at,
+        }
+        reply = Response(WebhookSecretSerializer(body).data)
+        reply["Cache-Control"] = "no-store"
+        return reply
 
 
 class RescoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):

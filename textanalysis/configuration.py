@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -19,10 +20,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Business
+from cxplatform import outbound
 from cxplatform.errors import ApplicationError
 
 from .models import Aspect, AspectMention, InsightSettings
 from .services import insight_settings_for
+from .webhooks import webhook_secret_ensure
 
 MAX_TERMS = 300
 MAX_TERM_CHARS = 80
@@ -33,6 +36,7 @@ TERM_SEPARATORS = re.compile(r"[,\n]")
 KEY_FORMAT = re.compile(r"^[a-z0-9_-]+$")
 WORD_CHARACTER = re.compile(r"\w")
 webhook_url_validator = URLValidator(schemes=["http", "https"])
+SECRET_FIELDS = ("webhook_secret_encrypted", "webhook_secret_hint", "webhook_secret_created_at")
 
 
 # --- Terms ---------------------------------------------------------------------------
@@ -79,7 +83,10 @@ def insight_settings_update(
     urgent_terms: list[str] | None = None,
     webhook_url: str | None = None,
 ) -> InsightSettings:
-    """Change what is given (None leaves a setting as it is; "" clears the webhook)."""
+    """Change what is given (None leaves a setting as it is; "" clears the webhook).
+
+    The first webhook URL also makes the business's signing secret: the returned row
+    then carries it in `new_webhook_secret`, for the owner to copy once ("" otherwise)."""
     row = insight_settings_for(business)
     errors: dict[str, list[str]] = {}
     if alert_threshold is not None:
@@ -97,6 +104,9 @@ def insight_settings_update(
     if errors:
         raise ApplicationError(_("Some settings are not valid."), errors=errors)
     row.save(update_fields=["alert_threshold", "urgent_terms", "webhook_url"])
+    row.new_webhook_secret = webhook_secret_ensure(settings_id=row.pk) if row.webhook_url else ""
+    if row.new_webhook_secret:
+        row.refresh_from_db(fields=list(SECRET_FIELDS))
     return row
 
 
@@ -109,6 +119,24 @@ def webhook_url_problem(url: str) -> str:
         webhook_url_validator(url)
     except ValidationError:
         return _("The webhook URL must be a full web address starting with http:// or https://.")
+    if urlsplit(url).username is not None:
+        return _("The webhook URL must not contain a user name or password.")
+    return webhook_address_problem(url)
+
+
+def webhook_address_problem(url: str) -> str:
+    """Refused now when its host resolves to a private, loopback or link-local address
+    (server-side request forgery); every delivery checks again, redirects included.
+    A host that does not resolve yet is accepted: its DNS may still be on its way."""
+    try:
+        outbound.url_check(url)
+    except outbound.UrlRefused:
+        return _(
+            "The webhook URL points to a private or local network address; alerts can only "
+            "be sent to a public web address."
+        )
+    except outbound.Unreachable:
+        return ""
     return ""
 
 

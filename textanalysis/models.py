@@ -72,6 +72,11 @@ class InsightSettings(models.Model):
     alert_threshold = models.FloatField(default=-0.6)
     urgent_terms = models.JSONField(default=list)
     webhook_url = models.URLField(blank=True, max_length=500)
+    # The key webhook requests are signed with (HMAC-SHA256, see textanalysis/webhooks.py),
+    # encrypted with cxplatform.vault; the owner sees it once, then only its last characters.
+    webhook_secret_encrypted = models.TextField(blank=True, default="")
+    webhook_secret_hint = models.CharField(max_length=8, blank=True, default="")
+    webhook_secret_created_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Insight settings of {self.business}"
@@ -114,6 +119,11 @@ class AlertReason(models.TextChoices):
     URGENT = "urgent", _("Urgent matter")
     # A review of one or two stars, whatever its words say (raised by reputation).
     LOW_RATING = "low_rating", _("Low-star review")
+
+
+# A review of this many stars or fewer raises a LOW_RATING alert (reputation raises it;
+# the alert's explanation names the same figure).
+LOW_RATING_UP_TO = 2
 
 
 class Alert(BusinessOwned):

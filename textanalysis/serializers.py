@@ -102,12 +102,39 @@ class InsightSettingsSerializer(serializers.ModelSerializer):
     )  # fmt: skip
     webhook_url = serializers.CharField(
         max_length=1000, allow_blank=True,
-        help_text="http(s) address the alerts are also posted to; empty for none.",
+        help_text="http(s) address the alerts are also posted to (signed, see "
+        "webhook_secret); empty for none. Refused when it resolves to a private, "
+        "loopback or link-local address.",
     )  # fmt: skip
+    webhook_secret = serializers.SerializerMethodField(
+        help_text="The webhook signing secret, only in the answer that made it (the first "
+        "webhook_url saved); null otherwise. Copy it then: it is never shown again."
+    )
+    webhook_secret_hint = serializers.CharField(
+        read_only=True, help_text="The last characters of the signing secret; empty for none."
+    )
+    webhook_secret_created_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = InsightSettings
-        fields = ["alert_threshold", "urgent_terms", "webhook_url"]
+        fields = [
+            "alert_threshold", "urgent_terms", "webhook_url", "webhook_secret",
+            "webhook_secret_hint", "webhook_secret_created_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_webhook_secret(self, row: InsightSettings) -> str | None:
+        return getattr(row, "new_webhook_secret", "") or None
+
+
+class WebhookSecretSerializer(serializers.Serializer):
+    """A new signing secret: shown in this answer only."""
+
+    webhook_secret = serializers.CharField(
+        help_text="HMAC-SHA256 key of the X-CX-Signature header; the old one stops at once."
+    )
+    webhook_secret_hint = serializers.CharField()
+    webhook_secret_created_at = serializers.DateTimeField()
 
 
 class RescoreJobSerializer(serializers.ModelSerializer):

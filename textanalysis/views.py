@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +19,7 @@ from cxplatform.errors import ApplicationError
 
 from .alerts import alert_acknowledge
 from .configuration import aspect_create, aspect_delete, aspect_update, insight_settings_update
+from .explain import EXPLANATION_PAGES, ExplanationPage, alert_why, aspects_why, sentiment_why
 from .forms import AspectForm, InsightSettingsForm, add_errors
 from .models import Alert, Aspect
 from .rescore import rescore_start
@@ -25,7 +29,8 @@ from .selectors import (
     aspects_for_business,
     rescore_latest,
 )
-from .services import insight_settings_for
+from .services import insight_settings_for, scorable_model
+from .webhooks import webhook_secret_rotate
 
 PAGE_SIZE = 25
 
@@ -48,7 +53,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, alert_uuid) -> HttpResponse:
     alert = business_object_or_404(Alert, business=request.business, uuid=alert_uuid)
     source = alert_source(business=request.business, alert=alert)
-    context = {"alert": alert, "source": source, **related_to(source)}
+    why = alert_why(alert=alert, source=source, rules=insight_settings_for(request.business))
+    context = {"alert": alert, "source": source, "why": why, **related_to(source)}
     return render(request, "textanalysis/alert_detail.html", context)
 
 
@@ -86,6 +92,43 @@ def next_url(request: HttpRequest, default: str) -> str:
     return wanted if wanted and safe else default
 
 
+# --- Why a text was judged as it was -------------------------------------------------
+
+
+def why_view(label: str, name: str) -> Callable[..., HttpResponse]:
+    """The explanation page of one kind of text, open to the roles that see such texts."""
+    page = EXPLANATION_PAGES[label]
+
+    def view(request: HttpRequest, **kwargs) -> HttpResponse:
+        (text_uuid,) = kwargs.values()
+        model = scorable_model(label)
+        item = business_object_or_404(model, business=request.business, uuid=text_uuid)
+        return render(request, "textanalysis/why_text.html", why_context(request, item, page))
+
+    view.__name__ = view.__qualname__ = name
+    return business_view(roles=page.roles)(require_GET(view))
+
+
+def why_context(request: HttpRequest, item, page: ExplanationPage) -> dict:
+    business = request.business
+    alert = Alert.objects.filter(
+        business=business, source=item._meta.label, source_id=item.pk
+    ).first()
+    return {
+        "item": item,
+        "kind": page.kind,
+        "home": reverse(page.home_url_name, args=[item.uuid]) if page.home_url_name else "",
+        "sentiment": sentiment_why(item),
+        "aspects": aspects_why(item, aspects_for_business(business=business)),
+        "alert": alert,
+    }
+
+
+why_answer = why_view("feedback.Answer", "why_answer")
+why_interaction = why_view("feedback.Interaction", "why_interaction")
+why_review = why_view("reputation.Review", "why_review")
+
+
 # --- Settings: alert rules, aspects, rescoring ---------------------------------------
 
 
@@ -99,23 +142,43 @@ def insight_settings(request: HttpRequest) -> HttpResponse:
     form = InsightSettingsForm(request.POST)
     if form.is_valid():
         try:
-            insight_settings_update(business=request.business, **form.changes())
+            row = insight_settings_update(business=request.business, **form.changes())
         except ApplicationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("Alert settings saved."))
+            if row.new_webhook_secret:  # shown on this answer only, never again
+                return render_settings(request, form, AspectForm(), secret=row.new_webhook_secret)
             return redirect("textanalysis:settings")
     return render_settings(request, form, AspectForm(), status=400)
 
 
-def render_settings(request, form, aspect_form, status: int = 200) -> HttpResponse:
+def render_settings(
+    request, form, aspect_form, status: int = 200, secret: str = ""
+) -> HttpResponse:
     context = {
         "form": form,
         "aspect_form": aspect_form,
         "aspects": aspects_for_business(business=request.business),
         "rescore": rescore_latest(business=request.business),
+        "insight": insight_settings_for(request.business),
+        "new_webhook_secret": secret,
     }
-    return render(request, "textanalysis/settings.html", context, status=status)
+    reply = render(request, "textanalysis/settings.html", context, status=status)
+    if secret:
+        add_never_cache_headers(reply)  # no copy of the secret in any cache
+    return reply
+
+
+@business_view(roles=MANAGER_ROLES)
+@require_POST
+def webhook_secret_rotate_view(request: HttpRequest) -> HttpResponse:
+    """A new signing secret, shown on this page once; the old one stops at once."""
+    secret = webhook_secret_rotate(business=request.business)
+    messages.success(request, _("New signing secret made; the old one no longer signs."))
+    row = insight_settings_for(request.business)
+    form = InsightSettingsForm(initial=InsightSettingsForm.initial_for(row))
+    return render_settings(request, form, AspectForm(), secret=secret)
 
 
 @business_view(roles=MANAGER_ROLES)

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from customers.models import Customer, Purchase
+from customers.models import ConsentChange, ConsentEvent, ConsentSource, Customer, Purchase
 from feedback.models import Answer, Channel, Interaction, Response
 
 from .answers import DemoSurvey, answers_for_score
@@ -117,8 +117,37 @@ def insert_customers(context: Context, total: int) -> CustomerPool:
         first = len(pool.joined)
         batch = [new_customer(context, pool, first + offset) for offset in range(size)]
         with chunk_transaction():
-            pool.ids.extend(c.pk for c in Customer.objects.bulk_create(batch, batch_size=CHUNK))
+            created = Customer.objects.bulk_create(batch, batch_size=CHUNK)
+            ConsentEvent.objects.bulk_create(consent_history(created), batch_size=CHUNK)
+            pool.ids.extend(c.pk for c in created)
     return pool
+
+
+def consent_history(customers: list[Customer]) -> list[ConsentEvent]:
+    """Each demo customer's consent answer (and unsubscribe) as the history a real
+    business keeps, so their page shows where it came from. Draws no random numbers:
+    the rest of the demo stays as it was."""
+    events = []
+    for customer in customers:
+        if customer.consent_recorded_at is None:
+            continue
+        events.append(
+            demo_event(customer, ConsentChange.AGREED, customer.consent_source,
+                       customer.consent_recorded_at)
+        )  # fmt: skip
+        if customer.email_opt_out_at is not None:
+            events.append(
+                demo_event(customer, ConsentChange.UNSUBSCRIBED, ConsentSource.UNSUBSCRIBE,
+                           customer.email_opt_out_at)
+            )  # fmt: skip
+    return events
+
+
+def demo_event(customer: Customer, change: str, source: str, at: datetime) -> ConsentEvent:
+    return ConsentEvent(
+        business_id=customer.business_id, customer=customer, change=change, source=source,
+        created_at=at,
+    )  # fmt: skip
 
 
 def new_customer(context: Context, pool: CustomerPool, index: int) -> Customer:

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from accounts.models import Business
+from accounts.models import Business, User
+from accounts.services import audit_record
 from cxplatform.errors import ApplicationError
 from journeys.models import Touchpoint
 
@@ -41,7 +42,12 @@ class QuestionInput:
 
 
 def survey_create(
-    *, business: Business, name: str = "", template_key: str = "", **details
+    *,
+    business: Business,
+    name: str = "",
+    template_key: str = "",
+    actor: User | None = None,
+    **details,
 ) -> Survey:
     if template_key and template_key not in TEMPLATES:
         raise ApplicationError(
@@ -62,6 +68,11 @@ def survey_create(
         )
         if template:
             questions_add_from_specs(survey=survey, specs=template.questions)
+        # A new survey is live at once: customers can answer it from now on.
+        audit_record(
+            business=business, actor=actor, action="survey.create", target=str(survey.uuid),
+            detail={"status": survey.status},
+        )  # fmt: skip
     return survey
 
 
@@ -79,7 +90,7 @@ def default_privacy_note(business: Business) -> str:
     ) % {"business": business.name}
 
 
-def survey_update(*, survey: Survey, **changes) -> Survey:
+def survey_update(*, survey: Survey, actor: User | None = None, **changes) -> Survey:
     unknown = set(changes) - SURVEY_FIELDS
     if unknown:
         raise ApplicationError(
@@ -92,13 +103,32 @@ def survey_update(*, survey: Survey, **changes) -> Survey:
         changes["touchpoint"] = touchpoint_resolve(
             business_id=survey.business_id, value=changes["touchpoint"]
         )
+    status_before = survey.status
     for name, value in changes.items():
         setattr(survey, name, value.strip() if isinstance(value, str) else value)
     if not survey.name:
         raise ApplicationError(_("Name the survey."), errors={"name": [_("Name the survey.")]})
-    survey.save(update_fields=list(changes) or None)
+    with transaction.atomic():
+        survey.save(update_fields=list(changes) or None)
+        survey_change_audit(survey, actor, sorted(changes), status_before)
     public_survey_forget(survey)
     return survey
+
+
+def survey_change_audit(survey: Survey, actor: User | None, fields: list[str], status: str) -> None:
+    """Publishing, closing or archiving a survey is its own entry: it decides whether
+    customers can answer."""
+    target = str(survey.uuid)
+    if fields:
+        audit_record(
+            business=survey.business, actor=actor, action="survey.update", target=target,
+            detail={"fields": fields},
+        )  # fmt: skip
+    if survey.status != status:
+        audit_record(
+            business=survey.business, actor=actor, action="survey.status", target=target,
+            detail={"from": status, "to": survey.status},
+        )  # fmt: skip
 
 
 def questions_add_from_specs(*, survey: Survey, specs: tuple[QuestionSpec, ...]) -> list[Question]:

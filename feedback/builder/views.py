@@ -43,6 +43,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 business=request.business,
                 name=form.cleaned_data["name"],
                 template_key=form.cleaned_data["template"],
+                actor=request.user,
             )
         except ApplicationError as error:
             add_errors(form, error)
@@ -74,7 +75,7 @@ def survey_edit(request: HttpRequest, survey_uuid) -> HttpResponse:
     if request.method == "POST" and settings_form.is_valid():
         changes = {name: settings_form.cleaned_data[name] for name in settings_form.changed_data}
         survey = Survey.objects.get(pk=survey.pk)  # the form changed the instance in place
-        survey_update(survey=survey, **changes)
+        survey_update(survey=survey, actor=request.user, **changes)
         return redirect("builder:edit", survey_uuid=survey.uuid)
     return render_edit(request, survey, settings_form, QuestionForm(survey=survey))
 

@@ -8,8 +8,10 @@ from datetime import timedelta
 from django.db import connection
 from django.db.models import Count, DurationField, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Business, Membership, User
+from customers.consent import follow_up_refusal
 from customers.models import Customer, Purchase
 from cxplatform.median import Median
 from cxplatform.median import median_duration_without_percentile as shared_median_fallback
@@ -17,6 +19,39 @@ from cxplatform.median import median_duration_without_percentile as shared_media
 from ..models import CaseStatus, FollowUpCase, Interaction, Response
 
 SUMMARY_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class CaseContact:
+    """How the person behind a case may be reached, or why they must not be.
+
+    `refusal` is "" when they may be contacted (customers.consent.follow_up_refusal);
+    then `email` and `phone` are the ways to do it. `asked` says they asked to hear
+    back about this very answer.
+    """
+
+    refusal: str
+    email: str = ""
+    phone: str = ""
+    asked: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+
+def case_contact(case: FollowUpCase) -> CaseContact:
+    """From the case's customer and response as loaded (no query when they are selected)."""
+    response, customer = case.response, case.customer
+    asked = response is not None and response.contact_requested
+    refusal = follow_up_refusal(customer, asked_at=response.created_at if asked else None)
+    if refusal:
+        return CaseContact(refusal=refusal, asked=asked)
+    email = (response.contact_email if asked else "") or (customer.email if customer else "")
+    phone = customer.phone if customer else ""
+    if not (email or phone):
+        return CaseContact(refusal=_("No e-mail address or phone number."), asked=asked)
+    return CaseContact(refusal="", email=email, phone=phone, asked=asked)
 
 
 def cases_for_member(

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from accounts.models import User
 
 from ..models import CaseNote, CaseStatus, FollowUpCase
+from .selectors import case_contact
 
 
 class CaseNoteSerializer(serializers.ModelSerializer):
@@ -23,13 +24,19 @@ class CaseSerializer(serializers.ModelSerializer):
     interaction = serializers.UUIDField(source="interaction.uuid", allow_null=True, read_only=True)
     assignee = serializers.EmailField(source="assignee.email", allow_null=True, read_only=True)
     notes = CaseNoteSerializer(many=True, read_only=True)
+    contact_refusal = serializers.SerializerMethodField(
+        help_text="Why the customer must not be contacted about this case; empty when they may."
+    )
 
     class Meta:
         model = FollowUpCase
         fields = [
             "uuid", "created_at", "reason", "status", "customer", "response", "interaction",
-            "assignee", "due_at", "contacted_at", "resolved_at", "notes",
+            "assignee", "due_at", "contacted_at", "resolved_at", "contact_refusal", "notes",
         ]  # fmt: skip
+
+    def get_contact_refusal(self, case: FollowUpCase) -> str:
+        return case_contact(case).refusal
 
 
 class CaseUpdateSerializer(serializers.Serializer):

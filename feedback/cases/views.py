@@ -12,7 +12,7 @@ from accounts.selectors import business_object_or_404
 
 from ..models import CaseStatus, FollowUpCase
 from .forms import CaseNoteForm, CaseUpdateForm
-from .selectors import case_summary, cases_for_member, customer_history
+from .selectors import case_contact, case_summary, cases_for_member, customer_history
 from .services import case_note_add, case_update
 
 PAGE_SIZE = 25
@@ -70,6 +70,7 @@ def render_detail(request, case, update_form, note_form, status: int = 200) -> H
         "update_form": update_form,
         "note_form": note_form,
         "history": customer_history(business=request.business, customer=case.customer),
+        "contact": case_contact(case),
         "notes": case.notes.select_related("author"),
         "now": timezone.now(),
     }

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from accounts.access import MANAGER_ROLES
 from accounts.api import BusinessScopedViewSet
+from customers.consent import contact_refusal
 from customers.models import Customer
 
 from ..models import Invitation, Survey
@@ -41,6 +42,11 @@ class InviteSerializer(serializers.Serializer):
         found = list(Customer.objects.filter(business=self.context["business"], uuid__in=values))
         if len(found) != len(set(values)):
             raise serializers.ValidationError(_("Some of these are not this business's customers."))
+        # Named one by one, each must be someone the business may e-mail: the caller
+        # hears who is refused and why, and nobody is invited.
+        refused = [f"{c.uuid}: {reason}" for c in found if (reason := contact_refusal(c))]
+        if refused:
+            raise serializers.ValidationError(refused)
         return found
 
 
@@ -56,7 +62,11 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Busine
 
     @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer(many=True)})
     def create(self, request):
-        """Invite customers by uuid, or everyone who agreed to be contacted."""
+        """Invite customers by uuid, or everyone who agreed to be contacted.
+
+        A customer named in `customers` who may not be e-mailed (no address,
+        unsubscribed, no consent) refuses the request with a 400 naming them and why.
+        """
         incoming = InviteSerializer(data=request.data, context={"business": request.business})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

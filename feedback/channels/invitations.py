@@ -2,7 +2,8 @@
 
 Every send is claimed with a conditional UPDATE, so two workers (or a retried task)
 never send the same e-mail twice, and nothing is sent to a customer who opted out,
-did not agree to be contacted, or has no e-mail address.
+did not agree to be contacted, or has no e-mail address (customers.consent, asked when
+the invitation is made and again when it or its reminder is sent).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from customers.consent import contact_refusal as why_not_invite
 from customers.models import Customer, Purchase
 from customers.services import customer_email_opt_out
-from customers.services import why_not_email as why_not_invite
 
 from ..models import Invitation, InvitationStatus, Survey
 
@@ -150,7 +151,12 @@ def invitation_remind(*, invitation_id: int) -> bool:
         pk=invitation_id, status=InvitationStatus.SENT, reminded_at=None, answered_at=None,
         sent_at__lte=now - timedelta(hours=invitation.survey.reminder_after_hours),
     ).update(reminded_at=now)  # fmt: skip
-    if not claimed or why_not_invite(invitation.customer):
+    if not claimed:
+        return False
+    reason = why_not_invite(invitation.customer)
+    if reason:  # consent withdrawn since the invitation went out: kept, with why
+        note = _("Reminder not sent: %(reason)s") % {"reason": reason}
+        Invitation.objects.filter(pk=invitation_id).update(note=note)
         return False
     try:
         deliver(invitation, template="reminder")
@@ -213,4 +219,7 @@ def deliver(invitation: Invitation, *, template: str) -> None:
 
 
 def customer_unsubscribe(*, invitation: Invitation) -> None:
-    customer_email_opt_out(customer_id=invitation.customer_id)
+    customer_email_opt_out(
+        customer_id=invitation.customer_id,
+        detail=_("Survey invitation: %(survey)s") % {"survey": invitation.survey.name},
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.models import Business
+from customers.consent import contactable
 from customers.models import Customer
 
 from ..models import Invitation, Survey
@@ -14,7 +15,7 @@ def customers_to_invite(
     """The business's customers named by e-mail, or all who agreed to be contacted."""
     wanted = Q(email__in=emails) if emails else Q(pk__in=[])
     if everyone_consenting:
-        wanted |= Q(consent_to_contact=True, email_opt_out_at=None) & ~Q(email="")
+        wanted |= contactable()
     return Customer.objects.filter(business=business).filter(wanted)
 
 

@@ -58,9 +58,10 @@ def embed_origins_set(*, survey: Survey, origins: list[str]) -> Survey:
     return survey
 
 
-def frame_ancestors(survey: Survey) -> str:
-    """The CSP directive that lets exactly the business's own sites frame the survey."""
-    return "frame-ancestors " + (" ".join(survey.embed_origins) or "'none'")
+def frame_ancestors(survey: Survey) -> list[str]:
+    """The CSP frame-ancestors sources that let exactly the business's own sites frame
+    the survey (none listed: no site)."""
+    return list(survey.embed_origins) or ["'none'"]
 
 
 def qr_code(url: str, *, kind: str) -> bytes:

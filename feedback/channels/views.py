@@ -86,13 +86,17 @@ def card(request: HttpRequest, survey_uuid) -> HttpResponse:
 
 
 def frameable(view):
-    """Let exactly the business's listed sites frame these pages, and nobody else."""
+    """Let exactly the business's listed sites frame these pages, and nobody else.
+
+    No X-Frame-Options (it knows no list of sites); the app's one Content-Security-Policy
+    header (django-csp) carries the business's sites as its frame-ancestors instead."""
 
     @xframe_options_exempt
     def wrapped(request: HttpRequest, survey_uuid) -> HttpResponse:
         survey = unscoped_survey_for_public(survey_uuid=survey_uuid)
         reply = view(request, survey)
-        reply["Content-Security-Policy"] = frame_ancestors(survey)
+        # What django-csp's @csp_replace sets, with sources known only per survey.
+        reply._csp_replace = {"frame-ancestors": frame_ancestors(survey)}
         return reply
 
     return wrapped
@@ -188,7 +192,26 @@ def invite(request: HttpRequest, survey_uuid) -> HttpResponse:
         _("%(sent)d invitations on their way, %(skipped)d not sent (see why below).")
         % {"sent": sent, "skipped": len(created) - sent},
     )
+    for line in not_invited(emails, created):
+        messages.warning(request, line)
     return redirect("channels:share", survey_uuid=survey.uuid)
+
+
+def not_invited(emails: list[str], created: list[Invitation]) -> list[str]:
+    """Who the owner named but will get no e-mail, each with why (the first 20)."""
+    lines = [
+        _("Not sent to %(customer)s: %(reason)s") % {"customer": i.customer, "reason": i.note}
+        for i in created
+        if i.status == InvitationStatus.SKIPPED
+    ]
+    known = {i.customer.email.lower() for i in created}
+    strangers = [e for e in emails if e not in known]
+    if strangers:
+        lines.append(
+            _("Not one of your customers (add them first): %(emails)s")
+            % {"emails": ", ".join(strangers[:20])}
+        )
+    return lines[:20]
 
 
 class AutoInviteForm(forms.ModelForm):

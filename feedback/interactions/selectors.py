@@ -25,7 +25,7 @@ def interactions_for_business(
 
 def customers_matching(*, business: Business, query: str) -> QuerySet[Customer]:
     """Customers whose name, e-mail or phone contains the query (for the quick picker)."""
-    query = query.strip()
+    query = query.replace("\x00", "").strip()  # no stored text holds a NUL (PostgreSQL)
     if len(query) < 2:
         return Customer.objects.none()
     matches = Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)

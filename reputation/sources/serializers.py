@@ -33,6 +33,13 @@ class ReviewSourceSerializer(serializers.ModelSerializer):
     location = serializers.UUIDField(source="location.uuid", allow_null=True, read_only=True)
     review_count = serializers.IntegerField(read_only=True, default=0)
     limits_note = serializers.SerializerMethodField()
+    # Plain strings: empty when unset, which a "uri" format would declare impossible.
+    base_url = serializers.CharField(
+        read_only=True, help_text="The site's API address; empty: the default."
+    )
+    review_page_url = serializers.CharField(
+        read_only=True, help_text="Where customers write a review; empty if not known."
+    )
 
     class Meta:
         model = ReviewSource

@@ -150,7 +150,9 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    # Webhooks go through the guarded client, which refuses 127.0.0.1 unless told.
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     Receiver.bodies = []
     server = HTTPServer(("127.0.0.1", 0), Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -185,7 +187,8 @@ def test_the_webhook_gets_the_alert_once_after_a_failure(
     assert len(Receiver.bodies) == 2 and len(mailoutbox) == 1
 
 
-def test_an_unreachable_webhook_fails_for_a_retry(survey_a, business_a):
+def test_an_unreachable_webhook_fails_for_a_retry(survey_a, business_a, settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     settings_row = insight_settings_for(business_a)
     settings_row.webhook_url = "http://127.0.0.1:9/nothing-listens-here"
     settings_row.save()

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..explain import EXPLANATION_PAGES
 from ..models import ScoredText, SentimentLabel
 from ..selectors import (
     alerts_waiting_count,
@@ -122,7 +124,17 @@ def text_insight(
         "scored": True,
         "badge": badge(item, explanation),
         "chips": chips(explanation, names or {}),
+        "why_url": why_url(context, item),
     }
+
+
+def why_url(context: template.Context, item: ScoredText) -> str:
+    """The page explaining this judgement, for a member whose role may open it; else ""."""
+    page = EXPLANATION_PAGES.get(item._meta.label)
+    membership = getattr(context.get("request"), "membership", None)
+    if page is None or membership is None or membership.role not in page.roles:
+        return ""
+    return reverse(page.url_name, args=[item.uuid])
 
 
 @register.simple_tag
