@@ -80,7 +80,8 @@ def team_invitations_open(*, business: Business) -> QuerySet[TeamInvitation]:
     ).select_related("invited_by")
 
 
-def team_invitation_for_token(*, token: str) -> TeamInvitation | None:
+def unscoped_team_invitation_for_token(*, token: str) -> TeamInvitation | None:
+    """The e-mailed link names no business: the token alone finds the invitation."""
     return (
         TeamInvitation.objects.select_related("business", "invited_by")
         .filter(token_hash=hash_token(token))

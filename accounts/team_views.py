@@ -30,7 +30,6 @@ from .team import (
     invitation_state,
     may_manage,
     roles_grantable_by,
-    team_invitation_for_token,
     team_invitation_revoke,
     team_invitations_open,
     team_invite,
@@ -38,6 +37,7 @@ from .team import (
     team_member_remove,
     team_members,
     team_role_change,
+    unscoped_team_invitation_for_token,
     user_for_email,
 )
 
@@ -210,7 +210,7 @@ def member_role_name(form: RoleForm) -> str:
 @require_http_methods(["GET", "POST"])
 def team_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone with the link; a GET only shows (mail scanners follow links)."""
-    invitation = team_invitation_for_token(token=token)
+    invitation = unscoped_team_invitation_for_token(token=token)
     if invitation is None:
         raise Http404("invitation")
     state = invitation_state(invitation)

@@ -52,7 +52,7 @@ class Route:
 
 
 def piece_template(pattern) -> str:
-    """One level of a pattern as a template piece with {kwarg} placeholders."""
+    """One level of a pattern as a template piece with {kwarg} slots."""
     if isinstance(pattern, RoutePattern):
         return _ROUTE_ARGUMENT.sub(lambda m: "{" + m["name"] + "}", str(pattern))
     if isinstance(pattern, RegexPattern):
