@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test install lint format worker worker-polling beat clean
+.PHONY: demo test install lint format screenshots worker worker-polling beat clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/pytest
+
+# The README's pictures (docs/screenshots/), taken from a fresh demo café in Chromium.
+screenshots: $(INSTALLED)
+	$(BIN)/python docs/make_screenshots.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -3,7 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cxplatform.errors import ApplicationError
+
 from .audit_log import NO_PERSON
+from .branding import LOGO_MAX_BYTES, clean_brand_colour, clean_logo, logo_too_large
 from .models import ApiKeyScope
 
 
@@ -28,6 +31,51 @@ class BusinessSettingsForm(forms.Form):
             "stay in your figures. Leave empty to keep everything."
         ),
     )
+
+
+class SurveyLookForm(forms.Form):
+    """The survey's colour and logo; the checks are the service's (accounts.branding), so
+    the page and the API refuse the same things with the same words."""
+
+    brand_colour = forms.CharField(
+        label=_("Brand colour"),
+        required=False,
+        help_text=_("As #rrggbb, e.g. #ffd400. Leave empty for the standard blue."),
+        widget=forms.TextInput(
+            attrs={"placeholder": "#ffd400", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 256 KB. It is shown at the top of your surveys."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        error_messages={
+            "empty": _("Logo: the file is empty."),
+            "invalid": _("Logo: no file arrived; please choose it again."),
+        },
+    )
+
+    def clean_brand_colour(self) -> str:
+        return field_checked(clean_brand_colour, self.cleaned_data["brand_colour"])
+
+    def clean_logo(self) -> bytes | None:
+        upload = self.cleaned_data["logo"]
+        if not upload:
+            return None
+        if upload.size > LOGO_MAX_BYTES:  # refused before it is read into memory
+            raise forms.ValidationError(logo_too_large(upload.size).message)
+        content = upload.read()
+        field_checked(clean_logo, content)
+        return content
+
+
+def field_checked(check, value):
+    """`check(value)`, its ApplicationError turned into this field's form error."""
+    try:
+        return check(value)
+    except ApplicationError as error:
+        raise forms.ValidationError(error.message) from None
 
 
 class AuditFilterForm(forms.Form):

@@ -69,6 +69,12 @@ class Business(models.Model):
     retention_months = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
+    # The survey's look (accounts.branding): "#rrggbb" or blank for the platform's blue.
+    brand_colour = models.CharField(max_length=7, blank=True, default="")
+    # The logo's bytes live in BusinessLogo (not loaded with every business); its type and
+    # short hash live here so a page builds the logo's cache-busting URL without them.
+    logo_content_type = models.CharField(max_length=16, blank=True, default="")
+    logo_version = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,6 +82,20 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BusinessLogo(models.Model):
+    """The business's logo image, kept in the database so that every deployment serves it
+    without media storage. A row of its own: every request loads its business (through
+    the membership) and must not drag up to 256 KB of image along."""
+
+    business = models.OneToOneField(
+        Business, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"logo of business {self.business_id}"
 
 
 class BusinessOwned(models.Model):

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
@@ -12,8 +17,17 @@ from rest_framework.views import APIView
 from .access import OWNER_ONLY
 from .api import BusinessScopedViewSet, acting_user
 from .audit_log import NO_PERSON, api_key_speaks_for_owner, audit_entries
+from .branding import (
+    LOGO_MAX_BYTES,
+    business_look_update,
+    clean_brand_colour,
+    clean_logo,
+    logo_too_large,
+    logo_url,
+)
 from .business_settings import RETENTION_MAX_MONTHS, business_settings_update
-from .models import ApiKey, AuditEntry
+from .forms import field_checked
+from .models import ApiKey, AuditEntry, Business
 from .permissions import IsBusinessMember
 
 
@@ -66,31 +80,90 @@ class AuditEntryViewSet(mixins.ListModelMixin, BusinessScopedViewSet):
         return super().list(request, *args, **kwargs)
 
 
+# Base64 grows 3 bytes into 4 characters; a little more for a "data:image/...;base64," head.
+LOGO_BASE64_MAX_CHARS = -(-LOGO_MAX_BYTES // 3) * 4 + 64
+
+
 class BusinessSettingsSerializer(serializers.Serializer):
     retention_months = serializers.IntegerField(
         min_value=1, max_value=RETENTION_MAX_MONTHS, allow_null=True,
         help_text="Personal data and words older than this are anonymised nightly; "
         "null keeps everything.",
     )  # fmt: skip
+    brand_colour = serializers.CharField(
+        allow_null=True, allow_blank=True, max_length=32,
+        help_text="The surveys' colour as #rrggbb; null for the standard blue. Any colour "
+        "works: text on it and links are adjusted to WCAG AA contrast.",
+    )  # fmt: skip
+    logo = serializers.CharField(
+        write_only=True, allow_null=True, trim_whitespace=True,
+        help_text="The surveys' logo: a PNG, JPEG or WebP image of at most 256 KB, base64 "
+        "encoded (a data: URL is accepted too); null removes it.",
+    )  # fmt: skip
+    logo_url = serializers.URLField(
+        read_only=True, allow_null=True, help_text="Where the logo is served; null without one."
+    )
+
+    def validate_brand_colour(self, value: str | None) -> str:
+        return drf_checked(clean_brand_colour, value)
+
+    def validate_logo(self, value: str | None) -> bytes | None:
+        if value is None:
+            return None
+        if len(value) > LOGO_BASE64_MAX_CHARS:
+            raise serializers.ValidationError(logo_too_large(len(value) * 3 // 4).message)
+        if value.startswith("data:") and "," in value:
+            value = value.split(",", 1)[1]
+        try:
+            content = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError(_("Logo: this is not valid base64.")) from None
+        drf_checked(clean_logo, content)
+        return content
+
+
+def drf_checked(check, value):
+    """`check(value)` with the service's error as this field's API error."""
+    try:
+        return field_checked(check, value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from None
+
+
+def settings_data(request, business: Business) -> dict:
+    path = logo_url(business)
+    return BusinessSettingsSerializer(
+        {
+            "retention_months": business.retention_months,
+            "brand_colour": business.brand_colour or None,
+            "logo_url": request.build_absolute_uri(path) if path else None,
+        }
+    ).data
 
 
 class BusinessSettingsView(APIView):
-    """The business's privacy settings (owners, signed in: keys cannot change them)."""
+    """The business's privacy settings and its surveys' look (owners, signed in: keys
+    cannot change them)."""
 
     required_roles = OWNER_ONLY
     allow_api_key = False
 
     @extend_schema(responses={200: BusinessSettingsSerializer})
     def get(self, request):
-        return Response(BusinessSettingsSerializer(request.business).data)
+        return Response(settings_data(request, request.business))
 
     @extend_schema(request=BusinessSettingsSerializer, responses={200: BusinessSettingsSerializer})
     def patch(self, request):
         incoming = BusinessSettingsSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
-        business = request.business
-        if "retention_months" in incoming.validated_data:
-            business = business_settings_update(
-                business=business, actor=acting_user(request), **incoming.validated_data
-            )
-        return Response(BusinessSettingsSerializer(business).data)
+        given = incoming.validated_data
+        business, actor = request.business, acting_user(request)
+        look = {name: given[name] for name in ("brand_colour", "logo") if name in given}
+        with transaction.atomic():  # all the changes, or none of them
+            if "retention_months" in given:
+                business_settings_update(
+                    business=business, actor=actor, retention_months=given["retention_months"]
+                )
+            if look:
+                business_look_update(business=business, actor=actor, **look)
+        return Response(settings_data(request, business))

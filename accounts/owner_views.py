@@ -8,15 +8,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxplatform.errors import ApplicationError
 
 from .access import OWNER_ONLY, business_view
 from .audit_log import audit_actions, audit_entries, audit_people
+from .branding import KEEP, business_look_update, logo_url, survey_theme
 from .business_settings import business_settings_update
-from .forms import AuditFilterForm, BusinessSettingsForm
+from .forms import AuditFilterForm, BusinessSettingsForm, SurveyLookForm
 
 AUDIT_PAGE_SIZE = 50
 
@@ -24,22 +26,69 @@ AUDIT_PAGE_SIZE = 50
 @business_view(roles=OWNER_ONLY)
 @require_http_methods(["GET", "POST"])
 def business_settings(request: HttpRequest) -> HttpResponse:
-    initial = {"retention_months": request.business.retention_months}
-    posted = request.POST if request.method == "POST" else None
-    form = BusinessSettingsForm(posted, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        return settings_page(request)
+    form = BusinessSettingsForm(request.POST)
+    if form.is_valid():
         try:
             business_settings_update(
                 business=request.business, actor=request.user, **form.cleaned_data
             )
         except ApplicationError as error:
-            for name, field_messages in error.errors.items():
-                form.add_error(name if name in form.fields else None, field_messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("accounts:settings")
-    status = 400 if form.errors else 200
-    return render(request, "accounts/settings.html", {"form": form}, status=status)
+    return settings_page(request, form=form, status=400)
+
+
+@business_view(roles=OWNER_ONLY)
+@require_POST
+def survey_look(request: HttpRequest) -> HttpResponse:
+    """The survey's colour and logo (a form of the settings page), or removing the logo."""
+    if request.POST.get("remove_logo"):
+        business_look_update(business=request.business, actor=request.user, logo=None)
+        messages.success(request, _("Logo removed."))
+        return redirect(reverse("accounts:settings") + "#survey-look")
+    form = SurveyLookForm(request.POST, request.FILES)
+    if form.is_valid():
+        look = form.cleaned_data
+        try:
+            business_look_update(
+                business=request.business, actor=request.user,
+                brand_colour=look["brand_colour"], logo=look["logo"] or KEEP,
+            )  # fmt: skip
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Survey look saved."))
+            return redirect(reverse("accounts:settings") + "#survey-look")
+    return settings_page(request, look_form=form, status=400)
+
+
+def settings_page(
+    request: HttpRequest,
+    *,
+    form: BusinessSettingsForm | None = None,
+    look_form: SurveyLookForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The settings page; the form that was sent comes back with its errors."""
+    business = request.business
+    form = form or BusinessSettingsForm(initial={"retention_months": business.retention_months})
+    look_form = look_form or SurveyLookForm(initial={"brand_colour": business.brand_colour})
+    context = {
+        "form": form,
+        "look_form": look_form,
+        "logo_url": logo_url(business),
+        "look": survey_theme(business),
+    }
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+def add_service_errors(form, error: ApplicationError) -> None:
+    for name, field_messages in error.errors.items():
+        form.add_error(name if name in form.fields else None, field_messages)
 
 
 @business_view(roles=OWNER_ONLY)

@@ -30,6 +30,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
@@ -201,7 +202,20 @@ def team_member_remove(*, actor: Membership, member: Membership) -> None:
         member = fresh_member(member)
         check_may_remove(actor, member)
         member.delete()
-        record(actor, "team.remove", str(member.user), member=str(member.uuid), role=member.role)
+        released = work_of_removed_member_release(member)
+        record(
+            actor, "team.remove", str(member.user), member=str(member.uuid), role=member.role,
+            cases_unassigned=str(released),
+        )  # fmt: skip
+
+
+def work_of_removed_member_release(member: Membership) -> int:
+    """Hand the person's open work back to the team (settings.ACCOUNTS_AFTER_MEMBER_REMOVED:
+    accounts imports nothing from the apps above it, ARCHITECTURE.md)."""
+    return sum(
+        import_string(hook)(business_id=member.business_id, user_id=member.user_id)
+        for hook in settings.ACCOUNTS_AFTER_MEMBER_REMOVED
+    )
 
 
 def team_invitation_revoke(*, actor: Membership, invitation: TeamInvitation) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<uuid:key_uuid>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
     path("settings/", owner_views.business_settings, name="settings"),
+    path("settings/look/", owner_views.survey_look, name="settings_look"),
     path("audit/", owner_views.audit_log, name="audit"),
     path("team/", team_views.team, name="team"),
     path("team/members/<uuid:member_uuid>/role/", team_views.member_role, name="team_member_role"),

@@ -92,6 +92,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE for <html lang>: the language each page is shown in.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.current_business",
@@ -416,6 +418,9 @@ TEXTANALYSIS_AFTER_RESCORE = ["journeys.tasks.rollup_rebuild_later"]
 # Who hears that a business's purchases changed (after the commit):
 # "dotted.path(business_id=..., purchases=<how many>)".
 CUSTOMERS_AFTER_PURCHASES = ["metrics.tasks.purchases_changed"]
+# Who hands back a removed member's work, inside the removal's transaction:
+# "dotted.path(business_id=..., user_id=...)" returning how many things it released.
+ACCOUNTS_AFTER_MEMBER_REMOVED = ["feedback.cases.services.cases_of_removed_member_release"]
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

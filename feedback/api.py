@@ -293,8 +293,12 @@ class QuestionViewSet(
 
 
 class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BusinessScopedViewSet):
+    """Survey answers are for owners and managers, as on the dashboard: staff work the
+    follow-up cases that unhappy answers raise, not the whole stream of answers."""
+
     model = Response
     serializer_class = ResponseSerializer
+    required_roles = MANAGER_ROLES
 
     def scoped_queryset(self, business):
         return responses_for_business(business=business)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from cxplatform.errors import ApplicationError, Conflict, Gone
 from cxplatform.http import body_too_large
 
-from .answers import CONTACT_FIELD, SCALES, scale_labels
+from .answers import CHOICE_KINDS, CONTACT_FIELD, SCALES, scale_labels
 from .antiabuse import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
@@ -45,6 +45,15 @@ class QuestionField:
     @property
     def scale_ends(self) -> tuple[str, str]:
         return scale_labels(self.question.kind)
+
+    @property
+    def first_input_id(self) -> str:
+        """Where the error summary's link takes the focus: the question's first control."""
+        if self.scale is not None:
+            return f"{self.name}-{self.scale.start}"
+        if self.question.kind in CHOICE_KINDS:
+            return f"{self.name}-1"
+        return self.name
 
     @property
     def chosen(self) -> list[str]:
@@ -208,4 +217,11 @@ def render_survey(
 
 def survey_thanks(request: HttpRequest, survey_uuid) -> HttpResponse:
     survey: Survey = unscoped_survey_for_public(survey_uuid=survey_uuid)
-    return render(request, "feedback/survey_thanks.html", {"survey": survey})
+    return thanks_page(request, survey)
+
+
+def thanks_page(request: HttpRequest, survey: Survey, *, embedded: bool = False) -> HttpResponse:
+    """The thank-you page, in the language the survey was answered in."""
+    activate_survey_language(request, survey)
+    context = {"survey": survey, "embedded": embedded}
+    return render(request, "feedback/survey_thanks.html", context)

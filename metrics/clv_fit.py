@@ -11,6 +11,7 @@ dashboard reads one row and a top-10.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,7 +29,7 @@ from feedback.models import Answer, QuestionKind
 from journeys.rollups import DETRACTOR_UP_TO, PROMOTER_FROM, day_bounds, local_today, zone_of
 
 from . import clv
-from .models import ClvFit, ClvStatus, CustomerValue
+from .models import ClvFit, ClvFitStage, ClvStatus, CustomerValue
 from .purchases import (
     CHURN_DAYS,
     RISK_GROUPS,
@@ -54,6 +55,14 @@ FITS_KEPT = 30
 # A repeat customer whose repeat purchases were all free has no spend to model; valued as if
 # they spent a cent (Gamma-Gamma needs a positive mean).
 FREE_SPEND_STAND_IN = 0.01
+
+# Told the step a fit starts (a ClvFitStage), so a job can show how far it has got.
+Progress = Callable[[str], None]
+
+
+def no_progress(stage: str) -> None:
+    """The nightly fits: nobody is watching."""
+
 
 SUMMARY_SQL = """
 WITH cd AS ({customer_days}),
@@ -116,7 +125,7 @@ class Estimate:
     values: np.ndarray | None = None
 
 
-def estimate(data: Summaries) -> Estimate:
+def estimate(data: Summaries, progress: Progress = no_progress) -> Estimate:
     """BG/NBD and Gamma-Gamma on the summaries, or why not (too few, or the fit failed)."""
     x, t_x, age, spend = data.frequency, data.recency, data.T, data.monetary
     repeat = int(np.count_nonzero(x))
@@ -130,7 +139,9 @@ def estimate(data: Summaries) -> Estimate:
             % {"n": repeat, "min": MIN_REPEAT_CUSTOMERS},
         )
     try:
+        progress(ClvFitStage.BGNBD)
         bgnbd = clv.bgnbd_fit(x, t_x, age)
+        progress(ClvFitStage.GAMMA_GAMMA)
         gamma_gamma = clv.gamma_gamma_fit(np.where(spend > 0, x, 0), spend)
         spend = np.where((x > 0) & (spend <= 0), FREE_SPEND_STAND_IN, spend)
         values = clv.discounted_value(
@@ -172,17 +183,23 @@ def _at_risk(data: Summaries, result: Estimate) -> tuple[np.ndarray, str]:
     return active & (since > GAP_FACTOR * gap), "gap"
 
 
-def clv_fit_run(*, business: Business) -> ClvFit:
+def clv_fit_run(*, business: Business, progress: Progress = no_progress) -> ClvFit:
     """Estimate every customer's next 12 months and store it, replacing the previous set
-    in one transaction (idempotent: a second run as of the same day stores the same)."""
+    in one transaction (idempotent: a second run as of the same day stores the same).
+    `progress` hears each step as it starts (outside the storing transaction)."""
     started = time.monotonic()
+    progress(ClvFitStage.READING)
     as_of = local_today(business)
     currency = main_currency(currency_counts(business=business))
     data = customer_summaries(business=business, as_of=as_of, currency=currency)
-    result = estimate(data) if currency else Estimate(ClvStatus.TOO_FEW, _("No purchases yet."))
+    if currency:
+        result = estimate(data, progress)
+    else:
+        result = Estimate(ClvStatus.TOO_FEW, _("No purchases yet."))
     risky, rule = _at_risk(data, result)
     ok = result.status == ClvStatus.OK
     values = [cents(round(float(v), 2)) for v in result.values] if ok else []
+    progress(ClvFitStage.STORING)
     with transaction.atomic():
         locked_state(business)
         fit = ClvFit.objects.create(

@@ -12,10 +12,11 @@ why "all locations" is a row of its own and not a sum.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Business, Location
+from accounts.models import Business, BusinessOwned, Location
 from customers.models import Customer
 
 
@@ -181,3 +182,81 @@ class CustomerValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.expected_value_12m} {self.currency}"
+
+
+class ClvFitJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ClvFitStage(models.TextChoices):
+    """The steps of a fit, in order; the job records the one it is working on."""
+
+    READING = "reading", _("Reading purchases")
+    BGNBD = "bgnbd", _("Fitting BG/NBD (how often customers buy)")
+    GAMMA_GAMMA = "gamma_gamma", _("Fitting Gamma-Gamma (how much they spend)")
+    STORING = "storing", _("Storing customer values")
+
+
+CLV_FIT_STAGES: list[str] = list(ClvFitStage.values)
+CLV_FIT_ACTIVE = (ClvFitJobStatus.QUEUED, ClvFitJobStatus.RUNNING)
+
+
+class ClvFitJob(BusinessOwned):
+    """A CLV fit someone asked for in the browser or the API, so its progress can be
+    followed (and left and come back to). One queued or running job per business.
+
+    Progress is honest, by step: a running job has finished the steps before `stage`.
+    The nightly fits run without a job; `fit` is the ClvFit the job stored (null when it
+    failed, or once that fit was pruned)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    status = models.CharField(
+        max_length=16, choices=ClvFitJobStatus.choices, default=ClvFitJobStatus.QUEUED
+    )
+    stage = models.CharField(max_length=16, choices=ClvFitStage.choices, blank=True)
+    fit = models.ForeignKey(ClvFit, null=True, blank=True, on_delete=models.SET_NULL)
+    failure = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business"],
+                condition=models.Q(status__in=CLV_FIT_ACTIVE),
+                name="clvfitjob_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"CLV fit job of {self.business_id}: {self.status}"
+
+    @property
+    def steps(self) -> int:
+        return len(CLV_FIT_STAGES)
+
+    @property
+    def steps_done(self) -> int:
+        if self.status == ClvFitJobStatus.DONE:
+            return self.steps
+        if self.status == ClvFitJobStatus.RUNNING and self.stage:
+            return CLV_FIT_STAGES.index(self.stage)
+        return 0
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.steps_done / self.steps)
+
+    @property
+    def stage_label(self) -> str:
+        """The step under way, or the one it failed in; nothing once done."""
+        if self.status == ClvFitJobStatus.DONE or not self.stage:
+            return ""
+        return str(self.get_stage_display())

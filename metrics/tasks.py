@@ -20,6 +20,7 @@ from accounts.models import Business
 from journeys.tasks import RETRY, TRANSIENT_ERRORS
 
 from .clv_fit import businesses_with_purchases, clv_fit_run
+from .clv_jobs import clv_fit_job_run
 from .purchases import purchase_rollup_build
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,13 @@ def clv_fit(business_id: int) -> str:
     cache.delete(pending_key("fit", business_id))
     business = Business.objects.filter(pk=business_id).first()
     return clv_fit_run(business=business).status if business else ""
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def clv_fit_job(job_id: int) -> None:
+    """A fit someone asked for, followed step by step (metrics.clv_jobs). Not retried: a
+    failed job says so and the person starts another."""
+    clv_fit_job_run(job_id=job_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -1,4 +1,4 @@
-"""The owner's dashboard (/dashboard/) and its CSV download."""
+"""The owner's dashboard (/dashboard/), its CSV download and the staff load page."""
 
 from __future__ import annotations
 
@@ -54,6 +54,13 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "metrics/dashboard.html", {"form": form}, status=400)
     return csv_response("kpis.csv", kpi_csv_rows(request.business, form))
+
+
+@business_view(roles=MANAGER_ROLES)
+def staff_load_page(request: HttpRequest) -> HttpResponse:
+    """The emotional load on the team, on a page of its own (the API's roles: managers)."""
+    context = {"staff_load": staff_load(business=request.business)}
+    return render(request, "metrics/staff_load.html", context)
 
 
 def trend_labels() -> dict[str, str]:

@@ -180,6 +180,9 @@ class ReviewRevision(models.Model):
 class RequestStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
+    # Not sent on purpose: the customer withdrew consent (or lost their e-mail address)
+    # between the request being made and its turn to be sent. `error` says which.
+    SKIPPED = "skipped", _("Skipped")
     FAILED = "failed", _("Failed")
 
 

@@ -139,7 +139,7 @@ def with_reason(customers: QuerySet[Customer], *, business: Business, now) -> Qu
     """Each customer with why they are not asked ("" when they are), in SQL."""
     asked = ReviewRequest.objects.filter(
         business=business, customer=OuterRef("pk"), created_at__gte=now - ASKED_WITHIN
-    ).exclude(status=RequestStatus.FAILED)
+    ).exclude(status__in=[RequestStatus.FAILED, RequestStatus.SKIPPED])
     reason = Case(
         *refusal_whens(),
         When(Exists(asked), then=Value("asked_recently")),
@@ -215,6 +215,7 @@ def request_figures(*, business: Business) -> dict:
     return ReviewRequest.objects.filter(business=business).aggregate(
         queued=Count("pk", filter=Q(status=RequestStatus.QUEUED)),
         sent=Count("pk", filter=Q(status=RequestStatus.SENT)),
+        skipped=Count("pk", filter=Q(status=RequestStatus.SKIPPED)),
         failed=Count("pk", filter=Q(status=RequestStatus.FAILED)),
         clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
     )
@@ -255,7 +256,7 @@ def send_claimed(request_id: int) -> bool:
     )
     refusal = contact_refusal(request.customer)
     if refusal:  # consent withdrawn since the request was made: skipped, with why
-        mark(request_id, RequestStatus.FAILED, _("Skipped: %(reason)s") % {"reason": refusal})
+        mark(request_id, RequestStatus.SKIPPED, refusal)
         return False
     problem = source_gone(request.source)
     if problem:

@@ -80,7 +80,9 @@ class AspectViewSet(
     def create(self, request):
         incoming = AspectWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        aspect = aspect_create(business=request.business, **incoming.validated_data)
+        aspect = aspect_create(
+            business=request.business, actor=acting_user(request), **incoming.validated_data
+        )
         return Response(AspectSerializer(aspect).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AspectWriteSerializer, responses={200: AspectSerializer})
@@ -89,11 +91,11 @@ class AspectViewSet(
         incoming = AspectWriteSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         changes = {k: v for k, v in incoming.validated_data.items() if k != "key"}
-        aspect_update(aspect=aspect, **changes)
+        aspect_update(aspect=aspect, actor=acting_user(request), **changes)
         return Response(AspectSerializer(aspect).data)
 
     def perform_destroy(self, instance: Aspect) -> None:
-        aspect_delete(aspect=instance)
+        aspect_delete(aspect=instance, actor=acting_user(self.request))
 
 
 class InsightSettingsView(APIView):
@@ -109,7 +111,9 @@ class InsightSettingsView(APIView):
     def patch(self, request):
         incoming = InsightSettingsSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
-        row = insight_settings_update(business=request.business, **incoming.validated_data)
+        row = insight_settings_update(
+            business=request.business, actor=acting_user(request), **incoming.validated_data
+        )
         reply = Response(InsightSettingsSerializer(row).data)
         if row.new_webhook_secret:
             reply["Cache-Control"] = "no-store"

@@ -19,7 +19,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import Business
+from accounts.models import Business, User
+from accounts.services import audit_record
 from cxplatform import outbound
 from cxplatform.errors import ApplicationError
 
@@ -28,6 +29,8 @@ from .services import insight_settings_for
 from .webhooks import webhook_secret_ensure
 
 MAX_TERMS = 300
+# What insight_settings_update changes (the webhook's secret is made apart, once).
+SETTING_FIELDS = ("alert_threshold", "urgent_terms", "webhook_url")
 MAX_TERM_CHARS = 80
 NAME_CHARS = 80
 KEY_CHARS = 40
@@ -82,12 +85,14 @@ def insight_settings_update(
     alert_threshold: float | None = None,
     urgent_terms: list[str] | None = None,
     webhook_url: str | None = None,
+    actor: User | None = None,
 ) -> InsightSettings:
     """Change what is given (None leaves a setting as it is; "" clears the webhook).
 
     The first webhook URL also makes the business's signing secret: the returned row
     then carries it in `new_webhook_secret`, for the owner to copy once ("" otherwise)."""
     row = insight_settings_for(business)
+    before = {field: getattr(row, field) for field in SETTING_FIELDS}
     errors: dict[str, list[str]] = {}
     if alert_threshold is not None:
         if not math.isfinite(alert_threshold) or not -1 <= alert_threshold <= 0:
@@ -103,11 +108,23 @@ def insight_settings_update(
             errors["webhook_url"] = [problem]
     if errors:
         raise ApplicationError(_("Some settings are not valid."), errors=errors)
-    row.save(update_fields=["alert_threshold", "urgent_terms", "webhook_url"])
+    with transaction.atomic():
+        row.save(update_fields=list(SETTING_FIELDS))
+        if edited := [field for field in SETTING_FIELDS if getattr(row, field) != before[field]]:
+            configuration_audit(business, actor, "insight_settings.update", "", edited)
     row.new_webhook_secret = webhook_secret_ensure(settings_id=row.pk) if row.webhook_url else ""
     if row.new_webhook_secret:
         row.refresh_from_db(fields=list(SECRET_FIELDS))
     return row
+
+
+def configuration_audit(
+    business: Business, actor: User | None, action: str, target: str, fields: Iterable[str] = ()
+) -> None:
+    """Who changed what the analyser does: field names and aspect keys, no values (a
+    webhook URL may carry a token)."""
+    detail = {"fields": sorted(fields)} if fields else {}
+    audit_record(business=business, actor=actor, action=action, target=target, detail=detail)
 
 
 def webhook_url_problem(url: str) -> str:
@@ -143,7 +160,9 @@ def webhook_address_problem(url: str) -> str:
 # --- Aspects -------------------------------------------------------------------------
 
 
-def aspect_create(*, business: Business, name: str, terms: list[str], key: str = "") -> Aspect:
+def aspect_create(
+    *, business: Business, name: str, terms: list[str], key: str = "", actor: User | None = None
+) -> Aspect:
     """Add an aspect at the end of the list; its key is made from its name unless given."""
     insight_settings_for(business)  # the industry's aspects first, so they are not lost
     name = " ".join((name or "").split())
@@ -158,10 +177,12 @@ def aspect_create(*, business: Business, name: str, terms: list[str], key: str =
     try:
         with transaction.atomic():
             last = Aspect.objects.filter(business=business).aggregate(last=Max("position"))
-            return Aspect.objects.create(
+            aspect = Aspect.objects.create(
                 business=business, key=key, name=name, terms=terms,
                 position=(last["last"] or 0) + 1,
             )  # fmt: skip
+            configuration_audit(business, actor, "aspect.create", key)
+            return aspect
     except IntegrityError as error:  # added by someone else at the same moment
         raise ApplicationError(
             _("The aspect is not valid."), errors={key_field: [key_taken(key, key_field)]}
@@ -169,9 +190,14 @@ def aspect_create(*, business: Business, name: str, terms: list[str], key: str =
 
 
 def aspect_update(
-    *, aspect: Aspect, name: str | None = None, terms: list[str] | None = None
+    *,
+    aspect: Aspect,
+    name: str | None = None,
+    terms: list[str] | None = None,
+    actor: User | None = None,
 ) -> Aspect:
     """Rename it or change its words. The key stays: stored mentions refer to it."""
+    before = {"name": aspect.name, "terms": list(aspect.terms)}
     errors: dict[str, list[str]] = {}
     if name is not None:
         aspect.name = " ".join(name.split())
@@ -181,14 +207,18 @@ def aspect_update(
         errors.update(term_errors(aspect.terms))
     if errors:
         raise ApplicationError(_("The aspect is not valid."), errors=errors)
-    aspect.save(update_fields=["name", "terms"])
+    with transaction.atomic():
+        aspect.save(update_fields=["name", "terms"])
+        if edited := [field for field in before if getattr(aspect, field) != before[field]]:
+            configuration_audit(aspect.business, actor, "aspect.update", aspect.key, edited)
     return aspect
 
 
-def aspect_delete(*, aspect: Aspect) -> None:
+def aspect_delete(*, aspect: Aspect, actor: User | None = None) -> None:
     """Remove it with what was counted for it, so aspect figures match the list."""
     with transaction.atomic():
         AspectMention.objects.filter(business_id=aspect.business_id, aspect_key=aspect.key).delete()
+        configuration_audit(aspect.business, actor, "aspect.delete", aspect.key)
         aspect.delete()
 
 

@@ -142,7 +142,9 @@ def insight_settings(request: HttpRequest) -> HttpResponse:
     form = InsightSettingsForm(request.POST)
     if form.is_valid():
         try:
-            row = insight_settings_update(business=request.business, **form.changes())
+            row = insight_settings_update(
+                business=request.business, actor=request.user, **form.changes()
+            )
         except ApplicationError as error:
             add_errors(form, error)
         else:
@@ -187,7 +189,7 @@ def aspect_add(request: HttpRequest) -> HttpResponse:
     form = AspectForm(request.POST)
     if form.is_valid():
         try:
-            aspect = aspect_create(business=request.business, **form.changes())
+            aspect = aspect_create(business=request.business, actor=request.user, **form.changes())
         except ApplicationError as error:
             add_errors(form, error)
         else:
@@ -208,7 +210,7 @@ def aspect_edit(request: HttpRequest, aspect_uuid) -> HttpResponse:
     form = AspectForm(request.POST)
     if form.is_valid():
         try:
-            aspect_update(aspect=aspect, **form.changes())
+            aspect_update(aspect=aspect, actor=request.user, **form.changes())
         except ApplicationError as error:
             add_errors(form, error)
         else:
@@ -228,7 +230,7 @@ def aspect_saved_message(aspect: Aspect) -> str:
 @require_POST
 def aspect_delete_view(request: HttpRequest, aspect_uuid) -> HttpResponse:
     aspect = business_object_or_404(Aspect, business=request.business, uuid=aspect_uuid)
-    aspect_delete(aspect=aspect)
+    aspect_delete(aspect=aspect, actor=request.user)
     messages.success(request, _("“%(name)s” removed.") % {"name": aspect.name})
     return redirect(reverse("textanalysis:settings") + "#aspects")
 

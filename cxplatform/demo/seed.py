@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.branding import business_look_update
 from accounts.models import Business, Location, Role, User
 from accounts.services import location_create, membership_add
 from cxplatform.celery import app as celery_app
@@ -27,6 +28,7 @@ from textanalysis.services import texts_enqueue_scoring
 
 from .answers import DemoSurvey
 from .clock import Clock
+from .logo import bird_logo_png
 from .parallel import alongside
 from .reset import BIG_TABLES, demo_delete
 from .reviews import review_sources_create
@@ -47,6 +49,9 @@ STAFF = (("sam", "Sam", "Carter"), ("lena", "Lena", "Novak"))
 LOCATIONS = (("High Street", "12 High Street"), ("Station Kiosk", "Platform 1, Central Station"))
 PER_SCALE = {"customers": 500, "purchases": 2_000, "responses": 1_000, "interactions": 100}
 INDUSTRY = "food_drink"
+# The café's look on its surveys: a sunny yellow (the survey keeps its text readable on it)
+# and the bluebird badge.
+BRAND_COLOUR = "#ffc72c"
 # (moment, share of the responses): the default NPS survey after a visit, and a survey
 # from the ready-made template of each other moment, at the touchpoint the template names.
 SURVEY_SHARES = (("visit", 0.6), ("purchase", 0.25), ("support", 0.15))
@@ -133,6 +138,9 @@ def business_setup(*, name: str, domain: str, seed: int) -> tuple[Business, Cont
         owner = user_create(OWNER, domain=domain, password_hash=owner_hash)
         business = business_onboard(
             name=name, owner=owner, industry=INDUSTRY, time_zone="Europe/London", language="en"
+        )
+        business_look_update(
+            business=business, actor=owner, brand_colour=BRAND_COLOUR, logo=bird_logo_png()
         )
         surveys = surveys_create(business=business)
         staff = [user_create(person, domain=domain, password_hash=staff_hash) for person in STAFF]

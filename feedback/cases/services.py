@@ -192,3 +192,12 @@ def status_changes(case: FollowUpCase, status: str) -> dict:
 
 def case_note_add(*, case: FollowUpCase, author: User | None, text: str) -> CaseNote:
     return CaseNote.objects.create(business=case.business, case=case, author=author, text=text)
+
+
+def cases_of_removed_member_release(*, business_id: int, user_id: int) -> int:
+    """The team's hook (settings.ACCOUNTS_AFTER_MEMBER_REMOVED): someone removed from a
+    business leaves no case behind them. Their open and contacted cases go back to the
+    unassigned queue, where everyone in the business sees them; resolved ones keep who
+    resolved them (history)."""
+    theirs = FollowUpCase.objects.filter(business_id=business_id, assignee_id=user_id)
+    return theirs.exclude(status=CaseStatus.RESOLVED).update(assignee=None)

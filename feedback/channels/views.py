@@ -16,7 +16,7 @@ from cxplatform.errors import ApplicationError
 
 from ..models import Channel, Invitation, InvitationStatus, Survey
 from ..selectors import unscoped_survey_for_public
-from ..views import survey_form
+from ..views import survey_form, thanks_page
 from .invitations import customer_unsubscribe, invitations_create
 from .selectors import customers_to_invite, invitations_for_survey
 from .services import embed_origins_set, frame_ancestors, qr_code
@@ -128,7 +128,7 @@ def embed(request: HttpRequest, survey: Survey) -> HttpResponse:
 @require_GET
 @frameable
 def embed_thanks(request: HttpRequest, survey: Survey) -> HttpResponse:
-    return render(request, "feedback/survey_thanks.html", {"survey": survey, "embedded": True})
+    return thanks_page(request, survey, embedded=True)
 
 
 def invitation_for_token(token: str) -> Invitation:

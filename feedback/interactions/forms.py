@@ -17,8 +17,9 @@ class InteractionForm(forms.Form):
 
     customer = forms.UUIDField(required=False, widget=forms.HiddenInput)
     customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
-    customer_email = forms.EmailField(label=_("E-mail"), required=False)
-    customer_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    # Not just "E-mail" and "Phone": the channel chips below use those words.
+    customer_email = forms.EmailField(label=_("Customer e-mail"), required=False)
+    customer_phone = forms.CharField(label=_("Customer phone"), max_length=40, required=False)
     channel = forms.ChoiceField(
         label=_("How"), choices=InteractionChannel.choices, widget=forms.RadioSelect,
         initial=InteractionChannel.IN_PERSON,

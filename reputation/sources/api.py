@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import MANAGER_ROLES
-from accounts.api import BusinessScopedViewSet
+from accounts.api import BusinessScopedViewSet, acting_user
 from cxplatform.errors import ApplicationError, Conflict
 
 from ..models import ReviewRequest, ReviewSource
@@ -50,8 +50,9 @@ class ReviewSourceViewSet(
         data = dict(incoming.validated_data)
         provider, secrets = data.pop("provider"), data.pop("secrets", {})
         source = source_create(
-            business=request.business, provider=provider, values=data, secrets=secrets
-        )
+            business=request.business, provider=provider, values=data, secrets=secrets,
+            actor=acting_user(request),
+        )  # fmt: skip
         source.review_count = 0
         return Response(ReviewSourceSerializer(source).data, status=status.HTTP_201_CREATED)
 
@@ -64,11 +65,11 @@ class ReviewSourceViewSet(
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         secrets = data.pop("secrets", {})
-        source_update(source=source, values=data, secrets=secrets)
+        source_update(source=source, values=data, secrets=secrets, actor=acting_user(request))
         return Response(ReviewSourceSerializer(source).data)
 
     def perform_destroy(self, instance: ReviewSource) -> None:
-        source_archive(source=instance)
+        source_archive(source=instance, actor=acting_user(self.request))
 
     @extend_schema(request=None, responses={202: POLL_RESULT})
     @action(detail=True, methods=["post"])

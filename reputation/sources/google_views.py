@@ -178,7 +178,7 @@ def google_finish(request: HttpRequest) -> HttpResponse:
         try:
             source = source_create(
                 business=request.business, provider=Provider.GOOGLE, values=form.values(),
-                secrets=form.secrets(),
+                secrets=form.secrets(), actor=request.user,
             )  # fmt: skip
         except ApplicationError as error:
             add_errors(form, error)

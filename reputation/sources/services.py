@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Business, Location
+from accounts.models import Business, Location, User
+from accounts.services import audit_record
 from cxplatform import outbound, vault
 from cxplatform.errors import ApplicationError, Conflict
 
@@ -177,8 +179,24 @@ def sealed(provider: str, values: dict) -> tuple[str, str]:
     return vault.encrypt(values), vault.hint(values.get(main_secret_key(provider), ""))
 
 
+def source_audit(source: ReviewSource, actor: User | None, action: str, fields=()) -> None:
+    """Who connected, changed or archived a source: field names only, never a credential."""
+    detail = {"provider": source.provider} | ({"fields": sorted(fields)} if fields else {})
+    audit_record(
+        business=source.business, actor=actor, action=f"review_source.{action}",
+        target=str(source.uuid), detail=detail,
+    )  # fmt: skip
+
+
+@transaction.atomic
 def source_create(
-    *, business: Business, provider: str, values: dict, secrets: dict | None = None, now=None
+    *,
+    business: Business,
+    provider: str,
+    values: dict,
+    secrets: dict | None = None,
+    actor: User | None = None,
+    now=None,
 ) -> ReviewSource:
     """Connect a source; a polled one is due at once (the next beat tick polls it)."""
     if provider not in Provider.values:
@@ -194,14 +212,22 @@ def source_create(
     if values["poll_interval_minutes"] is None:
         values["poll_interval_minutes"] = settings.REPUTATION_DEFAULT_POLL_MINUTES
     encrypted, hint = sealed(provider, secrets)
-    return ReviewSource.objects.create(
+    source = ReviewSource.objects.create(
         business=business, provider=provider, secrets_encrypted=encrypted, secret_hint=hint,
         next_poll_at=(now or timezone.now()) if polled else None, **values,
     )  # fmt: skip
+    source_audit(source, actor, "create")
+    return source
 
 
+@transaction.atomic
 def source_update(
-    *, source: ReviewSource, values: dict, secrets: dict | None = None, now=None
+    *,
+    source: ReviewSource,
+    values: dict,
+    secrets: dict | None = None,
+    actor: User | None = None,
+    now=None,
 ) -> ReviewSource:
     """Change a source; blank credentials keep the saved ones."""
     if source.archived_at is not None:
@@ -222,6 +248,9 @@ def source_update(
     moved = any(
         field in values and values[field] != getattr(source, field) for field in CONNECTION_FIELDS
     )
+    edited = {field for field, value in values.items() if value != getattr(source, field)}
+    if new_secrets:
+        edited.add("credentials")
     changed = set(values)
     for field, value in values.items():
         setattr(source, field, value)
@@ -235,16 +264,21 @@ def source_update(
         changed |= {"secrets_encrypted", "secret_hint"}
     # Only what changed: a poll running now writes the health fields meanwhile.
     source.save(update_fields=sorted(changed))
+    if edited:
+        source_audit(source, actor, "update", edited)
     return source
 
 
-def source_archive(*, source: ReviewSource, now=None) -> ReviewSource:
+@transaction.atomic
+def source_archive(*, source: ReviewSource, actor: User | None = None, now=None) -> ReviewSource:
     """Stop polling and hide the source; its reviews stay (history, figures)."""
     if source.archived_at is None:
         source.archived_at = now or timezone.now()
-        ReviewSource.objects.filter(pk=source.pk, archived_at=None).update(
+        archived = ReviewSource.objects.filter(pk=source.pk, archived_at=None).update(
             archived_at=source.archived_at, is_active=False, next_poll_at=None
         )
+        if archived:  # two archive clicks at once: only the one that did it is recorded
+            source_audit(source, actor, "archive")
         source.is_active, source.next_poll_at = False, None
     return source
 

@@ -86,7 +86,7 @@ def source_connect_provider(request: HttpRequest, provider: str) -> HttpResponse
         try:
             source = source_create(
                 business=request.business, provider=provider, values=form.values(),
-                secrets=form.secrets(),
+                secrets=form.secrets(), actor=request.user,
             )  # fmt: skip
         except ApplicationError as error:
             add_errors(form, error)
@@ -143,7 +143,9 @@ def source_edit(request: HttpRequest, source_uuid) -> HttpResponse:
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            source_update(source=source, values=form.values(), secrets=form.secrets())
+            source_update(
+                source=source, values=form.values(), secrets=form.secrets(), actor=request.user
+            )
         except ApplicationError as error:
             add_errors(form, error)
         else:
@@ -156,7 +158,7 @@ def source_edit(request: HttpRequest, source_uuid) -> HttpResponse:
 @require_POST
 def source_archive_view(request: HttpRequest, source_uuid) -> HttpResponse:
     source = load_source(request, source_uuid)
-    source_archive(source=source)
+    source_archive(source=source, actor=request.user)
     messages.success(
         request,
         _("“%(name)s” is archived: no longer checked; its reviews stay.") % {"name": source.name},

@@ -1,6 +1,8 @@
 // Progressive enhancement of the public survey page:
 // - hides follow-up questions whose condition is not met (without JavaScript every
 //   question shows, each follow-up saying when it applies; the server checks either way);
+// - after a submit with problems, puts the focus on the error summary (so it is read
+//   out first) and lets its links take the focus to each question, its wording in view;
 // - inside the embed iframe, tells the host page how tall the survey is.
 (function () {
   "use strict";
@@ -43,7 +45,28 @@
     tellHeight();
   }
 
+  // The summary's links point at a question's first control; the browser would scroll
+  // that control to the very top, hiding the question it belongs to.
+  function goToField(event) {
+    var target = document.getElementById(event.currentTarget.hash.slice(1));
+    if (!target) return;
+    event.preventDefault();
+    target.focus({ preventScroll: true });
+    var question = target.closest("fieldset, .field") || target;
+    question.scrollIntoView({ block: "start" });
+  }
+
+  function showErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (!summary) return;
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", goToField);
+    });
+    summary.focus();
+  }
+
   if (form) form.addEventListener("change", update);
+  showErrorSummary();
   update();
   window.addEventListener("load", tellHeight);
   window.addEventListener("resize", tellHeight);

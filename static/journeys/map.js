@@ -1,10 +1,12 @@
 // The emotion curve of the journey map: each stage's sentiment (-100..100) with its
 // 95% interval, the journey's average, and the number of voices as bars. Drawn as SVG
 // from the JSON the page embeds; text goes in with textContent, never as HTML.
+// The drawing is as wide as its figure, but never narrower than MIN_STEP a stage, so the
+// 12px labels stay legible; on a phone the figure scrolls sideways instead.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var W = 720, H = 320, LEFT = 44, RIGHT = 16, TOP = 16, CURVE_H = 190, BARS_TOP = 236, BARS_H = 48;
+  var H = 352, LEFT = 64, RIGHT = 16, TOP = 16, CURVE_H = 190, BARS_TOP = 236, BARS_H = 48, MIN_STEP = 84;
 
   function el(name, attrs, text) {
     var node = document.createElementNS(SVG, name);
@@ -18,10 +20,12 @@
   function draw(figure, data) {
     var stages = data.stages, n = stages.length;
     if (!n) return;
+    var W = Math.max(LEFT + RIGHT + n * MIN_STEP, Math.floor(figure.clientWidth) || 720);
     var step = (W - LEFT - RIGHT) / n;
     var x = function (i) { return LEFT + step * (i + 0.5); };
-    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", class: "journey-chart__svg" });
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", class: "journey-chart__svg" });
     svg.appendChild(el("title", {}, data.labels.sentiment));
+    axisTitles(svg, figure, W);
     [100, 50, 0, -50, -100].forEach(function (v) {
       svg.appendChild(el("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: v === 0 ? "axis-zero" : "grid" }));
       svg.appendChild(el("text", { x: LEFT - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, (v > 0 ? "+" : "") + v));
@@ -36,7 +40,7 @@
       var h = BARS_H * stage.voices / most;
       svg.appendChild(el("rect", { x: x(i) - step * 0.3, y: BARS_TOP + BARS_H - h, width: step * 0.6, height: h, class: "bar" }));
       svg.appendChild(el("text", { x: x(i), y: BARS_TOP + BARS_H - h - 3, "text-anchor": "middle", class: "tick" }, String(stage.voices)));
-      svg.appendChild(el("text", { x: x(i), y: H - 8, "text-anchor": "middle", class: "stage-name" }, stage.name));
+      svg.appendChild(el("text", { x: x(i), y: BARS_TOP + BARS_H + 18, "text-anchor": "middle", class: "stage-name" }, stage.name));
       if (stage.sentiment === null) return;
       if (stage.interval) {
         svg.appendChild(el("line", { x1: x(i), x2: x(i), y1: y(stage.interval.high), y2: y(stage.interval.low), class: "whisker" }));
@@ -54,9 +58,26 @@
     figure.appendChild(svg);
   }
 
+  // Axis titles from the figure's data attributes (translated in the template).
+  function axisTitles(svg, figure, W) {
+    var middle = TOP + CURVE_H / 2;
+    svg.appendChild(el("text", { x: 0, y: 0, "text-anchor": "middle", class: "axis-title",
+      transform: "translate(14 " + middle + ") rotate(-90)" }, figure.getAttribute("data-axis-y") || ""));
+    svg.appendChild(el("text", { x: LEFT - 8, y: BARS_TOP + BARS_H, "text-anchor": "end", class: "axis-title" }, figure.getAttribute("data-axis-bars") || ""));
+    svg.appendChild(el("text", { x: LEFT + (W - LEFT - RIGHT) / 2, y: H - 6, "text-anchor": "middle", class: "axis-title" }, figure.getAttribute("data-axis-x") || ""));
+  }
+
   document.querySelectorAll("[data-chart]").forEach(function (figure) {
     var source = document.getElementById(figure.getAttribute("data-chart"));
-    if (source) draw(figure, JSON.parse(source.textContent));
+    if (!source) return;
+    var data = JSON.parse(source.textContent), drawnWidth = figure.clientWidth;
+    draw(figure, data);
+    window.addEventListener("resize", function () {
+      if (figure.clientWidth === drawnWidth) return;
+      drawnWidth = figure.clientWidth;
+      figure.querySelectorAll("svg").forEach(function (old) { old.remove(); });
+      draw(figure, data);
+    });
   });
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

@@ -1,10 +1,12 @@
 // The dashboard's trend chart: one KPI at a time (buttons choose which), week by week
 // or month by month, with its 95% interval as a band where there is one. Drawn as SVG
 // from the JSON the page embeds; text goes in with textContent, never as HTML.
+// The drawing is as wide as its figure (redrawn when that changes), so the 12px labels
+// stay 12px on a phone instead of shrinking with a scaled-down picture.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var W = 720, H = 260, LEFT = 48, RIGHT = 16, TOP = 16, BOTTOM = 40;
+  var H = 280, LEFT = 64, RIGHT = 16, TOP = 16, BOTTOM = 56, MIN_W = 300, LABEL_GAP = 48;
   // Each figure: where it sits in a point, its scale, and whether it had enough answers.
   var FIGURES = {
     nps: { value: function (p) { return p.nps.score; }, band: function (p) { return p.nps.interval; }, enough: function (p) { return p.nps.enough; }, min: -100, max: 100 },
@@ -21,8 +23,19 @@
     return node;
   }
 
-  function draw(figure, points, key, labels) {
-    var spec = FIGURES[key];
+  // The axis titles come from the figure's data attributes (translated in the template).
+  function axisTitles(svg, figure, key, grain, W) {
+    var plotMiddle = TOP + (H - TOP - BOTTOM) / 2;
+    var yTitle = el("text", { x: 0, y: 0, "text-anchor": "middle", class: "axis-title",
+      transform: "translate(14 " + plotMiddle + ") rotate(-90)" }, figure.getAttribute("data-axis-" + key) || "");
+    svg.appendChild(yTitle);
+    var xTitle = figure.getAttribute(grain === "month" ? "data-axis-month" : "data-axis-week") || "";
+    svg.appendChild(el("text", { x: LEFT + (W - LEFT - RIGHT) / 2, y: H - 6, "text-anchor": "middle", class: "axis-title" }, xTitle));
+  }
+
+  function draw(figure, trend, key, labels) {
+    var spec = FIGURES[key], points = trend.points;
+    var W = Math.max(MIN_W, Math.floor(figure.clientWidth) || 720);
     figure.textContent = "";
     var known = points.filter(function (p) { return spec.value(p) !== null; });
     if (!known.length) {
@@ -30,13 +43,15 @@
       return;
     }
     var n = points.length, step = (W - LEFT - RIGHT) / Math.max(1, n);
+    // Every week's label when they fit side by side, else every k-th one.
+    var every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor((W - LEFT - RIGHT) / LABEL_GAP))));
     var x = function (i) { return LEFT + step * (i + 0.5); };
     var y = function (v) { return TOP + (spec.max - v) / (spec.max - spec.min) * (H - TOP - BOTTOM); };
-    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", class: "trend__svg" });
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", class: "trend__svg" });
     svg.appendChild(el("title", {}, labels[key]));
     [0, 0.25, 0.5, 0.75, 1].forEach(function (share) {
       var v = spec.min + share * (spec.max - spec.min);
-      svg.appendChild(el("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: "grid" }));
+      svg.appendChild(el("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: v === 0 && spec.min < 0 ? "axis-zero" : "grid" }));
       svg.appendChild(el("text", { x: LEFT - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, String(Math.round(v * 10) / 10)));
     });
     var path = "";
@@ -46,10 +61,12 @@
         svg.appendChild(el("line", { x1: x(i), x2: x(i), y1: y(band.high), y2: y(band.low), class: "whisker" }));
       }
       if (value !== null) path += (path ? " L " : "M ") + x(i) + " " + y(value);
-      if (n <= 16 || i % Math.ceil(n / 12) === 0) {
-        svg.appendChild(el("text", { x: x(i), y: H - 12, "text-anchor": "middle", class: "tick" }, p.start.slice(5)));
+      if (i % every === 0) {
+        svg.appendChild(el("text", { x: x(i), y: H - BOTTOM + 20, "text-anchor": "middle", class: "tick" }, p.start.slice(5)));
       }
     });
+    svg.appendChild(el("line", { x1: LEFT, x2: W - RIGHT, y1: H - BOTTOM, y2: H - BOTTOM, class: "axis" }));
+    axisTitles(svg, figure, key, trend.grain, W);
     if (path) svg.appendChild(el("path", { d: path, class: "curve" }));
     points.forEach(function (p, i) {
       var value = spec.value(p);
@@ -66,6 +83,7 @@
     var data = JSON.parse(document.getElementById("trend-data").textContent);
     var labels = JSON.parse(document.getElementById("trend-labels").textContent);
     var choices = box.querySelector(".trend__choices"), figure = box.querySelector(".trend__chart");
+    var shown = "nps", drawnWidth = figure.clientWidth;
     Object.keys(FIGURES).forEach(function (key, index) {
       var button = document.createElement("button");
       button.type = "button";
@@ -75,10 +93,16 @@
       button.addEventListener("click", function () {
         choices.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
         button.setAttribute("aria-pressed", "true");
-        draw(figure, data.points, key, labels);
+        shown = key;
+        draw(figure, data, key, labels);
       });
       choices.appendChild(button);
     });
-    draw(figure, data.points, "nps", labels);
+    draw(figure, data, shown, labels);
+    window.addEventListener("resize", function () {
+      if (figure.clientWidth === drawnWidth) return;
+      drawnWidth = figure.clientWidth;
+      draw(figure, data, shown, labels);
+    });
   });
 })();

@@ -9,17 +9,25 @@ from tests.helpers import answer
 pytestmark = pytest.mark.django_db
 
 
-def test_members_list_their_surveys_and_responses(survey_a, survey_b, bob, client_of):
+def test_members_list_their_surveys_and_owners_their_responses(
+    survey_a, survey_b, alice, bob, client_of
+):
     answer(survey_a, 9, "Nice")
     answer(survey_b, 1, "Other business")
-    client = client_of(bob)
-    surveys = client.get("/api/v1/surveys/").json()["results"]
+    surveys = client_of(bob).get("/api/v1/surveys/").json()["results"]
     assert [s["uuid"] for s in surveys] == [str(survey_a.uuid)]
     assert surveys[0]["public_url"] == f"http://testserver/s/{survey_a.uuid}/"
-    responses = client.get("/api/v1/responses/").json()["results"]
+    responses = client_of(alice).get("/api/v1/responses/").json()["results"]
     assert len(responses) == 1
     texts = [a["text"] for a in responses[0]["answers"]]
     assert "Nice" in texts
+
+
+def test_staff_may_not_read_the_survey_answers(survey_a, bob, client_of):
+    response = answer(survey_a, 2, "Cold coffee")
+    client = client_of(bob)
+    assert client.get("/api/v1/responses/").status_code == 403
+    assert client.get(f"/api/v1/responses/{response.uuid}/").status_code == 403
 
 
 def test_an_outsider_gets_404_on_every_object(survey_a, charlie, business_b, client_of):

@@ -17,7 +17,7 @@ from feedback.channels.invitations import invitations_after_purchases, invitatio
 from feedback.channels.tasks import send_due_invitations, send_invitations
 from feedback.models import Invitation, InvitationStatus
 from reputation.models import RequestStatus, ReviewRequest
-from reputation.review_requests import review_requests_create
+from reputation.review_requests import request_figures, review_requests_create
 from reputation.sources.services import source_create
 from tests.factories import CustomerFactory
 
@@ -147,9 +147,12 @@ class TestReviewRequests:
             callback()
         assert recipients() == ["eli@example.net"]
         dana_request = ReviewRequest.objects.get(customer=dana)
-        assert dana_request.status == RequestStatus.FAILED and dana_request.sent_at is None
-        assert dana_request.error == f"Skipped: {reason(NO_CONSENT)}"
+        assert dana_request.status == RequestStatus.SKIPPED and dana_request.sent_at is None
+        assert dana_request.error == reason(NO_CONSENT)
         assert ReviewRequest.objects.get(customer=eli).status == RequestStatus.SENT
+        assert request_figures(business=business_a) | {"clicked": 0} == {
+            "queued": 0, "sent": 1, "skipped": 1, "failed": 0, "clicked": 0
+        }  # fmt: skip
 
     def test_the_plan_skips_by_the_same_rule(self, business_a, google, dana, eli):
         CustomerFactory(business=business_a, email="no@example.net", consent_to_contact=False)

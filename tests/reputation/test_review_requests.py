@@ -236,7 +236,7 @@ class TestSending:
         assert client.post(f"/reviews/r/{queued.token}/unsubscribe/").status_code == 200
         assert review_request_send(request_id=queued.pk) is False
         queued.refresh_from_db()
-        assert queued.status == RequestStatus.FAILED and "Unsubscribed" in queued.error
+        assert queued.status == RequestStatus.SKIPPED and "Unsubscribed" in queued.error
         assert Customer.objects.get(pk=queued.customer_id).email_opt_out_at is not None
         assert mailoutbox == []
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from accounts.models import AuditEntry
 from accounts.services import api_key_create, location_create
 from cxplatform import vault
 from reputation.models import Review, ReviewSource
@@ -170,3 +171,40 @@ class TestPoll:
         manual = source_create(business=business_a, provider="manual", values={"name": "Other"})
         reply = client.post(f"{URL}{manual.uuid}/poll/")
         assert reply.status_code == 400 and "provider" in reply.json()["errors"]
+
+
+class TestAudit:
+    """Connecting, changing and archiving a source are in the owner's audit log, with who
+    did it and which fields changed; a credential's value never is."""
+
+    def test_each_change_is_recorded_with_its_fields_and_no_secret(
+        self, business_a, alice, client_of
+    ):
+        client = client_of(alice)
+        created = post(client, URL, trustpilot())
+        assert created.status_code == 201, created.json()
+        uuid = ReviewSource.objects.get().uuid
+        url = f"{URL}{uuid}/"
+        patch(client, url, {"name": "Trustpilot (main)", "secrets": {"api_key": "new-key-123456"}})
+        patch(client, url, {"name": "Trustpilot (main)"})  # nothing changes: nothing recorded
+        client.delete(url)
+        entries = AuditEntry.objects.filter(target=str(uuid)).order_by("pk")
+        assert [(e.action, e.actor, e.detail) for e in entries] == [
+            ("review_source.create", alice, {"provider": "trustpilot"}),
+            ("review_source.update", alice,
+             {"provider": "trustpilot", "fields": ["credentials", "name"]}),
+            ("review_source.archive", alice, {"provider": "trustpilot"}),
+        ]  # fmt: skip
+        logged = json.dumps(list(entries.values("detail", "target")))
+        assert SECRET not in logged and "new-key-123456" not in logged
+
+    def test_a_refused_change_records_nothing(self, source, alice, client_of):
+        before = AuditEntry.objects.count()
+        refused = patch(client_of(alice), f"{URL}{source.uuid}/", {"poll_interval_minutes": 1})
+        assert refused.status_code == 400
+        assert AuditEntry.objects.count() == before
+
+    def test_the_browser_form_records_its_changes_too(self, source, alice, client_of):
+        client_of(alice).post(f"/reviews/sources/{source.uuid}/archive/")
+        entry = AuditEntry.objects.get(action="review_source.archive")
+        assert (entry.actor, entry.target) == (alice, str(source.uuid))

@@ -34,6 +34,7 @@ from feedback.models import (
     Survey,
 )
 from journeys.models import Stage, Touchpoint
+from metrics.models import ClvFitJob
 from reputation.models import Review, ReviewRequest, ReviewSource
 from tests.factories import UserFactory
 from textanalysis.models import Alert, Aspect, RescoreJob
@@ -112,6 +113,7 @@ class World:
     review_request: ReviewRequest
     customer_import: CustomerImport
     rescore: RescoreJob
+    clv_fit_job: ClvFitJob
     # Field label -> the exact text sent, for the "stored as given" check.
     sent: dict[str, str] = field(default_factory=dict)
     # The e-mails sent while building (invitations, review requests, alerts).
@@ -181,6 +183,9 @@ def build_world(business: Business, owner: User, *, capture) -> World:
         rescore = RescoreJob.objects.get(
             uuid=seed.post("/api/v1/rescores/", {}, expect=202)["uuid"]
         )
+        clv_fit_job = ClvFitJob.objects.get(
+            uuid=seed.post("/api/v1/clv-fit-jobs/", {}, expect=202)["uuid"]
+        )
         team_part(seed)
     return World(
         business=business, owner=owner, api_key=seed.raw_key, location=location, survey=survey,
@@ -188,7 +193,8 @@ def build_world(business: Business, owner: User, *, capture) -> World:
         imported_customer=imported, purchase_uuid=first_uuid(purchase), interaction=interaction,
         response=response, case=case, alert=Alert.objects.filter(business=business).latest("pk"),
         source=source, review=review, invitation=invitation, review_request=review_request,
-        customer_import=customer_import, rescore=rescore, sent=seed.sent, outbox=list(mail.outbox),
+        customer_import=customer_import, rescore=rescore, clv_fit_job=clv_fit_job, sent=seed.sent,
+        outbox=list(mail.outbox),
     )  # fmt: skip
 
 

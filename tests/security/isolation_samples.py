@@ -50,11 +50,14 @@ TOKEN_ARGUMENTS: dict[tuple[str, str], Callable[[Side], str]] = {
     ("reputation:request_click", "token"): lambda side: side.review_request.token,
     ("reputation:request_unsubscribe", "token"): lambda side: side.review_request.token,
     ("accounts:team_accept", "token"): lambda side: side.team_invitation_token,
+    # The logo's URL holds the image's hash (an old hash finds nothing).
+    ("feedback:logo", "version"): lambda side: side.business.logo_version,
 }
 
 # Arguments that name no object (the same for every business): their sample value.
 PLAIN_ARGUMENTS: dict[str, str] = {
     "provider": "feed",  # reviews/sources/connect/<provider>/: which kind of site to connect
+    "extension": "png",  # s/logo/<business_uuid>/<version>.<extension>: the world's logos
 }
 
 # Routes meant for anyone, signed in or not, whatever business they belong to; the walk
@@ -77,6 +80,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "schema": "the OpenAPI description of the API; it holds no business data",
     "api-docs": "the browsable API docs; they hold no business data",
     "accounts:team_accept": "joining a team from the e-mailed invitation (secret token)",
+    "feedback:logo": "the business's logo on its public survey pages",
 }
 
 

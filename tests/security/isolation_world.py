@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
+from accounts.branding import business_look_update
 from accounts.models import (
     ApiKey,
     Business,
@@ -31,6 +32,7 @@ from accounts.team import team_invite
 from customers.imports import import_upload
 from customers.models import Customer, CustomerImport, Purchase
 from customers.services import PurchaseInput, customer_create, purchase_record
+from cxplatform.demo.logo import solid_png
 from feedback.builder.services import QuestionInput, question_add, survey_create
 from feedback.cases.services import case_note_add
 from feedback.channels.invitations import invitations_create
@@ -47,6 +49,7 @@ from feedback.models import (
 )
 from feedback.services import response_submit
 from journeys.models import Journey, Stage, Touchpoint
+from metrics.models import ClvFitJob
 from reputation.models import Review, ReviewRequest, ReviewSource
 from reputation.review_requests import new_token
 from reputation.sources.services import source_create
@@ -88,6 +91,7 @@ class Side:
     aspect: Aspect
     alert: Alert
     rescore_job: RescoreJob
+    clv_fit_job: ClvFitJob
     review_source: ReviewSource
     review: Review
     review_request: ReviewRequest
@@ -175,6 +179,8 @@ def side_build(*, business: Business, owner: User, staff: User, marker: str) -> 
         business=business, name=f"{marker} key", scope="write", created_by=owner
     )
     owner_membership = Membership.objects.get(business=business, user=owner)
+    # A logo, so its public route (and its URL's hash) can be walked.
+    business_look_update(business=business, actor=owner, logo=solid_png(4, 4, (200, 30, 30)))
     team_invitation, team_invitation_token = team_invite(
         actor=owner_membership, email=f"{marker}-invitee@team.example", role=Role.STAFF
     )
@@ -207,6 +213,7 @@ def side_build(*, business: Business, owner: User, staff: User, marker: str) -> 
             excerpt=f"{marker} alert excerpt",
         ),
         rescore_job=RescoreJob.objects.create(business=business, requested_by=owner),
+        clv_fit_job=ClvFitJob.objects.create(business=business, requested_by=owner),
         review_source=review_source,
         review=review,
         review_request=ReviewRequest.objects.create(

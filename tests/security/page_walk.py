@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from accounts.models import ApiKey, AuditEntry, Membership, Role, TeamInvitation
+from accounts.models import ApiKey, AuditEntry, Business, Membership, Role, TeamInvitation
 from feedback.models import Answer
 from reputation.models import Provider, Review
 from textanalysis.models import Alert
@@ -90,6 +90,9 @@ BY_ARGUMENT: dict[str, Sample] = {
     "member_uuid": lambda w: each(Membership.objects.get(business=w.business, role=Role.STAFF)),
     "invitation_uuid": lambda w: each(TeamInvitation.objects.filter(business=w.business).first()),
     "provider": lambda w: list(Provider.values),
+    # The survey pages' logo: s/logo/<business_uuid>/<version>.<extension> (none: a 404).
+    "version": lambda w: [Business.objects.get(pk=w.business.pk).logo_version or "none"],
+    "extension": lambda w: ["png"],
 }
 # Tokens and the API's `uuid` name different things on different routes.
 TOKEN_BY_ROUTE: dict[str, Sample] = {
@@ -107,6 +110,7 @@ API_OBJECTS: dict[str, Sample] = {
     "aspect": BY_ARGUMENT["aspect_uuid"],
     "audit-entry": lambda w: each(AuditEntry.objects.filter(business=w.business).first()),
     "case": BY_ARGUMENT["case_uuid"],
+    "clv-fit-job": lambda w: each(w.clv_fit_job),
     "customer": BY_ARGUMENT["customer_uuid"],
     "customer-import": BY_ARGUMENT["import_uuid"],
     "interaction": BY_ARGUMENT["interaction_uuid"],

@@ -28,6 +28,7 @@ OWNER_ONLY = {
     "accounts:api_keys",
     "accounts:api_key_revoke",
     "accounts:settings",  # the business's settings (how long personal data is kept)
+    "accounts:settings_look",  # the surveys' colour and logo (part of the settings page)
     "api:business-settings",
     "accounts:audit",  # the audit log
     "api:audit-entry-list",

@@ -56,8 +56,6 @@ STAFF_MAY: dict[str, frozenset[str]] = {
     "api:survey-list": READ,
     "api:survey-detail": READ,
     "api:question-detail": READ,
-    "api:response-list": READ,
-    "api:response-detail": READ,
     "api:interaction-list": READ | POST,
     "api:interaction-detail": READ,
     "api:case-list": READ,

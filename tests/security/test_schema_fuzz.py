@@ -25,6 +25,7 @@ from schemathesis.generation import GenerationMode
 
 from accounts.models import AuditEntry, Membership, Role, TeamInvitation
 from cxplatform.wsgi import application
+from metrics.clv_jobs import clv_fit_job_start
 
 from .hostile_world import World, build_world
 
@@ -50,6 +51,8 @@ SAMPLES = {
     "aspects/": lambda w: w.aspect.uuid,
     "audit-entries/": lambda w: AuditEntry.objects.filter(business=w.business).first().uuid,
     "cases/": lambda w: w.case.uuid,
+    # The business's queued fit (starting returns the one already queued).
+    "clv-fit-jobs/": lambda w: clv_fit_job_start(business=w.business).uuid,
     "customer-imports/": lambda w: w.customer_import.uuid,
     "customers/": lambda w: w.customer.uuid,
     "interactions/": lambda w: w.interaction.uuid,

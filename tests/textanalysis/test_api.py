@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import AuditEntry
 from accounts.services import api_key_create
 from feedback.interactions.services import interaction_log
 from feedback.models import Answer
@@ -325,3 +326,46 @@ class TestRescores:
         client = client_of(charlie)
         assert client.get("/api/v1/rescores/").json()["results"] == []
         assert client.get(f"/api/v1/rescores/{job['uuid']}/").status_code == 404
+
+
+class TestConfigurationAudit:
+    """Changes to what the analyser does are in the owner's audit log: who, which fields or
+    which aspect; no values (a webhook URL may carry a token)."""
+
+    def entries(self, business) -> list[tuple]:
+        rows = AuditEntry.objects.filter(business=business).order_by("pk")
+        return [(row.action, row.actor, row.target, row.detail) for row in rows]
+
+    def test_a_settings_change_names_the_fields_that_changed(self, business_a, alice, client_of):
+        client = client_of(alice)
+        url = TestInsightSettings.URL
+        patch(client, url, {"alert_threshold": -0.3, "webhook_url": "https://h.example.com/t0k"})
+        patch(client, url, {"alert_threshold": -0.3})  # the same again: nothing to record
+        assert self.entries(business_a) == [
+            ("insight_settings.update", alice, "", {"fields": ["alert_threshold", "webhook_url"]})
+        ]
+        assert "t0k" not in str(self.entries(business_a))
+
+    def test_a_refused_change_records_nothing(self, business_a, alice, client_of):
+        assert (
+            patch(client_of(alice), TestInsightSettings.URL, {"alert_threshold": 2}).status_code
+            == 400
+        )
+        assert self.entries(business_a) == []
+
+    def test_aspects_added_changed_and_removed_are_recorded(self, business_a, mia, client_of):
+        client = client_of(mia)
+        made = post(client, "/api/v1/aspects/", {"name": "Parking", "terms": ["parking"]})
+        url = f"/api/v1/aspects/{made.json()['uuid']}/"
+        patch(client, url, {"terms": ["parking", "car park"]})
+        client.delete(url)
+        assert self.entries(business_a) == [
+            ("aspect.create", mia, "parking", {}),
+            ("aspect.update", mia, "parking", {"fields": ["terms"]}),
+            ("aspect.delete", mia, "parking", {}),
+        ]
+
+    def test_the_browser_records_who_too(self, business_a, alice, client_of):
+        response = client_of(alice).post("/insights/settings/", {"alert_threshold": "-0.4"})
+        assert response.status_code in {200, 302}
+        assert self.entries(business_a)[0][:2] == ("insight_settings.update", alice)

@@ -424,7 +424,8 @@ class TestRescore:
         client.post(reverse("textanalysis:rescore"))
         assert RescoreJob.objects.filter(business=business_a).count() == 1
         html = page(client, "textanalysis:settings")
-        assert "Reload this page" in html
+        assert "You can leave this page and come back; the work goes on." in html
+        assert "js/progress.js" in html  # it follows the job without a reload
         assert f'action="{reverse("textanalysis:rescore")}"' not in html
 
     def test_an_outsider_sees_no_progress_of_another_business(

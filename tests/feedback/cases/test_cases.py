@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import AuditEntry, Role
 from accounts.services import membership_add
 from feedback.cases.selectors import case_summary
 from feedback.cases.services import cases_open_for_negative_answers
@@ -277,3 +277,29 @@ class TestApi:
         FollowUpCase.objects.filter(pk=case.pk).update(assignee=helper)
         mine = client_of(helper).get("/api/v1/cases/").json()["results"]
         assert [c["uuid"] for c in mine] == [str(case.uuid)]
+
+
+class TestAMemberLeaves:
+    """Removing someone from the team hands their unfinished cases back to the queue."""
+
+    def test_their_open_cases_are_unassigned_and_their_resolved_ones_keep_them(
+        self, survey_a, survey_b, alice, bob, business_a, client_of
+    ):
+        open_case, contacted, resolved, elsewhere = (
+            case_of(answer(survey, 2)) for survey in (survey_a, survey_a, survey_a, survey_b)
+        )
+        FollowUpCase.objects.filter(pk__in=[open_case.pk, contacted.pk, resolved.pk]).update(
+            assignee=bob
+        )
+        FollowUpCase.objects.filter(pk=contacted.pk).update(status=CaseStatus.CONTACTED)
+        FollowUpCase.objects.filter(pk=resolved.pk).update(status=CaseStatus.RESOLVED)
+        FollowUpCase.objects.filter(pk=elsewhere.pk).update(assignee=bob)  # not A's to free
+        member = business_a.memberships.get(user=bob)
+        reply = client_of(alice).post(f"/accounts/team/members/{member.uuid}/remove/")
+        assert reply.status_code == 302
+        assignees = dict(FollowUpCase.objects.values_list("pk", "assignee"))
+        assert assignees == {
+            open_case.pk: None, contacted.pk: None, resolved.pk: bob.pk, elsewhere.pk: bob.pk
+        }  # fmt: skip
+        entry = AuditEntry.objects.get(business=business_a, action="team.remove")
+        assert entry.detail["cases_unassigned"] == "2"
