@@ -118,22 +118,27 @@ def visit(page: Page, url: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", WIDTHS, ids=lambda v: f"{v['width']}px")
-def test_every_signed_in_page_fits_the_screen(page_as, alice, shop, viewport):
+def test_every_signed_in_page_fits_the_screen_accessibly(page_as, alice, shop, viewport):
+    """No page scrolls sideways, and axe finds no serious fault at either width (a table
+    that scrolls inside its box on a phone must be reachable by keyboard)."""
     watched = page_as(alice, viewport=viewport)
     page, width = watched.page, viewport["width"]
     visit(page, "/dashboard/")
     pages = {**nav_urls(page), **detail_urls(shop)}
     assert len(pages) >= 12 + len(DETAIL_PAGES) - 1  # the nav's 12 links (journey twice)
 
-    too_wide = {}
+    too_wide, faults = {}, {}
     for name, url in pages.items():
         visit(page, url)
         document_width, viewport_width, sticking_out = overflow(page)
         assert viewport_width == width
         if document_width > width:
             too_wide[url] = (document_width, sticking_out)
+        if found := serious_violations(page):
+            faults[url] = found
         watched.snap(f"design-{name}-{width}")
     assert too_wide == {}, "pages wider than the screen"
+    assert faults == {}, "serious accessibility faults"
     watched.assert_clean()
 
 
