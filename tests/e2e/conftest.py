@@ -117,6 +117,13 @@ class Watched:
         assert elsewhere == [], "requests to anywhere but the app (a CDN?)"
 
 
+def horizontal_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the screen (0: no sideways scrolling)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
 def session_cookie(user, url: str) -> dict:
     """A signed-in session for `user`, as a cookie the browser sends to `url`."""
     client = Client()

@@ -19,12 +19,12 @@ from journeys.filters import DEFAULT_DAYS
 from journeys.rollups import local_today
 from metrics.kpis import MIN_ANSWERS
 from metrics.views import trend_labels
+from tests.e2e.conftest import PHONE
 from tests.metrics.test_kpi_api import Said
 
 pytestmark = pytest.mark.browser
 
 DASHBOARD = "/dashboard/"
-PHONE = {"width": 390, "height": 844}
 HOSTILE = "<img src=x onerror=alert(1)> the flat white was cold"
 # Survey responses, newest first: (days ago, NPS score, tone of the comment or None).
 RESPONSES = (

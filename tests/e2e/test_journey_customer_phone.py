@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from feedback.models import Answer, Channel, QuestionKind, Response
-from tests.e2e.conftest import SMALL_PHONE
-from tests.e2e.survey_pages import assert_clean_but_refused, horizontal_overflow
+from tests.e2e.conftest import SMALL_PHONE, horizontal_overflow
+from tests.e2e.survey_pages import assert_clean_but_refused
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from customers.models import Customer
 from feedback.models import Interaction
-from tests.e2e.conftest import SMALL_PHONE, Watched
+from tests.e2e.conftest import SMALL_PHONE, Watched, horizontal_overflow
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -40,8 +40,8 @@ class Actions:
 
 
 def fits_the_screen(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= SMALL_PHONE["width"], f"the page scrolls sideways ({width}px)"
+    assert page.viewport_size == SMALL_PHONE
+    assert horizontal_overflow(page) == 0, "the page scrolls sideways"
 
 
 def sign_in(watched: Watched, email: str) -> None:

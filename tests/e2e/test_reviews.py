@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 from cxplatform.vault import encrypt
 from reputation.models import Provider, ReplyStatus, Review
 from reputation.providerserver import SiteReview
+from tests.e2e.conftest import PHONE, horizontal_overflow
 from tests.reputation.conftest import SITE_IDS, SITE_SECRETS
 from tests.reputation.factories import ReviewFactory, ReviewSourceFactory, scored
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = "<img src=x onerror=alert(1)> Waited 40 minutes and the staff were rude."
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -76,8 +76,8 @@ def test_the_review_page_fits_a_phone(page_as, alice, one_star):
     watched = page_as(alice, viewport=PHONE)
     page = watched.page
     page.goto(f"/reviews/{one_star.uuid}/")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"]
+    assert page.viewport_size == PHONE
+    assert horizontal_overflow(page) == 0
     watched.assert_clean()
 
 

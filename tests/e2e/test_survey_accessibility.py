@@ -12,8 +12,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from feedback.models import Question, QuestionKind
 from tests.e2e.axe import serious_violations
-from tests.e2e.conftest import SMALL_PHONE
-from tests.e2e.survey_pages import assert_clean_but_refused, horizontal_overflow
+from tests.e2e.conftest import SMALL_PHONE, horizontal_overflow
+from tests.e2e.survey_pages import assert_clean_but_refused
 
 pytestmark = pytest.mark.browser
 
