@@ -32,6 +32,7 @@ times the data costs at most 1.5 times the time, for each of (a)-(d).
 from __future__ import annotations
 
 import io
+import os
 import random
 import statistics
 import sys
@@ -63,7 +64,8 @@ from bench.journey_map import (  # noqa: E402
     text_pools,
 )
 
-DATABASE = "cx_bench_dashboard"
+# BENCH_DATABASE lets a developer keep a database of their own (--keep) while iterating.
+DATABASE = os.environ.get("BENCH_DATABASE", "cx_bench_dashboard")
 ENV = {**jm.ENV, "DATABASE_URL": f"{jm.PG}/{DATABASE}"}
 PAGE_TARGET_MS, API_TARGET_MS, SCALING_TARGET = 150.0, 100.0, 1.5
 RAW_RUNS = 5
@@ -85,7 +87,8 @@ ONLINE_SHARE = 0.03  # purchases without a location
 CURRENCY, SECOND_CURRENCY, SECOND_SHARE = "EUR", "GBP", 0.01
 PURCHASE_CHUNK = 100_000
 KPI_PATH = "/api/v1/metrics/kpis/"
-ROLLUP_COMMANDS = ("rebuild_journey_rollups", "rebuild_purchase_rollups")
+# The KPI roll-up adds the journey roll-up up, so it is built after it.
+ROLLUP_COMMANDS = ("rebuild_journey_rollups", "rebuild_purchase_rollups", "rebuild_kpi_rollups")
 
 
 # --- The businesses ---------------------------------------------------------------------

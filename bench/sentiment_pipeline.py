@@ -7,15 +7,24 @@ no case, then times:
 - raw: `SentimentIntensityAnalyzer().polarity_scores(text)` over all N texts, in this
   process, with nothing else running;
 - pipeline: every comment id sent to the `scoring` queue in batches of 500 (as the
-  sweeper sends them) through Redis to ONE Celery worker process (prefork, one child),
-  timed from the first send until no comment is left with `scored_at` null.
+  sweeper sends them) through Redis to ONE Celery worker process, timed from the first
+  send until no comment is left with `scored_at` null.
 
-Prints both rates, their ratio, and the worker child's peak memory (VmHWM) when a quarter
-of the texts are scored and at the end: it must stay flat as N grows. Then checks that
-every text was scored, that nothing was left in the broker, and that the worker logged no
-error or retry.
+The worker is one process. By default it runs Celery's threads pool with two threads
+(`-P threads -c 2`): the task code is the same, but while one thread waits on PostgreSQL
+(writing a batch: psycopg2 lets go of the GIL) the other analyses the next batch, so the
+database's work overlaps the Python work instead of following it. Python still runs one
+thread at a time: this is one process's CPU, not two. `--pool prefork` measures the
+other one-process shape, a prefork worker with one child, where every wait on the
+database stalls the scoring.
 
-Usage: .venv/bin/python bench/sentiment_pipeline.py [--texts 100000] [--profile out.svg]
+Prints both rates, their ratio, and the peak memory (VmHWM) of the process that scores
+(the threads worker itself, or the prefork child) when a quarter of the texts are scored
+and at the end: it must stay flat as N grows. Then checks that every text was scored,
+that nothing was left in the broker, and that the worker logged no error or retry.
+
+Usage: .venv/bin/python bench/sentiment_pipeline.py [--texts 100000] [--pool threads]
+       [--profile out.svg]
 Target: pipeline >= 0.5 of raw VADER (one task per text reaches about 0.01), with a flat
 worker peak memory and every text scored.
 """
@@ -141,10 +150,21 @@ def raw_vader(texts: list[str]) -> float:
 # --- The worker -----------------------------------------------------------------------
 
 
-def scoring_worker(env: dict, log: Path) -> subprocess.Popen:
-    """One prefork child: ready once the child that does the work exists."""
-    options = ["-Q", QUEUE, "-c", "1", "-P", "prefork"]
-    return start_worker(env, log, options, ready=lambda process: bool(children(process.pid)))
+# One worker process either way (see the docstring).
+POOLS = {"threads": ["-P", "threads", "-c", "2"], "prefork": ["-P", "prefork", "-c", "1"]}
+
+
+def scoring_worker(env: dict, log: Path, pool: str) -> subprocess.Popen:
+    """The worker, ready once the process that does the work exists."""
+    options = ["-Q", QUEUE, *POOLS[pool]]
+    return start_worker(
+        env, log, options, ready=lambda process: bool(scoring_processes(process, pool))
+    )
+
+
+def scoring_processes(worker: subprocess.Popen, pool: str) -> list[int]:
+    """The process(es) that run the tasks: the prefork child, or the threads worker."""
+    return children(worker.pid) if pool == "prefork" else [worker.pid]
 
 
 def children(pid: int) -> list[int]:
@@ -168,7 +188,7 @@ def memory_mb(pid: int, field: str = "VmHWM") -> float:
 # --- The pipeline ---------------------------------------------------------------------
 
 
-def pipeline(ids: list[int], text_question: int, worker: subprocess.Popen) -> dict:
+def pipeline(ids: list[int], text_question: int, worker: subprocess.Popen, pool: str) -> dict:
     """Send every id to the worker and wait until all are scored."""
     from cxplatform.batching import batched
     from textanalysis.tasks import score_texts
@@ -176,7 +196,7 @@ def pipeline(ids: list[int], text_question: int, worker: subprocess.Popen) -> di
     unscored = comments(text_question).filter(scored_at=None)
     total = len(ids)
     quarter_mark = total - total // 4  # unscored left when a quarter is done
-    seen_children: set[int] = set()
+    seen: set[int] = set()
     peak_quarter = None
     batches = 0
     started = time.perf_counter()
@@ -188,10 +208,10 @@ def pipeline(ids: list[int], text_question: int, worker: subprocess.Popen) -> di
     while True:
         left = unscored.count()
         now = time.perf_counter()
-        pool = children(worker.pid)
-        seen_children.update(pool)
+        scorers = scoring_processes(worker, pool)
+        seen.update(scorers)
         if peak_quarter is None and left <= quarter_mark:
-            peak_quarter = max((memory_mb(pid) for pid in pool), default=0.0)
+            peak_quarter = max((memory_mb(pid) for pid in scorers), default=0.0)
         if left == 0:
             break
         if left != last_left:
@@ -201,17 +221,18 @@ def pipeline(ids: list[int], text_question: int, worker: subprocess.Popen) -> di
         # Fine-grained near the end, where the last poll decides the measured time.
         time.sleep(0.05 if left <= 1_000 else 0.5)
     seconds = now - started
-    pool = children(worker.pid)
+    scorers = scoring_processes(worker, pool)
     return {
         "seconds": seconds,
         "send_seconds": sent,
         "batches": batches,
         "tps": total / seconds,
         "peak_quarter_mb": peak_quarter,
-        "peak_mb": max((memory_mb(pid) for pid in pool), default=0.0),
-        "rss_mb": max((memory_mb(pid, "VmRSS") for pid in pool), default=0.0),
+        "peak_mb": max((memory_mb(pid) for pid in scorers), default=0.0),
+        "rss_mb": max((memory_mb(pid, "VmRSS") for pid in scorers), default=0.0),
         "parent_peak_mb": memory_mb(worker.pid),
-        "children": len(seen_children | set(pool)),
+        "processes": len(seen | set(scorers)),
+        "pool": pool,
     }
 
 
@@ -259,13 +280,13 @@ def flat(peak_quarter: float | None, peak: float) -> bool:
     return peak - peak_quarter <= max(FLAT_SLACK_MB, FLAT_SLACK_SHARE * peak_quarter)
 
 
-def profile(worker: subprocess.Popen, out: str) -> subprocess.Popen:
-    """py-spy on the worker's child (the process that scores), waits included, until stopped."""
+def profile(worker: subprocess.Popen, pool: str, out: str) -> subprocess.Popen:
+    """py-spy on the process that scores, waits included, until stopped."""
     search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     spy = shutil.which("py-spy", path=search)
     if spy is None:
         raise RuntimeError("--profile needs py-spy (pip install py-spy)")
-    (child,) = children(worker.pid)
+    (child,) = scoring_processes(worker, pool)
     fmt = {".json": "speedscope", ".txt": "raw"}.get(Path(out).suffix, "flamegraph")
     return subprocess.Popen(
         [spy, "record", "--idle", "--pid", str(child), "--rate", "200", "--format", fmt, "-o", out],
@@ -277,9 +298,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--texts", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pool", choices=sorted(POOLS), default="threads")
     parser.add_argument(
         "--profile", metavar="FILE",
-        help="py-spy the worker child, waits included, into FILE: .svg flame graph, "
+        help="py-spy the scoring process, waits included, into FILE: .svg flame graph, "
         ".json speedscope, .txt collapsed stacks",
     )  # fmt: skip
     args = parser.parse_args()
@@ -308,10 +330,10 @@ def measure(args, env: dict) -> int:
               f"written in {time.perf_counter() - started:.1f} s")  # fmt: skip
         raw_tps = raw_vader(texts)
         del texts
-        worker = scoring_worker(env, log)
+        worker = scoring_worker(env, log, args.pool)
         if args.profile:
-            spy = profile(worker, args.profile)
-        result = pipeline(ids, text_question, worker)
+            spy = profile(worker, args.pool, args.profile)
+        result = pipeline(ids, text_question, worker, args.pool)
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
             spy.wait(timeout=60)
@@ -332,9 +354,10 @@ def report(raw_tps: float, result: dict, found: dict) -> int:
     print(f"raw VADER: {raw_tps:.0f} texts/s (polarity_scores, in-process)")
     print(f"pipeline: {total} texts in {result['seconds']:.2f} s = {result['tps']:.0f} texts/s "
           f"({result['batches']} tasks of up to 500 sent in {result['send_seconds']:.2f} s, "
-          f"1 worker, {result['children']} pool process(es))")  # fmt: skip
+          f"1 worker process, pool {POOLS[result['pool']]}, "
+          f"{result['processes']} scoring process(es))")  # fmt: skip
     print(f"ratio pipeline/raw: {ratio:.3f} (target {TARGET})")
-    print(f"worker child peak RSS: {result['peak_quarter_mb']:.1f} MB at N/4 = {total // 4}, "
+    print(f"scoring process peak RSS: {result['peak_quarter_mb']:.1f} MB at N/4 = {total // 4}, "
           f"{result['peak_mb']:.1f} MB at N = {total} (now {result['rss_mb']:.1f} MB); "
           f"worker main process peak {result['parent_peak_mb']:.1f} MB")  # fmt: skip
     print(f"checks: {found['scored']} of {total} scored, {found['unscored']} left unscored, "
@@ -361,6 +384,7 @@ def report(raw_tps: float, result: dict, found: dict) -> int:
           f"worker_peak_mb={result['peak_mb']:.1f} "
           f"worker_peak_quarter_mb={result['peak_quarter_mb']:.1f} "
           f"flat={'yes' if memory_flat else 'no'} unscored={found['unscored']} "
+          f"pool={result['pool']} "
           f"target={TARGET} {verdict}")  # fmt: skip
     return 0 if verdict == "PASS" else 1
 

@@ -6,7 +6,8 @@ import threading
 from collections.abc import Callable, Sequence
 
 from celery import Celery
-from django.db import transaction
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections, transaction
 from kombu.exceptions import OperationalError
 
 from .batching import IdBatcher, batched
@@ -17,8 +18,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxplatform.settings")
 app = Celery("cxplatform", task_cls="cxplatform.deadletters:LimitedDeliveriesTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Celery's Django fixup closes every database connection before and after each task,
+# whatever CONN_MAX_AGE says: a new PostgreSQL connection (a new server process) for
+# every task, a few milliseconds each, on a path that scores hundreds of texts per task.
+# A reuse limit this high turns that off; Django's own rule applies instead (below).
+app.conf.CELERY_DB_REUSE_MAX = 1_000_000_000
 
 logger = logging.getLogger(__name__)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_unusable_connections(sender=None, **kwargs) -> None:
+    """Around each task, as Django does around each request: a connection that broke or
+    is older than CONN_MAX_AGE is closed (the next query opens a fresh one), a healthy
+    one is kept. Eager tasks run inside their caller's transaction: left alone."""
+    if not getattr(sender.request, "is_eager", False):
+        close_old_connections()
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

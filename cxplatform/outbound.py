@@ -11,9 +11,10 @@ A redirect to another host (scheme, host or port) is followed without the caller
 headers and query, which carry the site's credentials, and a request body is never
 sent on to another host.
 
-Known limit: the address is checked when resolved, and requests resolves it again
-when connecting; a DNS server answering differently within that instant (DNS
-rebinding) is not caught. An egress firewall is the complete answer.
+The address is checked twice: when the URL's host is resolved (so a refusal names the
+host and its addresses), and again on the socket itself once it has connected, since
+requests resolves the name anew when connecting and a DNS server may answer the second
+time with a private address (DNS rebinding). An egress firewall is still the fuller answer.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 MAX_REDIRECTS = 5
 USER_AGENT = "cx-platform/1.0 (+review monitoring)"
@@ -107,6 +111,52 @@ def url_check(url: str) -> None:
         )
 
 
+def connected_address_check(sock: socket.socket, host: str) -> None:
+    """Refuse a socket whose peer is not an allowed address, whatever DNS said before."""
+    address = sock.getpeername()[0]
+    if not address_allowed(address):
+        sock.close()
+        raise UrlRefused(
+            f"The host {host} led to a private or local address ({address}) when "
+            "connecting; only public sites can be fetched."
+        )
+
+
+class CheckedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        connected_address_check(sock, self.host)
+        return sock
+
+
+class CheckedHTTPSConnection(HTTPSConnection):
+    # TLS is set up on the socket _new_conn returns, so it is checked before any byte
+    # (the server name included) is sent.
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        connected_address_check(sock, self.host)
+        return sock
+
+
+class CheckedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = CheckedHTTPConnection
+
+
+class CheckedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = CheckedHTTPSConnection
+
+
+class CheckedAdapter(HTTPAdapter):
+    """requests' adapter whose every new connection is checked once connected."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": CheckedHTTPConnectionPool,
+            "https": CheckedHTTPSConnectionPool,
+        }
+
+
 _sessions = threading.local()
 
 
@@ -117,6 +167,8 @@ def session() -> requests.Session:
         current = _sessions.session = requests.Session()
         current.headers["User-Agent"] = USER_AGENT
         current.trust_env = False  # no proxy or .netrc from the worker's environment
+        for prefix in ("http://", "https://"):
+            current.mount(prefix, CheckedAdapter())
     return current
 
 

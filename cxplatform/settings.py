@@ -408,7 +408,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Text analysis --------------------------------------------------------------
-# What each app does with freshly scored rows: "app.Model" -> "dotted.path(ids=[...])".
+# What each app does with rows freshly scored negative: "app.Model" -> "dotted.path(ids=[...])".
 TEXTANALYSIS_AFTER_SCORING = {
     "feedback.Answer": "feedback.cases.services.cases_open_for_negative_answers",
     "feedback.Interaction": "feedback.cases.services.cases_open_for_negative_interactions",

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
@@ -13,11 +16,14 @@ from accounts.api import BusinessScopedViewSet, acting_user
 from accounts.models import Location
 from cxplatform.errors import (
     ApplicationError,
+    Conflict,
+    api_exception_handler,
     error_body,
     too_large_response,
     too_many_response,
 )
 from cxplatform.http import body_too_large
+from cxplatform.parsers import holds_lone_surrogate
 
 from .answers import CONTACT_FIELD
 from .antiabuse import rate_limited
@@ -47,10 +53,16 @@ from .serializers import (
     ResponseSubmitSerializer,
     SubmittedSerializer,
     SurveySerializer,
+    fast_envelope,
 )
-from .services import response_submit
+from .services import SurveyChanged, response_submit
 
 ERROR_SCHEMA = OpenApiResponse(description='{"detail": "...", "errors": {"<field>": ["..."]}}')
+JSON_RENDERER = JSONRenderer()
+# "No body passed": the view reads request.data itself.
+NOT_READ = object()
+# Accept headers that DRF's content negotiation would answer with JSON without a second look.
+PLAIN_ACCEPT = {None, "*/*", "application/json"}
 
 
 class PublicSurveyView(APIView):
@@ -86,42 +98,83 @@ class PublicResponseCreateView(APIView):
         },
     )
     def post(self, request, survey_uuid):
-        def load():
-            survey, questions = public_survey_and_questions(survey_uuid=survey_uuid)
+        return self.submit(request, survey_uuid, self._survey_loader(survey_uuid))
+
+    def dispatch(self, request, *args, **kwargs):
+        """The usual submission, a JSON POST with a JSON body that parses, goes the short
+        way: the same submit() with the same answers, without DRF's request wrapping and
+        content negotiation (as costly as storing the answers). Anything else, and every
+        body DRF would refuse, goes through DRF as any API view."""
+        data = plain_json_post_body(request)
+        if data is None:
+            return super().dispatch(request, *args, **kwargs)
+        self.args, self.kwargs, self.request, self.headers = args, kwargs, request, {}
+        try:
+            if "token" in kwargs:
+                reply = self.submit(request, *self._invitation_loader(kwargs["token"]), data)
+            else:
+                loader = self._survey_loader(kwargs["survey_uuid"])
+                reply = self.submit(request, kwargs["survey_uuid"], loader, data)
+        except Exception as error:  # as APIView.handle_exception: what the handler answers
+            reply = api_exception_handler(error, {"view": self, "request": request})
+            if reply is None:
+                raise
+        # What finalize_response does for the one renderer these views have.
+        reply.accepted_renderer, reply.accepted_media_type = JSON_RENDERER, "application/json"
+        reply.renderer_context = {"view": self, "request": request, "response": reply}
+        reply["Allow"] = ", ".join(self.allowed_methods)
+        return reply
+
+    def _survey_loader(self, survey_uuid):
+        def load(fresh: bool) -> tuple[Survey, list[Question] | None, None]:
+            survey, questions = public_survey_and_questions(survey_uuid=survey_uuid, fresh=fresh)
             return survey, questions, None
 
-        return self.submit(request, survey_uuid, load)
+        return load
 
-    def submit(self, request, rate_key, load) -> ApiResponse:
-        """Checks before parsing (rate, size), then one all-or-nothing submission."""
+    def submit(self, request, rate_key, load, data: object = NOT_READ) -> ApiResponse:
+        """Checks before parsing (rate, size), then one all-or-nothing submission.
+
+        `load(fresh)` gives the survey, its questions when they come from this process's
+        copy (None: read them) and the invitation answered. A copy found out of date when
+        the answers are stored is read again and the answers checked again. `data`: the
+        body, when dispatch() has read it already.
+        """
         limited = rate_limited(request, rate_key)
         if limited is not None:
             return too_many_response(limited.retry_after)
         if body_too_large(request):
             return too_large_response()
-        survey, questions, invitation = load()
-        refusal = foreign_origin_refusal(request, survey)
-        if refusal is not None:
-            return refusal
-        envelope = ResponseSubmitSerializer(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        location = self._location(survey, envelope.validated_data.get("location"))
-        channel = Channel.EMAIL if invitation else envelope.validated_data["channel"]
-        try:
-            response = response_submit(
-                survey=survey,
-                questions=questions,
-                raw_answers=envelope.validated_data["answers"],
-                channel=channel,
-                location=location,
-                invitation=invitation,
-                contact_requested=envelope.validated_data["contact_requested"],
-                contact_email=envelope.validated_data["contact_email"],
-            )
-        except ApplicationError as error:
-            errors = {api_field(key): [message] for key, message in error.errors.items()}
-            return ApiResponse(error_body(error.message, errors), status=error.status_code)
-        return ApiResponse(SubmittedSerializer(response).data, status=status.HTTP_201_CREATED)
+        envelope = None
+        for attempt in range(SUBMIT_ATTEMPTS):
+            survey, questions, invitation = load(attempt > 0)
+            refusal = foreign_origin_refusal(request, survey)
+            if refusal is not None:
+                return refusal
+            envelope = envelope or submission_envelope(request.data if data is NOT_READ else data)
+            location = self._location(survey, envelope["location"])
+            try:
+                response = self._submit(survey, questions, invitation, envelope, location)
+            except SurveyChanged:
+                continue
+            except ApplicationError as error:
+                errors = {api_field(key): [message] for key, message in error.errors.items()}
+                return ApiResponse(error_body(error.message, errors), status=error.status_code)
+            return ApiResponse(submitted_body(response), status=status.HTTP_201_CREATED)
+        raise Conflict(_("This survey was being changed as you answered. Please send again."))
+
+    def _submit(self, survey, questions, invitation, envelope: dict, location) -> Response:
+        return response_submit(
+            survey=survey,
+            questions=questions,
+            raw_answers=envelope["answers"],
+            channel=Channel.EMAIL if invitation else envelope["channel"],
+            location=location,
+            invitation=invitation,
+            contact_requested=envelope["contact_requested"],
+            contact_email=envelope["contact_email"],
+            cached=questions is not None,
+        )
 
     def _location(self, survey: Survey, location_uuid) -> Location | None:
         if location_uuid is None:
@@ -147,20 +200,76 @@ class PublicInvitationResponseView(PublicResponseCreateView):
                    429: ERROR_SCHEMA},
     )  # fmt: skip
     def post(self, request, token):
-        def load():
+        return self.submit(request, *self._invitation_loader(token))
+
+    def _invitation_loader(self, token: str):
+        def load(fresh: bool):
             invitation = invitation_for_token(token)
             return invitation.survey, None, invitation
 
-        return self.submit(request, f"invitation-{token[:16]}", load)
+        return f"invitation-{token[:16]}", load
+
+
+def plain_json_post_body(request) -> object | None:
+    """The parsed body of a POST that DRF would take as it stands: JSON in UTF-8 of at
+    most the public size, answered in JSON (no other Accept, no ?format=), parsed as
+    StrictJSONParser would. None for anything else, for DRF to handle (and word)."""
+    if request.method != "POST" or request.content_type != "application/json":
+        return None
+    if (request.encoding or "utf-8").lower() not in {"utf-8", "utf8"}:
+        return None
+    if request.META.get("HTTP_ACCEPT") not in PLAIN_ACCEPT or "format" in request.GET:
+        return None
+    if body_too_large(request) or not request.META.get("CONTENT_LENGTH"):
+        return None
+    try:
+        data = json.loads(request.body.decode("utf-8"), parse_constant=_refuse)
+    except (ValueError, RecursionError):
+        return None
+    return None if holds_lone_surrogate(data) else data
+
+
+def _refuse(constant: str) -> None:
+    raise ValueError(constant)  # NaN and Infinity are not JSON (DRF refuses them too)
+
+
+# A submission whose survey copy is found out of date is checked again against a fresh
+# read; a survey edited again in that instant, twice more, is the customer's to resend.
+SUBMIT_ATTEMPTS = 3
+
+
+def submission_envelope(data: object) -> dict:
+    """The body's fields. The usual body is read directly (see fast_envelope); anything
+    else goes through the serializer, which words the errors."""
+    envelope = fast_envelope(data)
+    if envelope is None:
+        serializer = ResponseSubmitSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        envelope = {"location": None, **serializer.validated_data}
+    return envelope
+
+
+def submitted_body(response: Response) -> dict:
+    """What SubmittedSerializer gives, without building one per submission."""
+    return {
+        "uuid": str(response.uuid),
+        "survey": str(response.survey.uuid),
+        "created_at": _CREATED_AT.to_representation(response.created_at),
+    }
+
+
+_CREATED_AT = serializers.DateTimeField()
 
 
 def foreign_origin_refusal(request, survey: Survey) -> ApiResponse | None:
     """A browser names the site of the page that sends a POST in Origin. A page on a site
     the business did not list for this survey (or an opaque "null" origin) may not answer
     it; integrations and apps send no Origin and are taken (the rate limits still hold)."""
-    origin = request.headers.get("Origin")
-    own = f"{request.scheme}://{request.get_host()}"
-    if origin is None or origin in {own, *survey.embed_origins}:
+    origin = request.META.get("HTTP_ORIGIN")  # request.headers would copy every header
+    if origin is None or origin in {
+        f"{request.scheme}://{request.get_host()}",
+        *survey.embed_origins,
+    }:
         return None
     message = _(
         "This survey takes answers from its own page and the sites listed on its Share "

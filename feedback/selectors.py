@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from uuid import UUID
 
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from accounts.models import Business
 
 from .models import Question, Response, Survey
 
-# Every submission needs its survey and questions, which change rarely: they are cached.
-# The builder's services forget a survey's entry when they change it; the timeout
-# bounds the staleness of anything edited elsewhere (the Django admin).
+# Every submission needs its survey and questions, which change rarely: each web process
+# keeps them in memory, so a submission reads no survey rows at all. The copy is never
+# trusted blindly: the submission's INSERT stores the answers only while the survey's
+# definition_version is still the one the copy was read at (services.response_submit),
+# and every change made by the builder or the admin raises it (public_survey_forget).
+# The timeout bounds the life of a copy that nothing asks about, and the size the memory.
 PUBLIC_SURVEY_CACHE_SECONDS = 60
+PUBLIC_SURVEY_CACHE_SIZE = 2000
+_public_surveys: dict[UUID, tuple[float, Survey, list[Question]]] = {}
 
 
 def unscoped_survey_for_public(*, survey_uuid: UUID | str) -> Survey:
@@ -28,28 +32,45 @@ def unscoped_survey_for_public(*, survey_uuid: UUID | str) -> Survey:
         raise Http404("survey") from error
 
 
-def public_survey_and_questions(*, survey_uuid: UUID) -> tuple[Survey, list[Question]]:
-    """The survey a customer is answering, and its questions in order (cached)."""
-    key = _public_survey_key(survey_uuid)
-    cached = cache.get(key)
-    if cached is None:
-        try:
-            survey = Survey.objects.get(uuid=survey_uuid)
-        except Survey.DoesNotExist as error:
-            raise Http404("survey") from error
-        cached = (survey, list(survey.questions.all()))
-        cache.set(key, cached, PUBLIC_SURVEY_CACHE_SECONDS)
-    return cached
+def public_survey_and_questions(
+    *, survey_uuid: UUID, fresh: bool = False
+) -> tuple[Survey, list[Question]]:
+    """The survey a customer is answering, and its questions in order, from this
+    process's copy unless `fresh` (or the copy is missing or old). Treat both as read-only:
+    other requests share them."""
+    entry = None if fresh else _public_surveys.get(survey_uuid)
+    now = time.monotonic()
+    if entry is None or entry[0] < now:
+        survey, questions = _public_survey_load(survey_uuid)
+        if len(_public_surveys) >= PUBLIC_SURVEY_CACHE_SIZE:
+            _public_surveys.clear()  # rare (thousands of live surveys): start again
+        entry = _public_surveys[survey_uuid] = (
+            now + PUBLIC_SURVEY_CACHE_SECONDS,
+            survey,
+            questions,
+        )
+    return entry[1], entry[2]
+
+
+def _public_survey_load(survey_uuid: UUID) -> tuple[Survey, list[Question]]:
+    try:
+        survey = unscoped_survey_for_public(survey_uuid=survey_uuid)
+    except Http404:
+        _public_surveys.pop(survey_uuid, None)
+        raise
+    return survey, list(survey.questions.all())
 
 
 def public_survey_forget(survey: Survey) -> None:
-    """Drop the cached copy once the change being made is committed."""
-    key = _public_survey_key(survey.uuid)
-    transaction.on_commit(lambda: cache.delete(key))
-
-
-def _public_survey_key(survey_uuid: UUID) -> str:
-    return f"feedback:public-survey:{UUID(str(survey_uuid))}"
+    """The survey or its questions are being changed: raise its definition_version, in
+    the same transaction as the change, so no process's copy is answered again (the one
+    write among the reads, kept beside the cache it invalidates)."""
+    Survey.objects.filter(business_id=survey.business_id, pk=survey.pk).update(
+        definition_version=F("definition_version") + 1
+    )
+    # A later full save() of this instance must not write the old version back.
+    survey.refresh_from_db(fields=["definition_version"])
+    _public_surveys.pop(survey.uuid, None)
 
 
 def surveys_for_business(*, business: Business) -> QuerySet[Survey]:

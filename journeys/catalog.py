@@ -7,7 +7,7 @@ surveys (feedback.catalog MOMENTS) measure exactly those moments.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from accounts.models import Industry
 
@@ -15,42 +15,114 @@ from accounts.models import Industry
 Stages = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 FOOD_DRINK: Stages = (
-    (N_("Discover"), ((N_("Social media"), "social"), (N_("Maps and reviews"), "maps"))),
-    (N_("Visit"), ((N_("Arrival and queue"), "arrival"), (N_("The visit overall"), "visit"))),
-    (N_("Buy"), ((N_("Order and pay"), "purchase"), (N_("Phone and online orders"), "phone"))),
-    (N_("Enjoy"), ((N_("Food and drink"), "product"), (N_("Delivery"), "delivery"))),
-    (N_("Get help"), ((N_("Questions and complaints"), "support"),)),
-    (N_("Come back"), ((N_("Loyalty card"), "loyalty"), (N_("Follow-up e-mail"), "follow_up"))),
+    (
+        gettext_noop("Discover"),
+        ((gettext_noop("Social media"), "social"), (gettext_noop("Maps and reviews"), "maps")),
+    ),
+    (
+        gettext_noop("Visit"),
+        (
+            (gettext_noop("Arrival and queue"), "arrival"),
+            (gettext_noop("The visit overall"), "visit"),
+        ),
+    ),
+    (
+        gettext_noop("Buy"),
+        (
+            (gettext_noop("Order and pay"), "purchase"),
+            (gettext_noop("Phone and online orders"), "phone"),
+        ),
+    ),
+    (
+        gettext_noop("Enjoy"),
+        ((gettext_noop("Food and drink"), "product"), (gettext_noop("Delivery"), "delivery")),
+    ),
+    (gettext_noop("Get help"), ((gettext_noop("Questions and complaints"), "support"),)),
+    (
+        gettext_noop("Come back"),
+        (
+            (gettext_noop("Loyalty card"), "loyalty"),
+            (gettext_noop("Follow-up e-mail"), "follow_up"),
+        ),
+    ),
 )
 
 RETAIL: Stages = (
-    (N_("Discover"), ((N_("Website"), "website"), (N_("Social media"), "social"))),
-    (N_("Browse"), ((N_("The visit overall"), "visit"), (N_("Advice from staff"), "advice"))),
-    (N_("Buy"), ((N_("Checkout"), "purchase"), (N_("Online order"), "online_order"))),
-    (N_("Use"), ((N_("Delivery"), "delivery"), (N_("The product"), "product"))),
-    (N_("Get help"), ((N_("Returns and exchanges"), "returns"), (N_("Support"), "support"))),
     (
-        N_("Come back"),
-        ((N_("Loyalty programme"), "loyalty"), (N_("Follow-up e-mail"), "follow_up")),
+        gettext_noop("Discover"),
+        ((gettext_noop("Website"), "website"), (gettext_noop("Social media"), "social")),
+    ),
+    (
+        gettext_noop("Browse"),
+        (
+            (gettext_noop("The visit overall"), "visit"),
+            (gettext_noop("Advice from staff"), "advice"),
+        ),
+    ),
+    (
+        gettext_noop("Buy"),
+        ((gettext_noop("Checkout"), "purchase"), (gettext_noop("Online order"), "online_order")),
+    ),
+    (
+        gettext_noop("Use"),
+        ((gettext_noop("Delivery"), "delivery"), (gettext_noop("The product"), "product")),
+    ),
+    (
+        gettext_noop("Get help"),
+        ((gettext_noop("Returns and exchanges"), "returns"), (gettext_noop("Support"), "support")),
+    ),
+    (
+        gettext_noop("Come back"),
+        (
+            (gettext_noop("Loyalty programme"), "loyalty"),
+            (gettext_noop("Follow-up e-mail"), "follow_up"),
+        ),
     ),
 )
 
 APPOINTMENTS: Stages = (
-    (N_("Discover"), ((N_("Website"), "website"), (N_("Recommendation"), "referral"))),
-    (N_("Book"), ((N_("Phone booking"), "phone"), (N_("Online booking"), "online_booking"))),
-    (N_("Visit"), ((N_("Front desk"), "front_desk"), (N_("The visit overall"), "visit"))),
-    (N_("Pay"), ((N_("Checkout"), "purchase"),)),
-    (N_("Get help"), ((N_("Questions and complaints"), "support"),)),
-    (N_("Come back"), ((N_("Reminder"), "reminder"), (N_("Follow-up e-mail"), "follow_up"))),
+    (
+        gettext_noop("Discover"),
+        ((gettext_noop("Website"), "website"), (gettext_noop("Recommendation"), "referral")),
+    ),
+    (
+        gettext_noop("Book"),
+        (
+            (gettext_noop("Phone booking"), "phone"),
+            (gettext_noop("Online booking"), "online_booking"),
+        ),
+    ),
+    (
+        gettext_noop("Visit"),
+        ((gettext_noop("Front desk"), "front_desk"), (gettext_noop("The visit overall"), "visit")),
+    ),
+    (gettext_noop("Pay"), ((gettext_noop("Checkout"), "purchase"),)),
+    (gettext_noop("Get help"), ((gettext_noop("Questions and complaints"), "support"),)),
+    (
+        gettext_noop("Come back"),
+        ((gettext_noop("Reminder"), "reminder"), (gettext_noop("Follow-up e-mail"), "follow_up")),
+    ),
 )
 
 HOME_SERVICES: Stages = (
-    (N_("Discover"), ((N_("Website"), "website"), (N_("Recommendation"), "referral"))),
-    (N_("Book"), ((N_("Quote"), "quote"), (N_("Phone booking"), "phone"))),
-    (N_("Service"), ((N_("Arrival on time"), "arrival"), (N_("The visit overall"), "visit"))),
-    (N_("Pay"), ((N_("Invoice and payment"), "purchase"),)),
-    (N_("Get help"), ((N_("Call-backs and complaints"), "support"),)),
-    (N_("Come back"), ((N_("Follow-up e-mail"), "follow_up"),)),
+    (
+        gettext_noop("Discover"),
+        ((gettext_noop("Website"), "website"), (gettext_noop("Recommendation"), "referral")),
+    ),
+    (
+        gettext_noop("Book"),
+        ((gettext_noop("Quote"), "quote"), (gettext_noop("Phone booking"), "phone")),
+    ),
+    (
+        gettext_noop("Service"),
+        (
+            (gettext_noop("Arrival on time"), "arrival"),
+            (gettext_noop("The visit overall"), "visit"),
+        ),
+    ),
+    (gettext_noop("Pay"), ((gettext_noop("Invoice and payment"), "purchase"),)),
+    (gettext_noop("Get help"), ((gettext_noop("Call-backs and complaints"), "support"),)),
+    (gettext_noop("Come back"), ((gettext_noop("Follow-up e-mail"), "follow_up"),)),
 )
 
 JOURNEYS: dict[str, Stages] = {

@@ -73,30 +73,10 @@ class Segment(models.TextChoices):
 STAFF_CHANNEL = "staff"
 
 
-class TouchpointDay(models.Model):
-    """The voices of one day at one touchpoint, location, segment and channel, summed (a
-    roll-up). The journey map and the owner's dashboard (metrics) both read it.
+class DaySums(models.Model):
+    """The sums a roll-up keeps for its voices (see rollups.Sums): counts and sums, never
+    averages, so any period adds up exactly."""
 
-    Sums, not averages, so any period adds up exactly: mean = sum / n and the variance
-    comes from the sum of squares. Days up to `RollupState.built_through` are here; later
-    days are read from the raw rows (see rollups.py).
-    """
-
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    # Survey answers are kept by survey, so moving a survey to another touchpoint moves
-    # its history without a rebuild; staff interactions by their own touchpoint.
-    survey = models.ForeignKey(
-        "feedback.Survey", null=True, on_delete=models.CASCADE, related_name="+"
-    )
-    touchpoint = models.ForeignKey(
-        Touchpoint, null=True, on_delete=models.CASCADE, related_name="+"
-    )
-    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
-    segment = models.CharField(max_length=10, choices=Segment.choices)
-    # Where the voice came from: a survey response's channel (link, embed, qr, email,
-    # api) or STAFF_CHANNEL for an interaction staff logged.
-    channel = models.CharField(max_length=16, default="")
     voices = models.PositiveIntegerField(default=0)
     sentiment_n = models.PositiveIntegerField(default=0)
     sentiment_sum = models.FloatField(default=0)
@@ -122,6 +102,35 @@ class TouchpointDay(models.Model):
     competence_sum = models.PositiveIntegerField(default=0)
     benevolence_n = models.PositiveIntegerField(default=0)
     benevolence_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class TouchpointDay(DaySums):
+    """The voices of one day at one touchpoint, location, segment and channel, summed (a
+    roll-up). The journey map and the owner's dashboard (metrics) both read it.
+
+    Sums, not averages, so any period adds up exactly: mean = sum / n and the variance
+    comes from the sum of squares. Days up to `RollupState.built_through` are here; later
+    days are read from the raw rows (see rollups.py).
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    # Survey answers are kept by survey, so moving a survey to another touchpoint moves
+    # its history without a rebuild; staff interactions by their own touchpoint.
+    survey = models.ForeignKey(
+        "feedback.Survey", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
+    segment = models.CharField(max_length=10, choices=Segment.choices)
+    # Where the voice came from: a survey response's channel (link, embed, qr, email,
+    # api) or STAFF_CHANNEL for an interaction staff logged.
+    channel = models.CharField(max_length=16, default="")
 
     class Meta:
         indexes = [models.Index(fields=["business", "day"], name="touchpointday_period")]

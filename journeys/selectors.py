@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import CharField, F, IntegerField, Prefetch, QuerySet, Value
 
 from accounts.models import Business
 from feedback.models import Answer, Interaction, Survey
@@ -52,6 +54,21 @@ class Said:
     explanation: dict
     kind: str  # "survey" or "interaction"
     created_at: object
+
+    @cached_property
+    def moods(self) -> dict[str, str]:
+        """The words that moved the score, lower case, each once: word -> side. Parsed
+        once, though the comment counts for its touchpoint and for its stage."""
+        seen: dict[str, str] = {}
+        for word in explanation_words(self.text, self.explanation):
+            if abs(word.valence) >= MOOD_VALENCE:
+                text = self.text[word.start : word.end].lower()
+                seen[text] = "positive" if word.valence > 0 else "negative"
+        return seen
+
+    @cached_property
+    def aspect_scores(self) -> dict[str, float]:
+        return explanation_aspects(self.explanation)
 
 
 @dataclass
@@ -126,15 +143,15 @@ class Heard:
         """Mean effort agreement, 1-7 (higher is easier)."""
         return self.sums.ces_sum / self.sums.ces_n if self.sums.ces_n else None
 
-    @property
+    @cached_property
     def mood_words(self) -> dict[str, list[tuple[str, int]]]:
         return mood_words(self.said)
 
-    @property
+    @cached_property
     def aspects(self) -> dict[str, list[AspectHeard]]:
         return aspects_heard(self.said, self.aspect_names)
 
-    @property
+    @cached_property
     def quotes(self) -> list[Said]:
         return representative_quotes(self.said, self.sentiment)
 
@@ -207,7 +224,7 @@ def journey_map(
 
     Figures come from the roll-up and today's raw rows (see rollups.py): one grouped
     query per period. Words, aspects and quotes come from each touchpoint's latest
-    SAMPLE_SIZE comments, one indexed query per touchpoint that has voices.
+    SAMPLE_SIZE comments, read for every touchpoint that has voices in one query.
     """
     now = _by_touchpoint(period_sums(business, first, last, filters, by=("touchpoint",)))
     before = _by_touchpoint(
@@ -271,44 +288,83 @@ def _aspect_names(business: Business) -> dict[str, str]:
 def comments_sample(
     business: Business, first: date, last: date, filters: Filters, *, touchpoint_ids: list[int]
 ) -> dict[int, list[Said]]:
-    """Each touchpoint's latest scored comments (survey answers and staff notes)."""
-    found: dict[int, list[Said]] = {}
+    """Each touchpoint's latest scored comments (survey answers and staff notes), for
+    every touchpoint in one round trip: the latest SAMPLE_SIZE answers of each survey
+    and the latest SAMPLE_SIZE notes of each touchpoint, each part walking an index
+    newest first, then merged here."""
     surveys: dict[int, list[int]] = {}
     for touchpoint_id, survey_id in Survey.objects.filter(
         business=business, touchpoint_id__in=touchpoint_ids
     ).values_list("touchpoint_id", "id"):
         surveys.setdefault(touchpoint_id, []).append(survey_id)
-    for touchpoint_id in touchpoint_ids:
-        # No survey names it: asking for answers would walk every answer for nothing.
-        comments = (
-            _answers_at(business, first, last, filters, surveys[touchpoint_id])
-            if touchpoint_id in surveys
-            else []
-        )
-        comments += _notes_at(business, first, last, filters, touchpoint_id)
-        comments.sort(key=lambda said: said.created_at, reverse=True)
-        found[touchpoint_id] = comments[:SAMPLE_SIZE]
-    return found
+    # The period and filters once per kind; each part adds its survey or touchpoint and
+    # walks that survey's responses (or touchpoint's notes) newest first.
+    answers_scoped = scoped(
+        Answer.objects.all(), business, first, last, filters, via="response__", walk=True
+    )
+    answers_scoped = answers_scoped.filter(sentiment_label__in=SCORED_LABELS)
+    notes_scoped = scoped(
+        Interaction.objects.all(), business, first, last, filters, via="", walk=True
+    )
+    notes_scoped = notes_scoped.filter(sentiment_label__in=SCORED_LABELS)
+    parts = [
+        _said_columns(
+            answers_scoped.filter(response__survey_id=survey_id),
+            touchpoint_id, "survey", "text", "response__created_at",
+        )  # one survey a part: its (survey, created_at) index gives the newest first
+        for touchpoint_id in touchpoint_ids
+        for survey_id in surveys.get(touchpoint_id, ())
+    ]  # fmt: skip
+    parts += [
+        _said_columns(notes_scoped.filter(touchpoint_id=touchpoint_id),
+                      touchpoint_id, "interaction", "note", "created_at")
+        for touchpoint_id in touchpoint_ids
+    ]  # fmt: skip
+    answers: dict[int, list[tuple]] = {pk: [] for pk in touchpoint_ids}
+    notes: dict[int, list[Said]] = {pk: [] for pk in touchpoint_ids}
+    for touchpoint_id, kind, text, score, explanation, at, order_at in _union_all(parts):
+        said = Said(text, score, explanation, kind, at)
+        if kind == "survey":
+            answers[touchpoint_id].append((order_at, said))
+        else:
+            notes[touchpoint_id].append(said)
+    return {pk: _latest(answers[pk], notes[pk]) for pk in touchpoint_ids}
 
 
-def _answers_at(business, first, last, filters, survey_ids: list[int]) -> list[Said]:
-    answers = scoped(Answer.objects.all(), business, first, last, filters, via="response__")
-    answers = answers.filter(response__survey_id__in=survey_ids, sentiment_label__in=SCORED_LABELS)
-    rows = answers.order_by("-response__created_at").values_list(
-        "text", "sentiment_score", "sentiment_explanation", "created_at"
-    )[:SAMPLE_SIZE]
-    return [Said(text, score, explanation, "survey", at) for text, score, explanation, at in rows]
+def _latest(answers: list[tuple], notes: list[Said]) -> list[Said]:
+    """The latest SAMPLE_SIZE of a touchpoint's answers (by their response's time, over
+    all its surveys) and of its notes, merged: the newest SAMPLE_SIZE of both."""
+    answers.sort(key=lambda pair: pair[0], reverse=True)
+    comments = [said for _, said in answers[:SAMPLE_SIZE]] + notes
+    comments.sort(key=lambda said: said.created_at, reverse=True)
+    return comments[:SAMPLE_SIZE]
 
 
-def _notes_at(business, first, last, filters, touchpoint_id) -> list[Said]:
-    notes = scoped(Interaction.objects.all(), business, first, last, filters, via="")
-    notes = notes.filter(touchpoint_id=touchpoint_id, sentiment_label__in=SCORED_LABELS)
-    rows = notes.order_by("-created_at").values_list(
-        "note", "sentiment_score", "sentiment_explanation", "created_at"
-    )[:SAMPLE_SIZE]
-    return [
-        Said(text, score, explanation, "interaction", at) for text, score, explanation, at in rows
-    ]
+SAID_COLUMNS = ("at_touchpoint", "kind", "said", "sentiment_score", "sentiment_explanation",
+                "created_at", "order_at")  # fmt: skip
+
+
+def _said_columns(
+    queryset: QuerySet, touchpoint_id: int, kind: str, text: str, order_at: str
+) -> QuerySet:
+    """The latest SAMPLE_SIZE rows as SAID_COLUMNS, alike for answers and notes."""
+    queryset = queryset.annotate(
+        at_touchpoint=Value(touchpoint_id, output_field=IntegerField()),
+        kind=Value(kind, output_field=CharField()),
+        said=F(text),
+        order_at=F(order_at),
+    )
+    return queryset.order_by(f"-{order_at}").values_list(*SAID_COLUMNS)[:SAMPLE_SIZE]
+
+
+def _union_all(parts: list[QuerySet]) -> list[tuple]:
+    """The rows of every part, in one query where the database allows a LIMIT in each
+    part of a UNION (PostgreSQL); else (SQLite, the demo) one query per part."""
+    if not parts:
+        return []
+    if connection.features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True))
+    return [row for part in parts for row in part]
 
 
 def mood_words(said: list[Said]) -> dict[str, list[tuple[str, int]]]:
@@ -316,12 +372,7 @@ def mood_words(said: list[Said]) -> dict[str, list[tuple[str, int]]]:
     comment: {"negative": [(word, comments)], "positive": [...]}."""
     counts: dict[str, Counter] = {"negative": Counter(), "positive": Counter()}
     for comment in said:
-        seen: dict[str, str] = {}
-        for word in explanation_words(comment.text, comment.explanation):
-            if abs(word.valence) >= MOOD_VALENCE:
-                text = comment.text[word.start : word.end].lower()
-                seen[text] = "positive" if word.valence > 0 else "negative"
-        for text, side in seen.items():
+        for text, side in comment.moods.items():
             counts[side][text] += 1
     return {side: counter.most_common(TOP) for side, counter in counts.items()}
 
@@ -340,7 +391,7 @@ def aspects_heard(said: list[Said], names: dict[str, str]) -> dict[str, list[Asp
     """The aspects complained about most and praised most in the comments."""
     scores: dict[str, list[float]] = {}
     for comment in said:
-        for key, score in explanation_aspects(comment.explanation).items():
+        for key, score in comment.aspect_scores.items():
             scores.setdefault(key, []).append(score)
     heard = [
         AspectHeard(

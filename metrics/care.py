@@ -17,15 +17,10 @@ from django.db import connection
 from django.db.models import (
     Count,
     F,
-    IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,15 +38,17 @@ from feedback.models import (
     Response,
 )
 from journeys.models import STAFF_CHANNEL
-from journeys.rollups import DETRACTOR_UP_TO, SATISFIED_FROM, local_today
+from journeys.rollups import local_today
 from textanalysis.models import SentimentLabel
 
+from .case_outcomes import (
+    CSAT_RECOVERED_FROM,
+    NPS_RECOVERED_FROM,
+    RECOVERY_TOTALS_SQL,
+    outcome_source,
+    recovery_counts,
+)
 from .filters import KpiFilters, Period
-
-# A later answer "better" than the one that opened a case: no longer a detractor
-# (NPS 7-10) or satisfied (CSAT 4-5).
-NPS_RECOVERED_FROM = DETRACTOR_UP_TO + 1
-CSAT_RECOVERED_FROM = SATISFIED_FROM
 
 STAFF_LOAD_DAYS = 14
 UPSET_MOODS = (Mood.FRUSTRATED, Mood.ANGRY)
@@ -183,6 +180,27 @@ class Recovery:
 
 
 def recovery(*, business: Business, filters: KpiFilters) -> Recovery:
+    """Without a filter, from the case outcomes roll-up and the open days' raw rows
+    (metrics.case_outcomes: two queries); with one, or before the roll-up's first build,
+    from raw rows (`recovery_from_cases`)."""
+    if not cases_filtered(filters):
+        source = outcome_source(business=business)
+        if source.behind:
+            from .tasks import case_outcomes_refresh_soon  # the tasks module imports this one
+
+            case_outcomes_refresh_soon(business_id=business.pk)
+        if source.cutoff is not None:
+            start, end = filters.period.bounds(business)
+            return Recovery(*recovery_counts(business, start, end, source.cutoff))
+    return recovery_from_cases(business=business, filters=filters)
+
+
+def cases_filtered(filters: KpiFilters) -> bool:
+    """Whether `filtered_cases` leaves some of the business's cases out."""
+    return bool(filters.location or filters.touchpoint or filters.survey or filters.channel)
+
+
+def recovery_from_cases(*, business: Business, filters: KpiFilters) -> Recovery:
     """Set-based, one query: the period's cases give each customer's latest case (one
     grouped scan), then one probe each into their purchases and their later answers (by
     index). The ORM's grouped query is wrapped in SQL because Django cannot correlate a
@@ -218,7 +236,8 @@ def recovery(*, business: Business, filters: KpiFilters) -> Recovery:
 
 # The figures in the order of Recovery's fields. MATERIALIZED: computed once, or
 # PostgreSQL would run each probe again for every SUM that reads it.
-RECOVERY_SQL = """
+RECOVERY_SQL = (
+    """
 WITH came_back AS MATERIALIZED (
     SELECT
         latest.customer_id,
@@ -238,13 +257,9 @@ WITH came_back AS MATERIALIZED (
         ) AS better
     FROM ({latest}) latest
 )
-SELECT SUM(CASE WHEN customer_id IS NOT NULL THEN 1 ELSE 0 END),
-       SUM(CASE WHEN bought OR better THEN 1 ELSE 0 END),
-       SUM(CASE WHEN bought THEN 1 ELSE 0 END),
-       SUM(CASE WHEN better THEN 1 ELSE 0 END),
-       SUM(CASE WHEN customer_id IS NULL THEN cases ELSE 0 END)
-FROM came_back
 """
+    + RECOVERY_TOTALS_SQL
+)
 
 
 # --- Staff load (empathy fatigue) --------------------------------------------------------
@@ -311,47 +326,56 @@ class StaffLoad:
 
 
 def staff_load(*, business: Business, today: date | None = None) -> StaffLoad:
-    """The last 14 local days (today included) of every active member. One query: the
-    members with two correlated counts each, so members with no interactions get 0."""
+    """The last 14 local days (today included) of every active member. Two queries: the
+    fortnight's interactions counted by member in one pass (not one count per member,
+    which read the fortnight again for each), and the members, so that a member with no
+    interactions gets 0."""
     today = today or local_today(business)
     period = Period(first=today - timedelta(days=STAFF_LOAD_DAYS - 1), last=today)
-    start, end = period.bounds(business)
-    handled_by = Interaction.objects.filter(
-        business=business, staff=OuterRef("user"), created_at__gte=start, created_at__lt=end
-    )
-    upset = Q(sentiment_label=SentimentLabel.NEGATIVE) | Q(mood__in=UPSET_MOODS)
-    rows = list(
+    counts = _counts_by_member(business, period)
+    members = list(
         Membership.objects.filter(business=business, user__is_active=True)
         .select_related("user")
-        .annotate(
-            handled=_count_of(handled_by),
-            negative=_count_of(handled_by.filter(upset)),
-        )
         .order_by("user__first_name", "user__last_name", "user__email")
     )
+    loads = [(member, *counts.get(member.user_id, (0, 0))) for member in members]
     # The median of a team's dozen counts, already computed by the query above.
-    active = [row.negative for row in rows if row.handled]
+    active = [negative for _member, handled, negative in loads if handled]
     team_median = median(active) if active else None
-    members = [_member_load(row, team_median, period.days) for row in rows]
     return StaffLoad(
-        period=period, team_median=team_median, members=members, median_of=sorted(active)
+        period=period,
+        team_median=team_median,
+        members=[_member_load(*load, team_median, period.days) for load in loads],
+        median_of=sorted(active),
     )
 
 
-def _count_of(interactions: QuerySet[Interaction]) -> Coalesce:
-    counted = interactions.order_by().values("staff").annotate(n=Count("id")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def _counts_by_member(business: Business, period: Period) -> dict[int, tuple[int, int]]:
+    """{user id: (interactions handled, of which with someone upset)} over the period."""
+    start, end = period.bounds(business)
+    upset = Q(sentiment_label=SentimentLabel.NEGATIVE) | Q(mood__in=UPSET_MOODS)
+    rows = (
+        Interaction.objects.filter(
+            business=business, created_at__gte=start, created_at__lt=end, staff__isnull=False
+        )
+        .values("staff")
+        .annotate(handled=Count("id"), negative=Count("id", filter=upset))
+        .order_by()
+    )
+    return {row["staff"]: (row["handled"], row["negative"]) for row in rows}
 
 
-def _member_load(row: Membership, team_median: float | None, days: int) -> MemberLoad:
-    flagged = is_overloaded(row.negative, team_median)
-    name = str(row.user)
+def _member_load(
+    member: Membership, handled: int, negative: int, team_median: float | None, days: int
+) -> MemberLoad:
+    flagged = is_overloaded(negative, team_median)
+    name = str(member.user)
     return MemberLoad(
         name=name,
-        handled=row.handled,
-        negative=row.negative,
+        handled=handled,
+        negative=negative,
         flagged=flagged,
-        note=support_note(name, row.negative, team_median, days) if flagged else "",
+        note=support_note(name, negative, team_median, days) if flagged else "",
     )
 
 

@@ -1,4 +1,6 @@
-"""Roll-ups and estimates over purchases, so no page or API call reads raw purchases.
+"""Roll-ups and estimates over purchases, so no page or API call reads raw purchases; and
+the dashboard's own roll-ups of the survey KPIs (KpiDay, see metrics.kpi_rollup) and of
+follow-up case outcomes (CaseOutcome, see metrics.case_outcomes).
 
 Every table here is rebuilt from the purchases by a task (see metrics/purchases.py and
 metrics/tasks.py); the dashboard and the API read only these rows, whose number depends on
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, BusinessOwned, Location
 from customers.models import Customer
+from journeys.models import DaySums
 
 
 class PurchaseRollupState(models.Model):
@@ -110,6 +113,92 @@ class PurchaseMonth(models.Model):
 
     def __str__(self) -> str:
         return f"Cohort {self.cohort:%Y-%m}, {self.month:%Y-%m}: {self.customers}"
+
+
+class KpiRollupState(models.Model):
+    """One per business: which build of the journey roll-up its KpiDay rows were added up
+    from. The rows are current while `source_built_at` equals the journey roll-up's
+    `RollupState.built_at` (every journey build, the hourly advance and the nightly
+    rebuild, sets a new one); until then readers use the journey roll-up itself."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="+")
+    source_built_at = models.DateTimeField(null=True, blank=True)
+    built_through = models.DateField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"KPI roll-up of {self.business_id} through {self.built_through}"
+
+
+class KpiDay(DaySums):
+    """The survey KPIs' sums of one local day and channel for the whole business: the
+    journey roll-up (journeys.models.TouchpointDay, one row per survey, touchpoint,
+    location, segment and channel) added up over everything but the channel.
+
+    The dashboard and the KPI API without a location, touchpoint, survey or segment
+    filter read these rows: a handful a day whatever the business's size, where the
+    journey roll-up holds one per combination met that day (hundreds for a busy
+    business). The channel stays, as it tells survey responses from staff interactions.
+    Same fields and meaning as TouchpointDay's sums (see journeys.rollups.Sums).
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=16, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "day", "channel"], name="one_kpi_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.voices}"
+
+
+class CaseOutcomeState(models.Model):
+    """One per business: the moment its CaseOutcome rows were built up to (`cutoff`, the
+    start of the first local day still open). Cases opened from then on, and purchases
+    and answers from then on, are read from raw rows."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="+")
+    cutoff = models.DateTimeField()
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Case outcomes of {self.business_id} up to {self.cutoff}"
+
+
+class CaseOutcome(models.Model):
+    """Whether the customer of a follow-up case came back before the state's cutoff: the
+    first purchase after the case was opened (`bought_at`) and the first answer of NPS
+    7-10 or CSAT 4-5 after it (`better_at`), both null when none came before the cutoff.
+
+    It spares the recovery rate two look-ups per customer in purchases and answers for
+    every case of the period (see metrics.case_outcomes); what happened after the cutoff
+    is still read from raw rows. One row per case opened before the cutoff.
+    """
+
+    case = models.OneToOneField(
+        "feedback.FollowUpCase", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField()
+    bought_at = models.DateTimeField(null=True)
+    better_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            # Covering on PostgreSQL: a period's outcomes are read from the index alone.
+            models.Index(
+                fields=["business", "opened_at"],
+                include=["customer", "bought_at", "better_at"],
+                name="caseoutcome_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id}: bought {self.bought_at}, better {self.better_at}"
 
 
 class ClvStatus(models.TextChoices):

@@ -1,8 +1,10 @@
 """Reads for the owner's dashboard: the survey KPIs, their trends, aspects and voices.
 
-Every figure comes from the daily roll-up the journey map also reads
-(journeys.models.TouchpointDay; days not yet built are summed from raw rows), so a
-dashboard costs the same whether the business has a thousand answers or a million.
+Every figure comes from a daily roll-up: without a location, touchpoint, survey or segment
+filter from the KPI roll-up (metrics.kpi_rollup.KpiDay, a few rows a day), with one from
+the journey roll-up the journey map also reads (journeys.models.TouchpointDay); days not
+yet built are summed from raw rows. So a dashboard costs about the same whether the
+business has a thousand answers or a million.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from accounts.models import Business
 from feedback.models import Answer, QuestionKind, TrustPillar
 from journeys.models import STAFF_CHANNEL
-from journeys.rollups import AspectSums, Filters, Sums, aspect_sums, period_sums
+from journeys.rollups import AspectSums, Filters, Sums, aspect_sums
 from journeys.stats import Sample
 from textanalysis.selectors import aspect_names
 
 from .filters import KpiFilters, Period
+from .kpi_rollup import KpiSource, kpi_source, kpi_sums
 from .kpis import (
     Ces,
     Change,
@@ -91,9 +94,9 @@ def kpis_from(sums: Sums, *, responses: int, interactions: int) -> SurveyKpis:
     )
 
 
-def _kpis_of(business: Business, period: Period, filters: Filters) -> SurveyKpis:
-    """One period's KPIs: its sums by channel (one roll-up query, one raw for new days)."""
-    cells = period_sums(business, period.first, period.last, filters, by=("channel",))
+def _kpis_of(source: KpiSource, period: Period, filters: Filters) -> SurveyKpis:
+    """One period's KPIs: its sums by channel (one roll-up query, raw ones for new days)."""
+    cells = kpi_sums(source, period.first, period.last, filters, by=("channel",))
     return _added_up((channel, sums) for (channel,), sums in cells.items())
 
 
@@ -134,11 +137,11 @@ class KpiComparison:
 
 
 def survey_kpis(*, business: Business, filters: KpiFilters) -> KpiComparison:
-    voices = rollup_filters(filters)
+    voices, source = rollup_filters(filters), kpi_source(business=business)
     return KpiComparison(
         period=filters.period,
-        current=_kpis_of(business, filters.period, voices),
-        previous=_kpis_of(business, filters.period.previous(), voices),
+        current=_kpis_of(source, filters.period, voices),
+        previous=_kpis_of(source, filters.period.previous(), voices),
     )
 
 
@@ -147,11 +150,12 @@ def survey_kpis_with_trend(
 ) -> tuple[KpiComparison, list[TrendPoint]]:
     """survey_kpis and kpi_trend from one read of the period: its totals are the sum of
     its trend's buckets, so the roll-up and the not-yet-built days are read once."""
-    cells = _trend_cells(business, filters, grain)
+    source = kpi_source(business=business)
+    cells = _trend_cells(source, filters, grain)
     comparison = KpiComparison(
         period=filters.period,
         current=_added_up((channel, sums) for (_, channel), sums in cells.items()),
-        previous=_kpis_of(business, filters.period.previous(), rollup_filters(filters)),
+        previous=_kpis_of(source, filters.period.previous(), rollup_filters(filters)),
     )
     return comparison, _trend_of(cells)
 
@@ -168,15 +172,15 @@ class TrendPoint:
 def kpi_trend(*, business: Business, filters: KpiFilters, grain: str) -> list[TrendPoint]:
     """The KPIs week by week or month by month over the period (the first and last
     buckets may be partial: they hold only the period's days)."""
-    return _trend_of(_trend_cells(business, filters, grain))
+    return _trend_of(_trend_cells(kpi_source(business=business), filters, grain))
 
 
-def _trend_cells(business: Business, filters: KpiFilters, grain: str) -> dict[tuple, Sums]:
+def _trend_cells(source: KpiSource, filters: KpiFilters, grain: str) -> dict[tuple, Sums]:
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
     period = filters.period
-    return period_sums(
-        business, period.first, period.last, rollup_filters(filters), by=(grain, "channel")
+    return kpi_sums(
+        source, period.first, period.last, rollup_filters(filters), by=(grain, "channel")
     )
 
 

@@ -1,4 +1,10 @@
-"""Keeping the purchase roll-up and the CLV estimate current (queue "rollups").
+"""Keeping the purchase roll-up, the KPI roll-up and the CLV estimate current (queue
+"rollups").
+
+The KPI roll-up (metrics.kpi_rollup) follows the journey roll-up: the first reader who
+finds it behind asks for one refresh at once (kpi_rollup_refresh_soon), and reads the
+journey roll-up meanwhile. The case outcomes (metrics.case_outcomes) are rebuilt with the
+purchase roll-up, and at once when a reader finds a day closed since their last build.
 
 After purchases are written (customers.services.purchases_changed, after the commit), one
 rebuild per business is scheduled PENDING_DELAY seconds later, however many purchases
@@ -14,13 +20,16 @@ import logging
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import Business
 from journeys.tasks import RETRY, TRANSIENT_ERRORS
 
+from .case_outcomes import case_outcomes_build
 from .clv_fit import businesses_with_purchases, clv_fit_run
 from .clv_jobs import clv_fit_job_run
+from .kpi_rollup import kpi_rollup_build
 from .purchases import purchase_rollup_build
 
 logger = logging.getLogger(__name__)
@@ -39,10 +48,29 @@ def pending_key(kind: str, business_id: int) -> str:
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
 def purchase_rollup_rebuild(business_id: int) -> int:
-    """Rebuild one business's purchase roll-up. Idempotent: it replaces what is there."""
+    """Rebuild one business's purchase roll-up, and its case outcomes (a purchase may be
+    a customer coming back after a case). Idempotent: it replaces what is there."""
     cache.delete(pending_key("rollup", business_id))
     business = Business.objects.filter(pk=business_id).first()
-    return purchase_rollup_build(business=business) if business else 0
+    if business is None:
+        return 0
+    return purchase_rollup_build(business=business) + case_outcomes_build(business=business)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def case_outcomes_refresh(business_id: int) -> int:
+    """Rebuild one business's case outcomes (metrics.case_outcomes). Idempotent."""
+    cache.delete(pending_key("outcomes", business_id))
+    business = Business.objects.filter(pk=business_id).first()
+    return case_outcomes_build(business=business) if business else 0
+
+
+def case_outcomes_refresh_soon(*, business_id: int) -> None:
+    """A reader found the case outcomes a day behind (or never built): rebuild them now,
+    once however many requests notice, after the reader's transaction commits."""
+    transaction.on_commit(
+        lambda: send_once(case_outcomes_refresh, "outcomes", business_id, at_once=True)
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -52,6 +80,21 @@ def purchase_rollups_rebuild_all() -> int:
     for business_id in business_ids:
         purchase_rollup_rebuild.delay(business_id)
     return len(business_ids)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def kpi_rollup_refresh(business_id: int) -> int:
+    """Add up the business's journey roll-up into KpiDay (metrics.kpi_rollup). Idempotent:
+    it replaces what is there."""
+    cache.delete(pending_key("kpi", business_id))
+    business = Business.objects.filter(pk=business_id).first()
+    return kpi_rollup_build(business=business) if business else 0
+
+
+def kpi_rollup_refresh_soon(*, business_id: int) -> None:
+    """A reader found KpiDay behind the journey roll-up: refresh it now (once, however
+    many requests notice), after the reader's transaction commits."""
+    transaction.on_commit(lambda: send_once(kpi_rollup_refresh, "kpi", business_id, at_once=True))
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
@@ -88,13 +131,17 @@ def purchases_changed(*, business_id: int, purchases: int = 1) -> None:
         send_once(clv_fit, "fit", business_id)
 
 
-def send_once(task, kind: str, business_id: int) -> bool:
-    """Send `task(business_id)` in PENDING_DELAY seconds unless one is pending already."""
+def send_once(task, kind: str, business_id: int, *, at_once: bool = False) -> bool:
+    """Send `task(business_id)` in PENDING_DELAY seconds (or `at_once`) unless one is
+    pending already."""
     key = pending_key(kind, business_id)
     if not cache.add(key, 1, timeout=PENDING_TIMEOUT):
         return False
     try:
-        task.apply_async(args=(business_id,), countdown=PENDING_DELAY)
+        if at_once:
+            task.apply_async(args=(business_id,))
+        else:
+            task.apply_async(args=(business_id,), countdown=PENDING_DELAY)
     except BrokerError:
         cache.delete(key)
         logger.warning("Broker unreachable; %s left for the nightly run", task.name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -116,17 +116,24 @@ def live_request(token: str) -> ReviewRequest:
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_click(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in the e-mail: note the click, then go to the site's review page."""
+    """The link in the e-mail: a page whose one link goes to the site's review page.
+
+    Mail scanners and link previews open every link in an e-mail, so opening it is not
+    a visit. Tapping the link is: the page's script POSTs here as it goes (a beacon), and
+    that is the click counted. The link is a plain one, not a form: a form's redirect to
+    the site would have to pass our form-action policy at every hop of the site's own
+    redirects."""
     found = live_request(token)
     source = found.source
     if source.archived_at is not None or not source.review_page_url:
         raise Http404("the site is no longer offered")
-    if request.method == "GET":  # a HEAD from a link checker is not a visit
+    if request.method == "POST":
         review_request_click(request=found)
-    # Only http(s) reaches here (checked when saved); the redirect class refuses others.
-    return HttpResponseRedirect(source.review_page_url)
+        return HttpResponse(status=204)
+    context = {"business": found.business, "source": source, "token": token}
+    return render(request, "reputation/requests/go.html", context)
 
 
 @never_cache

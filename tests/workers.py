@@ -74,8 +74,12 @@ class Worker:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in path.read_text().split()]
 
-    def kill_pool_child(self) -> int:
+    def kill_pool_child(self, *, backends: list[int] = ()) -> int:
+        """SIGKILL the pool child. `backends`: its database sessions, held at a lock by
+        ScoreWritesHeld; they are ended while the child is stopped (see end_backends)."""
         child = self.pool_children()[0]
+        os.kill(child, signal.SIGSTOP)
+        end_backends(backends)
         os.kill(child, signal.SIGKILL)
         return child
 
@@ -91,6 +95,62 @@ class Worker:
                 break
             time.sleep(0.2)
         raise AssertionError(f"worker never became ready:\n{self.log()}")
+
+
+class ScoreWritesHeld:
+    """While open, no worker can write scores: a SHARE lock on the answers table, taken
+    by a connection of the test's own, lets a worker read and analyse its batch and stops
+    it at the batch's write, with nothing committed. That is "mid batch" on any machine
+    at any speed; a sleep stood here once, and failed when scoring became fast."""
+
+    TABLE = "feedback_answer"
+
+    def __enter__(self) -> ScoreWritesHeld:
+        self.session = connection.get_new_connection(connection.get_connection_params())
+        with self.session.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {self.TABLE} IN SHARE MODE")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.rollback()  # the lock goes: the held writes go on
+        self.session.close()
+
+    def waiting(self, count: int, *workers: Worker) -> list[int]:
+        """Wait until `count` worker sessions wait at the lock; their backend pids."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'relation' "
+                    "AND relation = %s::regclass AND NOT granted",
+                    [self.TABLE],
+                )
+                pids = [pid for (pid,) in cursor.fetchall()]
+            if len(pids) == count:
+                return pids
+            time.sleep(0.05)
+        logs = "\n".join(worker.log()[-6000:] for worker in workers)
+        raise AssertionError(f"{count} batches never reached their write:\n{logs}")
+
+
+def end_backends(pids: list[int]) -> None:
+    """End database sessions whose client was killed, and wait until they are gone.
+
+    A server notices a killed client when it next reads from its socket, and rolls its
+    transaction back. A session waiting at ScoreWritesHeld's lock reads nothing until the
+    lock goes, and meanwhile holds its rows: a redelivered batch would skip them."""
+    if not pids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"database sessions {pids} never ended")
 
 
 @pytest.fixture

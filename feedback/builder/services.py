@@ -109,9 +109,9 @@ def survey_update(*, survey: Survey, actor: User | None = None, **changes) -> Su
     if not survey.name:
         raise ApplicationError(_("Name the survey."), errors={"name": [_("Name the survey.")]})
     with transaction.atomic():
+        public_survey_forget(survey)  # in the change's transaction: see its docstring
         survey.save(update_fields=list(changes) or None)
         survey_change_audit(survey, actor, sorted(changes), status_before)
-    public_survey_forget(survey)
     return survey
 
 
@@ -173,8 +173,9 @@ def question_update(*, question: Question, data: QuestionInput) -> Question:
     question_check(survey=question.survey, data=data, position=question.position)
     for name, value in clean_fields(data).items():
         setattr(question, name, value)
-    question.save()
-    public_survey_forget(question.survey)
+    with transaction.atomic():
+        public_survey_forget(question.survey)
+        question.save()
     return question
 
 

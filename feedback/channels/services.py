@@ -6,6 +6,7 @@ import io
 from urllib.parse import urlsplit
 
 import segno
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cxplatform.errors import ApplicationError
@@ -53,8 +54,9 @@ def embed_origins_set(*, survey: Survey, origins: list[str]) -> Survey:
         )
         raise ApplicationError(message, errors={"embed_origins": [message]})
     survey.embed_origins = cleaned
-    survey.save(update_fields=["embed_origins"])
-    public_survey_forget(survey)
+    with transaction.atomic():
+        public_survey_forget(survey)
+        survey.save(update_fields=["embed_origins"])
     return survey
 
 

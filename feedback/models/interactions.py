@@ -52,6 +52,14 @@ class Interaction(BusinessOwned, ScoredText):
                 condition=models.Q(scored_at=None) & ~models.Q(note=""),
                 name="interaction_unscored",
             ),
+            # The journey map's newest scored notes per touchpoint (journeys.selectors
+            # comments_sample): without it, thousands of notes are sorted for 150.
+            # Partial, so it stays narrow.
+            models.Index(
+                fields=["touchpoint", "created_at"],
+                condition=models.Q(sentiment_label__in=["positive", "neutral", "negative"]),
+                name="interaction_note_touchpoint",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,6 +43,10 @@ class Survey(BusinessOwned):
     reminder_after_hours = models.PositiveSmallIntegerField(
         null=True, blank=True, default=72, validators=[MinValueValidator(1)]
     )
+    # Raised by every change to the survey or its questions (feedback.selectors.
+    # public_survey_forget): a submission checked against a copy cached in a web process
+    # is stored only while the version it was read at is still current.
+    definition_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [
@@ -55,6 +59,20 @@ class Survey(BusinessOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, **kwargs) -> None:
+        # Only public_survey_forget writes definition_version (F() + 1): a full save of
+        # an instance read earlier must not put an older number back.
+        if (
+            not (self._state.adding or kwargs.get("force_insert"))
+            and kwargs.get("update_fields") is None
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "definition_version"
+            ]
+        super().save(**kwargs)
 
     @property
     def is_open(self) -> bool:

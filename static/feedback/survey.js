@@ -1,6 +1,7 @@
 // Progressive enhancement of the public survey page:
 // - hides follow-up questions whose condition is not met (without JavaScript every
 //   question shows, each follow-up saying when it applies; the server checks either way);
+// - inside the widget's panel, lets Escape close it;
 // - after a submit with problems, puts the focus on the error summary (so it is read
 //   out first) and lets its links take the focus to each question, its wording in view;
 // - inside the embed iframe, tells the host page how tall the survey is.
@@ -63,6 +64,15 @@
       link.addEventListener("click", goToField);
     });
     summary.focus();
+  }
+
+  // In the widget's panel, Escape inside the survey closes it: the page around the
+  // frame is another site and never sees these keys, so it is told. The message says
+  // nothing but that; the widget checks it comes from this frame.
+  if (window.parent !== window) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") window.parent.postMessage({ type: "cx-survey-escape" }, "*");
+    });
   }
 
   if (form) form.addEventListener("change", update);

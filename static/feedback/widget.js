@@ -15,20 +15,29 @@
   var src = host + "/s/" + encodeURIComponent(script.dataset.survey) + "/embed/";
   var mode = script.dataset.mode || "button";
 
+  var frame = null;
+
   function makeFrame() {
-    var frame = document.createElement("iframe");
+    frame = document.createElement("iframe");
     frame.src = src;
     frame.title = script.dataset.label || "Feedback survey";
     frame.style.cssText = "width:100%;max-width:40rem;border:0;height:34rem;display:block;background:#f5f6f8;border-radius:10px";
     frame.setAttribute("loading", "lazy");
-    window.addEventListener("message", function (event) {
-      if (event.origin !== host || event.source !== frame.contentWindow) return;
-      if (event.data && event.data.type === "cx-survey-height") {
-        frame.style.height = Math.min(Math.max(event.data.height, 200), 4000) + "px";
-      }
-    });
     return frame;
   }
+
+  // What the survey inside the frame tells the page: its height, and that the customer
+  // pressed Escape in it (keys inside a frame from another site never reach this page).
+  var onEscapeInFrame = function () {};
+  window.addEventListener("message", function (event) {
+    if (!frame || event.origin !== host || event.source !== frame.contentWindow) return;
+    var type = event.data && event.data.type;
+    if (type === "cx-survey-height") {
+      frame.style.height = Math.min(Math.max(event.data.height, 200), 4000) + "px";
+    } else if (type === "cx-survey-escape") {
+      onEscapeInFrame();
+    }
+  });
 
   if (mode === "inline") {
     script.parentNode.insertBefore(makeFrame(), script.nextSibling);
@@ -45,30 +54,46 @@
   button.setAttribute("aria-controls", "cx-survey-panel");
   var panel = null;
 
+  // Closing hides the survey rather than removing it: an answer half given is still
+  // there when the customer opens it again.
+  function open() {
+    if (!panel) {
+      panel = document.createElement("div");
+      panel.id = "cx-survey-panel";
+      panel.setAttribute("role", "dialog");
+      panel.setAttribute("aria-label", button.textContent);
+      panel.style.cssText = "position:fixed;right:1rem;bottom:4.5rem;width:min(26rem,calc(100vw - 2rem));max-height:calc(100vh - 6rem);overflow:auto;z-index:2147483000;box-shadow:0 8px 30px rgba(0,0,0,.25);border-radius:10px;background:#f5f6f8";
+      panel.appendChild(makeFrame());
+      button.after(panel);
+    }
+    panel.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+  }
+
+  function isOpen() {
+    return panel !== null && !panel.hidden;
+  }
+
   function close() {
-    panel.remove();
-    panel = null;
+    panel.hidden = true;
     button.setAttribute("aria-expanded", "false");
   }
 
-  // Escape closes the survey from the host page (inside the frame the keys are the
-  // survey's own) and gives the focus back to the button.
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape" || !panel) return;
+  // Escape closes the survey, pressed on the page or inside the survey, and gives the
+  // focus back to the button.
+  function closeByKeyboard() {
+    if (!isOpen()) return;
     close();
     button.focus();
+  }
+  onEscapeInFrame = closeByKeyboard;
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeByKeyboard();
   });
 
   button.addEventListener("click", function () {
-    if (panel) { close(); return; }
-    panel = document.createElement("div");
-    panel.id = "cx-survey-panel";
-    panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", button.textContent);
-    panel.style.cssText = "position:fixed;right:1rem;bottom:4.5rem;width:min(26rem,calc(100vw - 2rem));max-height:calc(100vh - 6rem);overflow:auto;z-index:2147483000;box-shadow:0 8px 30px rgba(0,0,0,.25);border-radius:10px;background:#f5f6f8";
-    panel.appendChild(makeFrame());
-    button.after(panel);
-    button.setAttribute("aria-expanded", "true");
+    if (isOpen()) close();
+    else open();
   });
   document.body.appendChild(button);
 })();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -258,3 +259,46 @@ def test_a_body_is_not_sent_on_to_another_host(recorders, loopback_allowed):
     # A 303 turns the POST into a bodyless GET, which may go anywhere checked.
     reply = outbound.fetch("POST", hop(site, f"{other}/done", code=303), data={"a": "b"})
     assert reply.status == 200 and [m for m, _, _ in seen_by_other] == ["GET"]
+
+
+class RebindingResolver:
+    """A DNS answer that changes between the check and the connection (DNS rebinding):
+    the first lookup of `host` gives a public address, every later one the loopback."""
+
+    def __init__(self, host: str, public: str = "93.184.215.14") -> None:
+        self.host, self.public, self.lookups = host, public, 0
+        self.real = socket.getaddrinfo
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host != self.host:
+            return self.real(host, port, *args, **kwargs)
+        self.lookups += 1
+        address = self.public if self.lookups == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_host_that_rebinds_to_loopback_when_connecting_is_refused(
+    recorders, settings, monkeypatch, scheme
+):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    base, seen = recorders()
+    port = urlsplit(base).port
+    resolver = RebindingResolver("reviews.example")
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+
+    with pytest.raises(outbound.UrlRefused, match=r"\(127\.0\.0\.1\) when connecting"):
+        outbound.fetch("GET", f"{scheme}://reviews.example:{port}/feed")
+
+    assert resolver.lookups == 2  # checked once, then resolved again to connect
+    assert seen == []  # not one byte reached the local server
+
+
+def test_the_socket_check_alone_stops_a_request_to_a_refused_address(server, settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    # The session is used directly, without fetch's url_check: the connected socket's
+    # own check must refuse it.
+    with pytest.raises(outbound.UrlRefused, match="when connecting"):
+        outbound.session().get(f"{server}/ok", timeout=2)
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+    assert outbound.session().get(f"{server}/ok", timeout=2).status_code == 200

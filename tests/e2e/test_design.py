@@ -142,6 +142,32 @@ def test_every_signed_in_page_fits_the_screen_accessibly(page_as, alice, shop, v
     watched.assert_clean()
 
 
+def test_the_team_pages_controls_fit_a_phone_without_scrolling(page_as, alice, bob, mia):
+    """On a phone each member is a block with its labels, and every control is in view:
+    nothing in the members' box needs a sideways scroll."""
+    watched = page_as(alice, viewport=SMALL_PHONE)
+    page = watched.page
+    visit(page, "/accounts/team/")
+    boxes = page.locator(".table-wrap")
+    assert boxes.count() >= 1
+    for box in boxes.all():
+        scroll_width, client_width = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert scroll_width <= client_width
+    member = page.locator(f"#member-{bob_membership_uuid(bob)}")
+    for control in [member.get_by_label("Role"), member.get_by_role("button", name="Remove")]:
+        left, right = control.evaluate(
+            "e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right]"
+        )
+        assert left >= 0 and right <= SMALL_PHONE["width"]
+    expect(member.locator("td[data-label='Role']")).to_have_text("Staff")
+    watched.snap("design-team-stacked-375")
+    watched.assert_clean()
+
+
+def bob_membership_uuid(bob) -> str:
+    return str(bob.memberships.get().uuid)
+
+
 # --- (b) The nav: a Menu on a phone, a row of links on a desktop ----------------------
 
 

@@ -211,6 +211,19 @@ def test_the_widget_opens_and_closes_from_the_keyboard(
         expect(page.get_by_role("dialog")).to_have_count(0)
         expect(button).to_have_attribute("aria-expanded", "false")
         expect(button).to_be_focused()
+
+        # Escape inside the survey (the keys go to the frame, not the page) closes it too,
+        # and an answer half given is still there when it opens again.
+        page.keyboard.press("Enter")
+        eight = survey.get_by_role("radio", name="8 out of 10")
+        eight.check()
+        expect(eight).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(button).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(survey.get_by_role("radio", name="8 out of 10")).to_be_checked()
         assert customer.console_errors == [] and customer.page_errors == []
     finally:
         page.context.close()

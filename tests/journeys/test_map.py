@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from customers.models import Purchase
+from feedback.models import Survey
 from journeys.models import TouchpointDay
 from journeys.rollups import Filters, local_today, rollup_advance, rollup_build
 from journeys.selectors import journey_for, journey_map
@@ -291,6 +292,73 @@ def test_words_aspects_and_quotes(voices_a, business_a):
     assert [a.key for a in heard.aspects["complaints"]] == ["wait_time"]
     assert [a.key for a in heard.aspects["praise"]] == ["staff"]
     assert [q.text for q in heard.quotes] == [slow, "Lovely staff"]
+
+
+def test_the_sample_is_the_latest_comments_of_every_survey_and_note(
+    voices_a, business_a, monkeypatch
+):
+    from journeys import selectors
+
+    monkeypatch.setattr(selectors, "SAMPLE_SIZE", 3)
+    first, second = voices_a.survey_at("support", "First"), voices_a.survey_at("support", "Second")
+    for days_ago in (1, 3, 5):
+        voices_a.response(first, score=0.1, text=f"first {days_ago}", days_ago=days_ago)
+    for days_ago in (2, 4):
+        voices_a.response(second, score=0.2, text=f"second {days_ago}", days_ago=days_ago)
+    voices_a.response(second, text="not scored", days_ago=0)  # no score: not a comment
+    for days_ago in (0, 6):
+        voices_a.interaction("support", score=-0.3, note=f"note {days_ago}", days_ago=days_ago)
+    voices_a.interaction("visit", score=0.4, note="elsewhere")
+
+    heard = place(the_map(business_a), "support")
+
+    assert [said.text for said in heard.said] == ["note 0", "first 1", "second 2"]
+    assert heard.sample_is_partial
+
+
+def test_the_sample_follows_the_segment(voices_a, business_a):
+    regular, newcomer = CustomerFactory(business=business_a), CustomerFactory(business=business_a)
+    for customer, hours_ago in ((regular, 24 * 20), (regular, 2), (newcomer, 2)):
+        Purchase.objects.create(
+            business=business_a, customer=customer, amount=5,
+            purchased_at=voices_a.now - timedelta(hours=hours_ago),
+        )  # fmt: skip
+    support = voices_a.survey_at("support")
+    voices_a.response(support, score=0.5, text="came back", customer=regular)
+    voices_a.response(support, score=-0.5, text="first time", customer=newcomer)
+    voices_a.interaction("support", score=0.3, note="back again", customer=regular)
+    voices_a.interaction("support", score=-0.3, note="new here", customer=newcomer)
+
+    returning = place(the_map(business_a, filters=Filters(segment="returning")), "support")
+    new = place(the_map(business_a, filters=Filters(segment="new")), "support")
+
+    assert sorted(said.text for said in returning.said) == ["back again", "came back"]
+    assert sorted(said.text for said in new.said) == ["first time", "new here"]
+    assert (returning.voices, new.voices) == (2, 2)
+
+
+def test_the_sample_takes_one_query_for_every_touchpoint(voices_a, business_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from journeys.selectors import comments_sample
+
+    touchpoints = ("support", "visit", "delivery", "purchase")
+    for key in touchpoints:
+        voices_a.response(voices_a.survey_at(key), score=0.1, text=f"at {key}")
+        voices_a.interaction(key, score=0.2, note=f"noted at {key}")
+    ids = [voices_a.touchpoint(key).pk for key in touchpoints]
+    surveys = Survey.objects.filter(business=business_a, touchpoint_id__in=ids).count()
+    today = local_today(business_a)
+
+    with CaptureQueriesContext(connection) as queries:
+        said = comments_sample(business_a, today, today, NO_FILTERS, touchpoint_ids=ids)
+
+    assert {pk: len(comments) for pk, comments in said.items()} == dict.fromkeys(ids, 2)
+    # The surveys at the touchpoints, then the comments: one UNION where the database
+    # allows it, one query a survey and a touchpoint where it does not (SQLite).
+    one_union = connection.features.supports_slicing_ordering_in_compound
+    assert len(queries) == (2 if one_union else 1 + surveys + len(touchpoints))
 
 
 def test_empty_journey_period(business_a):

@@ -8,6 +8,8 @@ import signal
 
 import pytest
 
+from tests.workers import ScoreWritesHeld
+
 from .support import (
     analysed,
     assert_each_text_done_once,
@@ -16,7 +18,6 @@ from .support import (
     comments_waiting,
     long_comments,
     send_for_scoring,
-    under_way,
     unscored,
     wait_for,
 )
@@ -33,11 +34,13 @@ def test_a_worker_stopped_with_sigterm_mid_batch_finishes_its_work_and_loses_not
 ):
     ids = comments_waiting(survey_a, long_comments(TEXTS), fresh_every=FRESH_EVERY)
     task_ids = send_for_scoring(ids)
-    first = workers("first", concurrency=2)
-    under_way(first, task_ids[:2])
-    assert unscored(ids) == TEXTS  # both batches under way, nothing written yet
-
-    first.process.send_signal(signal.SIGTERM)
+    with ScoreWritesHeld() as held:
+        first = workers("first", concurrency=2)
+        held.waiting(2, first)
+        assert unscored(ids) == TEXTS  # both batches analysed, nothing written yet
+        first.process.send_signal(signal.SIGTERM)
+        wait_for(lambda: "worker: Warm shutdown" in first.log(), "the warm shutdown", first)
+    # The lock has gone: the two batches write, and the worker stops.
     assert first.process.wait(timeout=60) == 0
     log = first.log()
     assert "worker: Warm shutdown" in log

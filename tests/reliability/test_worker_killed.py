@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+from tests.workers import ScoreWritesHeld, end_backends
+
 from .support import (
     analysed,
     assert_each_text_done_once,
@@ -24,7 +26,6 @@ from .support import (
     deliveries,
     long_comments,
     send_for_scoring,
-    under_way,
     unscored,
     wait_for,
 )
@@ -47,10 +48,11 @@ def test_killing_the_pool_child_mid_batch_leaves_each_text_done_once_and_the_bro
     survey_a, workers, empty_broker
 ):
     ids, task_ids = texts_sent(survey_a)
-    worker = workers("worker")
-    under_way(worker, task_ids[:1])
-    assert unscored(ids) == TEXTS
-    killed = worker.kill_pool_child()
+    with ScoreWritesHeld() as held:
+        worker = workers("worker")
+        backends = held.waiting(1, worker)
+        assert unscored(ids) == TEXTS
+        killed = worker.kill_pool_child(backends=backends)
 
     # The worker's main process puts the message back and a new child takes it again.
     wait_for(lambda: unscored(ids) == 0, "every text scored", worker)
@@ -68,11 +70,13 @@ def test_killing_the_whole_worker_mid_batch_loses_nothing_once_a_new_worker_star
     survey_a, workers, empty_broker
 ):
     ids, task_ids = texts_sent(survey_a)
-    first = workers("first", concurrency=2)
-    under_way(first, task_ids[:2])
-    assert unscored(ids) == TEXTS
-    first.kill_everything()
-    killed_at = time.monotonic()
+    with ScoreWritesHeld() as held:
+        first = workers("first", concurrency=2)
+        backends = held.waiting(2, first)
+        assert unscored(ids) == TEXTS
+        first.kill_everything()
+        killed_at = time.monotonic()
+        end_backends(backends)
 
     # The two batches under way are held in 'unacked' (acks_late), the third is queued;
     # the dead processes' transactions rolled back.

@@ -11,6 +11,7 @@ from django.core.mail import BadHeaderError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
+from accounts.models import Business
 from customers.models import Customer, Purchase
 from feedback.models import Response
 from reputation.models import RequestStatus, ReviewRequest
@@ -266,18 +267,38 @@ class TestSending:
 
 
 class TestLink:
-    def test_a_click_is_recorded_once_and_redirects(self, queued, client):
-        first = client.get(f"/reviews/r/{queued.token}")
-        assert first.status_code == 302 and first["Location"] == REVIEW_PAGE
+    def test_opening_the_link_shows_the_button_and_counts_nothing(self, queued, client):
+        # Mail scanners and link previews open every link: an open is not a click.
+        page = client.get(f"/reviews/r/{queued.token}")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f'class="button" href="{REVIEW_PAGE}"' in html
+        assert f"Write a review on {queued.source.name}" in html
+        assert f"/reviews/r/{queued.token}/unsubscribe/" in html
+        assert client.head(f"/reviews/r/{queued.token}").status_code == 200
+        queued.refresh_from_db()
+        assert queued.clicked_at is None
+
+    def test_the_taps_beacon_records_the_click_once(self, queued, client):
+        first = client.post(f"/reviews/r/{queued.token}")
+        assert first.status_code == 204
         queued.refresh_from_db()
         clicked = queued.clicked_at
         assert clicked is not None
-        client.get(f"/reviews/r/{queued.token}")
+        again = client.post(f"/reviews/r/{queued.token}")
+        assert again.status_code == 204
         queued.refresh_from_db()
         assert queued.clicked_at == clicked
 
-    def test_a_link_checkers_head_is_not_a_click(self, queued, client):
-        assert client.head(f"/reviews/r/{queued.token}").status_code == 302
+    def test_the_business_name_is_shown_escaped(self, queued, client):
+        Business.objects.filter(pk=queued.business_id).update(name="<b>Café</b>")
+        html = client.get(f"/reviews/r/{queued.token}").content.decode()
+        assert "&lt;b&gt;Café&lt;/b&gt;" in html and "<b>Café</b>" not in html
+
+    def test_a_site_no_longer_offered_is_a_404_and_no_click(self, queued, google, client):
+        source_archive(source=google)
+        assert client.get(f"/reviews/r/{queued.token}").status_code == 404
+        assert client.post(f"/reviews/r/{queued.token}").status_code == 404
         queued.refresh_from_db()
         assert queued.clicked_at is None
 

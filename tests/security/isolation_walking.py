@@ -1,9 +1,10 @@
 """Sending one request of the walk, and proving it changed nothing.
 
-Every SQL statement a request runs is watched: an INSERT, UPDATE or DELETE that touched a
-row is recorded with the request, so "changes nothing" is checked per request and per
-method at the cost of no extra query. A fingerprint of every table before and after a
-whole walk backs that up (it would catch a write the watcher missed).
+Every SQL statement a request runs is watched: an INSERT, UPDATE or DELETE (also inside a
+WITH or a prepared statement) that touched a row is recorded with the request, so "changes
+nothing" is checked per request and per method at the cost of no extra query (one, to read
+what an EXECUTE runs). A fingerprint of every table before and after a whole walk backs that
+up (it would catch a write the watcher missed).
 
 Each request runs in a savepoint, so a server error on PostgreSQL (which aborts the
 transaction) is reported with its route instead of breaking every request after it.
@@ -30,6 +31,13 @@ IGNORED_FIELDS = {("accounts", "apikey"): {"last_used_at"}}
 _WRITE = re.compile(
     r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
 )
+# A write inside a statement that starts otherwise: a data-modifying WITH, or the one a
+# prepared statement holds (feedback's one-statement submission is both).
+_WRAPPED = re.compile(r"^\s*(?:WITH|PREPARE)\b", re.IGNORECASE)
+_WRITE_WITHIN = re.compile(
+    r'\b(INSERT\s+INTO|UPDATE(?=\s+"?\w+"?\s+SET\b)|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
+)
+_EXECUTE = re.compile(r"^\s*EXECUTE\s+(\w+)", re.IGNORECASE)
 _KEY_TOUCH = re.compile(
     r'^\s*UPDATE\s+"?accounts_apikey"?\s+SET\s+"?last_used_at"?\s*=\s*\S+\s+WHERE', re.I
 )
@@ -61,7 +69,7 @@ class WriteWatcher:
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        found = _WRITE.match(sql)
+        found = first_write(statement_run(sql, context))
         if found and not self.ignored(sql, found[2]):
             verb = found[1].split()[0].upper()
             # SQLite reports no rows for INSERT ... RETURNING until they are read: every
@@ -73,6 +81,26 @@ class WriteWatcher:
     @staticmethod
     def ignored(sql: str, table: str) -> bool:
         return table.startswith(IGNORED_TABLES_PREFIXES) or bool(_KEY_TOUCH.match(sql))
+
+
+def statement_run(sql: str, context: dict) -> str:
+    """The SQL text itself, or for an EXECUTE the prepared statement PostgreSQL runs."""
+    executed = _EXECUTE.match(sql)
+    if executed is None:
+        return sql
+    with context["connection"].connection.cursor() as cursor:  # its own: not watched
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE name = %s", [executed[1]]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else sql
+
+
+def first_write(sql: str) -> re.Match | None:
+    found = _WRITE.match(sql)
+    if found is None and _WRAPPED.match(sql):
+        found = _WRITE_WITHIN.search(sql)
+    return found
 
 
 def send(client: Client, method: str, url: str, *, api: bool, keep_body: bool = False) -> Answer:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from cxplatform.demo.comments import comment_for_score
 from feedback.models import Answer
 from tests.helpers import answer
-from tests.workers import WAIT_SECONDS
+from tests.workers import WAIT_SECONDS, ScoreWritesHeld
 from textanalysis.models import Alert, AspectMention
 from textanalysis.services import insight_settings_for, texts_enqueue_scoring
 
@@ -30,7 +30,7 @@ LAST_MONTH = timezone.now() - timedelta(days=30)
 
 
 def long_comments(count: int) -> list[str]:
-    """Long enough that a batch of 500 takes the worker a few seconds."""
+    """Long texts of mixed feeling, naming several aspects each."""
     rng = random.Random(11)
     return [
         " ".join(comment_for_score(rng, rng.randint(0, 10)) for _ in range(24))
@@ -70,14 +70,11 @@ def test_killing_the_worker_mid_batch_loses_nothing_and_doubles_nothing(survey_a
         texts_enqueue_scoring(model=Answer, ids=ids)
     time.sleep(0.5)  # the batcher's thread sends shortly after the commit
 
-    worker.start()
-    wait_for(lambda: "score_texts" in worker.log() and "received" in worker.log(), worker,
-             "a batch reaching the worker")  # fmt: skip
-    # A batch of 500 of these texts takes the worker over a second: 0.3 s in, it is
-    # half done (nothing of it written yet, as the count shows).
-    time.sleep(0.3)
-    assert Answer.objects.filter(pk__in=ids, scored_at=None).count() == TEXTS
-    killed = worker.kill_pool_child()
+    with ScoreWritesHeld() as held:
+        worker.start()
+        backends = held.waiting(1, worker)  # a batch analysed, stopped at its write
+        assert Answer.objects.filter(pk__in=ids, scored_at=None).count() == TEXTS
+        killed = worker.kill_pool_child(backends=backends)
 
     wait_for(lambda: not Answer.objects.filter(pk__in=ids, scored_at=None).exists(), worker,
              "every text scored")  # fmt: skip

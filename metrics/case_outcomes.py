@@ -1,0 +1,214 @@
+"""Whether customers came back after a follow-up case, rolled up for the recovery rate.
+
+The recovery rate (metrics.care.recovery) asks, for every customer with a case in the
+period, whether they bought or answered better after their latest case: read raw, two
+look-ups per customer, so a busy month cost a few thousand probes and a year tens of
+thousands. CaseOutcome keeps each closed case's answer up to a cutoff (the start of the
+first day still open, as for the journey roll-up), built by one INSERT ... SELECT
+(`case_outcomes_build`); the reader (`recovery_from_outcomes`) adds what came after the
+cutoff from raw rows: the cases opened since, and the purchases and answers since, which
+are only the open days' rows. The figures are the same as the raw query's.
+
+Kept current by tasks: the first reader after a day closes asks for a rebuild (the
+cutoff moves on), and so does every change of purchases (with the purchase roll-up,
+metrics.tasks), since an imported purchase can be dated in the past;
+`manage.py rebuild_kpi_rollups` builds every business. The rows are exact as of their
+build; a case moved to another customer or a customer's data erased shows from the next
+one (the next day at the latest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Business
+from customers.models import Purchase
+from feedback.models import Answer, FollowUpCase, Question, QuestionKind, Response
+from journeys.rollups import DETRACTOR_UP_TO, OPEN_DAYS, SATISFIED_FROM, day_bounds, local_today
+
+from .models import CaseOutcome, CaseOutcomeState
+
+# A later answer "better" than the one that opened a case: no longer a detractor
+# (NPS 7-10) or satisfied (CSAT 4-5).
+NPS_RECOVERED_FROM = DETRACTOR_UP_TO + 1
+CSAT_RECOVERED_FROM = SATISFIED_FROM
+
+TABLES = {
+    "outcome": CaseOutcome._meta.db_table,
+    "case": FollowUpCase._meta.db_table,
+    "purchase": Purchase._meta.db_table,
+    "response": Response._meta.db_table,
+    "answer": Answer._meta.db_table,
+    "question": Question._meta.db_table,
+}
+
+# An answer that counts as "better", for response r, answer a and question q.
+BETTER = "((q.kind = %s AND a.number >= %s) OR (q.kind = %s AND a.number >= %s))"
+
+
+def better_params() -> list[object]:
+    return [QuestionKind.NPS, NPS_RECOVERED_FROM, QuestionKind.CSAT, CSAT_RECOVERED_FROM]
+
+
+def db_moment(moment: datetime) -> object:
+    """As the ORM would pass it (SQLite compares UTC text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def open_days_start(business: Business) -> datetime:
+    """The start of the first local day not closed yet (the journey roll-up's open days)."""
+    first_open = local_today(business) - timedelta(days=OPEN_DAYS - 1)
+    return day_bounds(business, first_open, first_open)[0]
+
+
+# --- Building ---------------------------------------------------------------------------
+
+# The recovery counts from came_back (customer_id, cases, bought, better per customer):
+# with a customer, came back by either way, by purchase, by a better answer; and cases
+# with no customer. Shared with metrics.care.
+RECOVERY_TOTALS_SQL = """
+SELECT SUM(CASE WHEN customer_id IS NOT NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN bought OR better THEN 1 ELSE 0 END),
+       SUM(CASE WHEN bought THEN 1 ELSE 0 END),
+       SUM(CASE WHEN better THEN 1 ELSE 0 END),
+       SUM(CASE WHEN customer_id IS NULL THEN cases ELSE 0 END)
+FROM came_back
+"""
+
+
+BUILD_SQL = """
+INSERT INTO {outcome} (case_id, business_id, customer_id, opened_at, bought_at, better_at)
+SELECT c.id, c.business_id, c.customer_id, c.created_at,
+    (SELECT MIN(p.purchased_at) FROM {purchase} p
+     WHERE p.business_id = c.business_id AND p.customer_id = c.customer_id
+       AND p.purchased_at > c.created_at AND p.purchased_at < %s),
+    (SELECT MIN(r.created_at) FROM {response} r
+     JOIN {answer} a ON a.response_id = r.id AND a.business_id = r.business_id
+     JOIN {question} q ON q.id = a.question_id
+     WHERE r.business_id = c.business_id AND r.customer_id = c.customer_id
+       AND r.created_at > c.created_at AND r.created_at < %s AND {better})
+FROM {case} c
+WHERE c.business_id = %s AND c.created_at < %s
+"""
+
+
+def case_outcomes_build(*, business: Business) -> int:
+    """Replace the business's case outcomes with those of every case opened before the
+    open days; return how many were written. One transaction behind the state's lock."""
+    cutoff = open_days_start(business)
+    now = timezone.now()
+    with transaction.atomic():
+        state, _created = CaseOutcomeState.objects.select_for_update().get_or_create(
+            business=business, defaults={"cutoff": cutoff, "built_at": now}
+        )
+        CaseOutcome.objects.filter(business=business).delete()
+        at = db_moment(cutoff)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                BUILD_SQL.format(better=BETTER, **TABLES),
+                [at, at, *better_params(), business.pk, at],
+            )
+            written = cursor.rowcount
+        state.cutoff, state.built_at = cutoff, now
+        state.save()
+    return written
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeSource:
+    """The cutoff the business's outcomes reach, None when they were never built; `behind`
+    when a day has closed since (still right, as the days since are read raw)."""
+
+    cutoff: datetime | None
+    behind: bool
+
+
+def outcome_source(*, business: Business) -> OutcomeSource:
+    cutoff = (
+        CaseOutcomeState.objects.filter(business=business).values_list("cutoff", flat=True).first()
+    )
+    return OutcomeSource(cutoff, cutoff is None or cutoff < open_days_start(business))
+
+
+# The figures in the order of metrics.care.Recovery's fields. Before the cutoff the
+# outcome rows answer; after it raw rows do: the cases opened since (probed one by one,
+# as few as the open days hold) and, for the older cases, whether the customer bought or
+# answered better since (two sets read once: the open days' purchases and answers).
+#
+# No need to find each customer's latest case row: they came back before the cutoff
+# after their latest case exactly when some case's first purchase (or better answer)
+# after it came after the latest opening, i.e. MAX(bought_at) > MAX(opened). A plain
+# grouping then, not a sort of the period's cases by customer and time.
+RECOVERY_SQL = (
+    """
+WITH period_cases AS (
+    SELECT customer_id, opened_at AS opened, bought_at, better_at
+    FROM {outcome}
+    WHERE business_id = %s AND opened_at >= %s AND opened_at < %s
+    UNION ALL
+    SELECT customer_id, created_at, NULL, NULL
+    FROM {case}
+    WHERE business_id = %s AND created_at >= %s AND created_at < %s
+),
+latest AS (
+    SELECT customer_id, MAX(opened) AS opened, COUNT(*) AS cases,
+        CASE WHEN MAX(bought_at) > MAX(opened) THEN 1 ELSE 0 END AS bought,
+        CASE WHEN MAX(better_at) > MAX(opened) THEN 1 ELSE 0 END AS better
+    FROM period_cases
+    GROUP BY customer_id
+),
+came_back AS MATERIALIZED (
+    SELECT customer_id, cases,
+        CASE WHEN opened < %s THEN bought = 1 OR customer_id IN (
+                SELECT p.customer_id FROM {purchase} p
+                WHERE p.business_id = %s AND p.purchased_at >= %s
+                  AND p.customer_id IS NOT NULL)
+            ELSE EXISTS (
+                SELECT 1 FROM {purchase} p
+                WHERE p.business_id = %s AND p.customer_id = latest.customer_id
+                  AND p.purchased_at > latest.opened)
+        END AS bought,
+        CASE WHEN opened < %s THEN better = 1 OR customer_id IN (
+                SELECT r.customer_id FROM {response} r
+                JOIN {answer} a ON a.response_id = r.id AND a.business_id = r.business_id
+                JOIN {question} q ON q.id = a.question_id
+                WHERE r.business_id = %s AND r.created_at >= %s
+                  AND r.customer_id IS NOT NULL AND {better})
+            ELSE EXISTS (
+                SELECT 1 FROM {response} r
+                JOIN {answer} a ON a.response_id = r.id AND a.business_id = r.business_id
+                JOIN {question} q ON q.id = a.question_id
+                WHERE r.business_id = %s AND r.customer_id = latest.customer_id
+                  AND r.created_at > latest.opened AND {better})
+        END AS better
+    FROM latest
+)
+"""
+    + RECOVERY_TOTALS_SQL
+)
+
+
+def recovery_counts(
+    business: Business, start: datetime, end: datetime, cutoff: datetime
+) -> tuple[int, ...]:
+    """Recovery's figures for the cases opened in [start, end), every one of them (the
+    reader applies no filter here): outcome rows before `cutoff`, raw rows from it."""
+    pk, at = business.pk, db_moment(cutoff)
+    rolled = [db_moment(start), db_moment(min(end, cutoff))]
+    live = [db_moment(max(start, cutoff)), db_moment(end)]
+    params = [
+        pk, *rolled, pk, *live,
+        at, pk, at, pk,
+        at, pk, at, *better_params(), pk, *better_params(),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(RECOVERY_SQL.format(better=BETTER, **TABLES), params)
+        figures = cursor.fetchone()
+    return tuple(int(figure or 0) for figure in figures)  # SUM gives numeric on PG

@@ -1,0 +1,149 @@
+"""The survey KPIs' own roll-up: the journey roll-up added up to one row per day and channel.
+
+The journey roll-up (journeys.models.TouchpointDay) keeps one row per day, survey,
+touchpoint, location, segment and channel met, so a busy business has hundreds a day and
+a year of them is a six-figure scan. Without those filters the dashboard and the KPI API
+need only the day and the channel: KpiDay holds exactly that, built from TouchpointDay by
+one grouped query (`kpi_rollup_build`), a handful of rows a day at any size.
+
+Current or not: KpiRollupState remembers which journey build the rows came from. While it
+is the journey roll-up's latest build, readers take the built days from KpiDay (and the
+days after from raw rows, as the journey roll-up's readers do); otherwise they read the
+journey roll-up as before and ask for a refresh, so a figure is never read from rows
+older than the journey roll-up. The refresh is a task on the "rollups" queue
+(metrics.tasks.kpi_rollup_refresh); `manage.py rebuild_kpi_rollups` builds every business.
+
+This assumes TouchpointDay changes only through journey builds (which set a new
+`built_at`): surveys, touchpoints and locations are archived, never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from accounts.models import Business
+from journeys.models import RollupState, TouchpointDay
+from journeys.rollups import (
+    SUM_FIELDS,
+    Filters,
+    Sums,
+    grouped_sums,
+    period_sums,
+    rolled_sums,
+)
+
+from .models import KpiDay, KpiRollupState
+
+# The groupings KpiDay can give: its day (as is, or by week or month) and its channel.
+KPI_DAY_DIMENSIONS = frozenset({"day", "week", "month", "channel"})
+
+
+# --- Building ---------------------------------------------------------------------------
+
+
+def kpi_rollup_build(*, business: Business) -> int:
+    """Replace the business's KpiDay rows with the sums of its journey roll-up; return how
+    many were written. The journey roll-up's state row is locked meanwhile, so a journey
+    build cannot commit between reading its rows and recording which build they were."""
+    with transaction.atomic():
+        source = RollupState.objects.select_for_update().filter(business=business).first()
+        state = _locked_state(business)
+        KpiDay.objects.filter(business=business).delete()
+        rows = KpiDay.objects.bulk_create(_day_rows(business), batch_size=2000)
+        state.source_built_at = source.built_at if source else None
+        state.built_through = source.built_through if source else None
+        state.built_at = timezone.now()
+        state.save()
+    return len(rows)
+
+
+def _locked_state(business: Business) -> KpiRollupState:
+    state, _created = KpiRollupState.objects.select_for_update().get_or_create(business=business)
+    return state
+
+
+def _day_rows(business: Business) -> list[KpiDay]:
+    sums = {name: Sum(name) for name in SUM_FIELDS}
+    grouped = (
+        TouchpointDay.objects.filter(business=business)
+        .values("day", "channel")
+        .annotate(**sums)
+        .order_by()
+    )
+    return [KpiDay(business=business, **row) for row in grouped]
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiSource:
+    """Where one request reads its KPI sums from: the days through `built_through` (the
+    journey roll-up's) from KpiDay when it is `current`, else from the journey roll-up;
+    later days from raw rows. Found once per request, with one query."""
+
+    business: Business
+    current: bool
+    built_through: date | None = None
+
+
+def kpi_source(*, business: Business) -> KpiSource:
+    """One query: the journey roll-up's latest build next to the one KpiDay came from. A
+    refresh is asked for when they differ (none when the journey roll-up is not built:
+    then every day is read raw anyway)."""
+    from .tasks import kpi_rollup_refresh_soon  # the tasks module imports this one
+
+    built_from = KpiRollupState.objects.filter(business=OuterRef("business")).values(
+        "source_built_at"
+    )[:1]
+    row = (
+        RollupState.objects.filter(business=business)
+        .annotate(built_from=Subquery(built_from))
+        .values("built_at", "built_through", "built_from")
+        .first()
+    )
+    if row is None or row["built_at"] is None:
+        return KpiSource(business, current=False)
+    current = row["built_from"] == row["built_at"]
+    if not current:
+        kpi_rollup_refresh_soon(business_id=business.pk)
+    return KpiSource(business, current=current, built_through=row["built_through"])
+
+
+def serves(filters: Filters, by: tuple[str, ...]) -> bool:
+    """Whether KpiDay holds these sums: no filter but the channel, grouped by its columns."""
+    unfiltered = not (
+        filters.location_id
+        or filters.segment
+        or filters.tag
+        or filters.survey_id
+        or filters.touchpoint_id
+    )
+    return unfiltered and set(by) <= KPI_DAY_DIMENSIONS
+
+
+def kpi_sums(
+    source: KpiSource, first: date, last: date, filters: Filters, *, by: tuple[str, ...]
+) -> dict[tuple, Sums]:
+    """The same cells as journeys.rollups.period_sums (which this is, with the state read
+    once per request): built days from KpiDay when it is current and holds them, else
+    from the journey roll-up; later days from raw rows."""
+    rolled = _kpi_day_sums if source.current and serves(filters, by) else rolled_sums
+    return period_sums(
+        source.business, first, last, filters, by=by,
+        built_through=source.built_through, rolled=rolled,
+    )  # fmt: skip
+
+
+def _kpi_day_sums(
+    business: Business, first: date, last: date, filters: Filters, *, by: tuple[str, ...]
+) -> dict[tuple, Sums]:
+    rows = KpiDay.objects.filter(business=business, day__gte=first, day__lte=last)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    return grouped_sums(rows, {"channel": F("channel")}, by)

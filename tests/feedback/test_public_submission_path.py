@@ -1,0 +1,217 @@
+"""The lean public submission path: the survey copy each web process keeps, the one-statement
+insert and the short way past DRF must answer exactly as the plain way would."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+from rest_framework.views import APIView
+
+from feedback.api import PublicResponseCreateView
+from feedback.models import Answer, Question, QuestionKind, Response, Survey, SurveyStatus
+from feedback.selectors import public_survey_and_questions, public_survey_forget
+from feedback.serializers import ResponseSubmitSerializer, fast_envelope
+
+pytestmark = pytest.mark.django_db
+
+
+def url(survey) -> str:
+    return f"/api/v1/public/surveys/{survey.uuid}/responses/"
+
+
+def post(survey, body, **extra):
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return Client().post(url(survey), data=data, content_type="application/json", **extra)
+
+
+def nps_answer(survey, score: int = 9) -> dict:
+    nps = survey.questions.order_by("position").first()
+    return {"answers": {str(nps.uuid): score}}
+
+
+def changed_elsewhere(survey: Survey, **changes) -> None:
+    """What another web process's edit leaves behind: the row changed and its version
+    raised, while this process still holds its copy from before."""
+    Survey.objects.filter(pk=survey.pk).update(
+        definition_version=F("definition_version") + 1, **changes
+    )
+
+
+def test_a_copy_another_process_made_stale_is_refused_and_read_again(survey_a):
+    assert post(survey_a, nps_answer(survey_a)).status_code == 201
+    changed_elsewhere(survey_a, status=SurveyStatus.CLOSED)
+    reply = post(survey_a, nps_answer(survey_a))
+    assert reply.status_code == 410
+    assert Response.objects.count() == 1
+
+
+def test_a_question_added_elsewhere_is_asked_at_once(survey_a):
+    assert post(survey_a, nps_answer(survey_a)).status_code == 201
+    added = Question.objects.create(
+        business=survey_a.business, survey=survey_a, position=3, kind=QuestionKind.CSAT,
+        prompt="How was it?", required=True,
+    )  # fmt: skip
+    changed_elsewhere(survey_a)
+    reply = post(survey_a, nps_answer(survey_a))
+    assert reply.status_code == 400
+    assert reply.json()["errors"] == {f"answers.{added.uuid}": ["Please answer this question."]}
+    assert Response.objects.count() == 1
+
+
+def test_a_survey_deleted_since_it_was_copied_answers_404(survey_a):
+    body = nps_answer(survey_a)
+    assert post(survey_a, body).status_code == 201
+    Survey.objects.filter(pk=survey_a.pk).delete()
+    reply = post(survey_a, body)
+    assert reply.status_code == 404
+    assert not Response.objects.exists() and not Answer.objects.exists()
+
+
+def test_every_builder_change_raises_the_version_and_a_later_save_keeps_it(survey_a):
+    before = survey_a.definition_version
+    public_survey_forget(survey_a)
+    assert survey_a.definition_version == before + 1
+    survey_a.name = "Renamed"
+    survey_a.save()  # a full save of the same instance must not write the old version back
+    assert Survey.objects.get(pk=survey_a.pk).definition_version == before + 1
+
+
+def test_a_full_save_of_an_instance_read_before_a_change_keeps_the_new_version(survey_a):
+    stale = Survey.objects.get(pk=survey_a.pk)
+    public_survey_forget(survey_a)
+    current = Survey.objects.get(pk=survey_a.pk).definition_version
+    stale.name = "Renamed elsewhere"
+    stale.save()
+    stored = Survey.objects.get(pk=survey_a.pk)
+    assert stored.name == "Renamed elsewhere" and stored.definition_version == current
+
+
+def test_the_copy_is_the_survey_as_stored(survey_a):
+    survey, questions = public_survey_and_questions(survey_uuid=survey_a.uuid)
+    assert survey.pk == survey_a.pk
+    assert [q.pk for q in questions] == list(
+        survey_a.questions.order_by("position").values_list("pk", flat=True)
+    )
+
+
+def test_it_stores_the_same_rows_as_the_orm_would(survey_a, django_capture_on_commit_callbacks):
+    nps, reason = survey_a.questions.order_by("position")
+    body = {"answers": {str(nps.uuid): 3, str(reason.uuid): "Cold."}, "channel": "qr"}
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = post(survey_a, body)
+    assert reply.status_code == 201
+    response = Response.objects.get(uuid=reply.json()["uuid"])
+    assert (response.business_id, response.survey_id, response.channel) == (
+        survey_a.business_id, survey_a.pk, "qr",
+    )  # fmt: skip
+    answers = {a.question_id: a for a in response.answers.all()}
+    assert answers[nps.pk].number == 3 and answers[nps.pk].choices == []
+    assert answers[reason.pk].text == "Cold."
+    assert answers[reason.pk].is_scored  # the comment reached the scoring task
+    assert all(a.created_at == response.created_at for a in answers.values())
+    assert len({a.uuid for a in answers.values()}) == 2
+    assert response.case  # a detractor opens a case in the same transaction
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_database_connection_works_as_the_first(survey_a):
+    assert post(survey_a, nps_answer(survey_a)).status_code == 201
+    connection.close()  # the next request prepares its statement on a new connection
+    assert post(survey_a, nps_answer(survey_a)).status_code == 201
+    assert Response.objects.count() == 2
+
+
+QUESTION = str(uuid.uuid4())
+BODIES = [
+    {"answers": {QUESTION: 7}},
+    {"answers": {}, "channel": "qr", "contact_requested": True, "contact_email": " a@b.co "},
+    {"answers": {QUESTION: "x"}, "location": str(uuid.uuid4()), "extra": 1},
+    {"answers": {QUESTION: 7}, "location": None},
+    {"answers": []},
+    {"answers": None},
+    {},
+    [],
+    "text",
+    {"answers": {}, "channel": "fax"},
+    {"answers": {}, "channel": ""},
+    {"answers": {}, "channel": ["qr"]},
+    {"answers": {}, "contact_requested": "true"},
+    {"answers": {}, "contact_requested": 1},
+    {"answers": {}, "contact_requested": None},
+    {"answers": {}, "contact_email": 5},
+    {"answers": {}, "contact_email": None},
+    {"answers": {}, "contact_email": "a" * 255},
+    {"answers": {}, "contact_email": " " + "a" * 254 + " "},
+    {"answers": {}, "contact_email": "a\x00b"},
+    {"answers": {}, "location": "not-a-uuid"},
+    {"answers": {}, "location": 12},
+    {"answers": {}, "location": ""},
+]
+
+
+@pytest.mark.parametrize("body", BODIES[:4])
+def test_the_usual_bodies_are_read_the_fast_way(body):
+    assert fast_envelope(body) is not None
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_the_fast_reader_takes_only_what_the_serializer_takes_and_reads_it_alike(body):
+    serializer = ResponseSubmitSerializer(data=body)
+    fast = fast_envelope(body)
+    if fast is not None:
+        assert serializer.is_valid(), serializer.errors
+        assert fast == {"location": None, **serializer.validated_data}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"nope": 7}},
+        {"answers": []},
+        {"answers": {}, "channel": "fax"},
+        [1],
+        "{not json",
+        '{"answers": NaN}',
+        '{"answers": {"\\ud800": 1}}',
+        "",
+    ],
+)
+def test_the_short_way_answers_exactly_as_drf(survey_a, body):
+    short = post(survey_a, body)
+    # A different Accept header sends the same request through DRF's content negotiation.
+    drf = post(survey_a, body, HTTP_ACCEPT="application/json; indent=0")
+    assert short.status_code == drf.status_code >= 400
+    assert short.json() == drf.json()
+    for header in ("Content-Type", "Allow", "Retry-After"):
+        assert short.get(header) == drf.get(header)
+    assert not Response.objects.exists()
+
+
+def test_the_short_way_answers_201_as_drf(survey_a):
+    short, drf = post(survey_a, nps_answer(survey_a)), post(survey_a, nps_answer(survey_a),
+                                                              HTTP_ACCEPT="*/*; q=0.5")  # fmt: skip
+    assert short.status_code == drf.status_code == 201
+    assert short.json().keys() == drf.json().keys() == {"uuid", "survey", "created_at"}
+    assert short["Allow"] == drf["Allow"] == "POST, OPTIONS"
+    assert short.json()["created_at"].endswith("Z") and drf.json()["created_at"].endswith("Z")
+
+
+def test_the_short_way_still_counts_against_the_rate_limit(survey_a, settings):
+    settings.PUBLIC_RATE_PER_SURVEY = "1/m"
+    assert post(survey_a, nps_answer(survey_a)).status_code == 201
+    reply = post(survey_a, nps_answer(survey_a))
+    assert reply.status_code == 429
+    assert int(reply["Retry-After"]) >= 1
+    assert Response.objects.count() == 1
+
+
+def test_the_view_keeps_its_schema():
+    assert issubclass(PublicResponseCreateView, APIView)  # still a DRF view, documented
+    reply = Client().get("/api/schema/")
+    assert reply.status_code == 200
+    assert b"/api/v1/public/surveys/{survey_uuid}/responses/" in reply.content

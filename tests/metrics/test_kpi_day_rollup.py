@@ -1,0 +1,190 @@
+"""The KPI roll-up (metrics.kpi_rollup.KpiDay: the journey roll-up added up by day and
+channel): the same figures as the journey roll-up, really read, kept current after every
+journey build, rebuilt by its command, and never a business's figures in another's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from journeys.models import TouchpointDay
+from journeys.rollups import Filters, local_today, rollup_build
+from metrics.kpi_rollup import kpi_rollup_build, kpi_source, kpi_sums, serves
+from metrics.models import KpiDay, KpiRollupState
+from metrics.selectors import kpi_trend
+from tests.metrics.test_kpi_api import Said
+from tests.metrics.test_kpi_rollup import (
+    assert_same,
+    both_periods,
+    figures,
+    kpi_filters,
+)
+from tests.metrics.test_kpi_rollup import heard as heard  # a fixture, re-exported
+
+pytestmark = pytest.mark.django_db
+
+SERVED = [{}, {"channel": "link"}, {"channel": "qr"}, {"channel": "staff"}]
+NOT_SERVED = [
+    {"location": "location"},
+    {"survey": "survey"},
+    {"touchpoint": "touchpoint:visit"},
+    {"segment": "returning"},
+]
+
+
+def read_kpi_days(business, filters) -> tuple[list, bool]:
+    """Both periods' figures, and whether the KPI roll-up's table was read for them."""
+    with CaptureQueriesContext(connection) as captured:
+        found = both_periods(business, filters)
+    return found, any("metrics_kpiday" in query["sql"] for query in captured.captured_queries)
+
+
+@pytest.mark.parametrize("chosen", SERVED + NOT_SERVED, ids=str)
+def test_it_gives_the_journey_rollups_figures(heard, business_a, chosen):
+    filters = kpi_filters(business_a, heard, chosen)
+    rollup_build(business=business_a)
+    journey, read = read_kpi_days(business_a, filters)
+    assert not read  # not built yet: the journey roll-up is read
+
+    assert kpi_rollup_build(business=business_a) > 0
+    mine, read = read_kpi_days(business_a, filters)
+
+    assert_same(mine, journey)
+    assert read == (chosen in SERVED)
+    assert journey[0][0]["responses"] + journey[0][0]["interactions"] > 0
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_the_trend_agrees_bucket_by_bucket(heard, business_a, grain):
+    filters = kpi_filters(business_a, heard, {})
+    rollup_build(business=business_a)
+    journey = kpi_trend(business=business_a, filters=filters, grain=grain)
+    kpi_rollup_build(business=business_a)
+    mine = kpi_trend(business=business_a, filters=filters, grain=grain)
+
+    assert [p.start for p in mine] == [p.start for p in journey]
+    assert_same([figures(p.kpis) for p in mine], [figures(p.kpis) for p in journey])
+
+
+def test_it_is_really_read(heard, business_a):
+    """With the journey roll-up's rows gone (its state unchanged), the KPI roll-up still
+    gives the figures; a filter it does not serve then finds fewer."""
+    unfiltered = kpi_filters(business_a, heard, {})
+    at_location = kpi_filters(business_a, heard, {"location": "location"})
+    rollup_build(business=business_a)
+    kpi_rollup_build(business=business_a)
+    before, before_there = (
+        both_periods(business_a, unfiltered),
+        both_periods(business_a, at_location),
+    )
+
+    TouchpointDay.objects.filter(business=business_a).delete()
+
+    assert_same(both_periods(business_a, unfiltered), before)
+    assert both_periods(business_a, at_location)[1][0]["responses"] == 0
+    assert before_there[1][0]["responses"] > 0
+
+
+def test_the_built_days_and_the_live_days_add_up(heard, business_a):
+    """Built days from KpiDay, the two open days from raw rows, exactly once each."""
+    rollup_build(business=business_a)
+    kpi_rollup_build(business=business_a)
+    source = kpi_source(business=business_a)
+    today = local_today(business_a)
+    assert source.current and source.built_through == today - timedelta(days=2)
+
+    whole = kpi_sums(source, today - timedelta(days=9), today, Filters(), by=("channel",))
+    built = kpi_sums(source, today - timedelta(days=9), today - timedelta(days=2), Filters(),
+                     by=("channel",))  # fmt: skip
+    live = kpi_sums(source, today - timedelta(days=1), today, Filters(), by=("channel",))
+    voices = {key: sums.voices for key, sums in whole.items()}
+    added = {key: built.get(key).voices if key in built else 0 for key in whole}
+    for key, sums in live.items():
+        added[key] += sums.voices
+    assert voices == added
+    assert sum(voices.values()) == 10 + 4  # a response a day, an interaction every third
+
+
+def test_a_journey_build_makes_it_stale_and_the_reader_asks_for_a_refresh(
+    heard, business_a, django_capture_on_commit_callbacks
+):
+    rollup_build(business=business_a)
+    kpi_rollup_build(business=business_a)
+    assert kpi_source(business=business_a).current
+    day = local_today(business_a) - timedelta(days=6)  # a day heard through a link
+    before = KpiDay.objects.get(business=business_a, day=day, channel="link").voices
+
+    # A late voice on a built day, taken in by the next journey build (as the night does).
+    Said(business_a).response(day, nps=10)
+    rollup_build(business=business_a, first=day)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        stale = kpi_source(business=business_a)
+    assert not stale.current
+    assert len(callbacks) == 1  # the refresh task, run at once (eager in tests)
+
+    assert kpi_source(business=business_a).current
+    after = KpiDay.objects.get(business=business_a, day=day, channel="link").voices
+    assert after == before + 1
+    journey = TouchpointDay.objects.filter(business=business_a, day=day, channel="link")
+    assert after == sum(journey.values_list("voices", flat=True))
+
+
+def test_no_refresh_is_asked_while_it_is_current(
+    heard, business_a, django_capture_on_commit_callbacks
+):
+    rollup_build(business=business_a)
+    kpi_rollup_build(business=business_a)
+    with django_capture_on_commit_callbacks() as callbacks:
+        kpi_source(business=business_a)
+    assert callbacks == []
+
+
+def test_without_a_journey_rollup_everything_is_raw(heard, business_a):
+    source = kpi_source(business=business_a)
+    assert not source.current
+    filters = kpi_filters(business_a, heard, {})
+    found, read = read_kpi_days(business_a, filters)
+    assert not read and found[0][0]["responses"] == 30
+
+
+def test_what_it_serves():
+    assert serves(Filters(), ("week", "channel"))
+    assert serves(Filters(channel="qr"), ("channel",))
+    assert not serves(Filters(location_id=1), ("channel",))
+    assert not serves(Filters(segment="new"), ("channel",))
+    assert not serves(Filters(tag="vip"), ("channel",))
+    assert not serves(Filters(survey_id=1), ("channel",))
+    assert not serves(Filters(touchpoint_id=1), ("channel",))
+    assert not serves(Filters(), ("touchpoint", "channel"))
+
+
+def test_the_command_rebuilds_every_business_or_those_named(heard, business_a, business_b):
+    Said(business_b).response(local_today(business_b) - timedelta(days=3), nps=3)
+    for business in (business_a, business_b):
+        rollup_build(business=business)
+
+    call_command("rebuild_kpi_rollups", str(business_b.uuid))
+    assert not KpiDay.objects.filter(business=business_a).exists()
+    assert KpiDay.objects.filter(business=business_b).count() == 1
+
+    call_command("rebuild_kpi_rollups")
+    assert kpi_source(business=business_a).current and kpi_source(business=business_b).current
+    with pytest.raises(CommandError):
+        call_command("rebuild_kpi_rollups", "nope")
+
+
+def test_it_hides_other_businesses(heard, business_a, business_b):
+    """Business B's roll-up holds only B's voices, and B's figures count none of A's."""
+    Said(business_b).response(local_today(business_b) - timedelta(days=3), nps=3)
+    for business in (business_a, business_b):
+        rollup_build(business=business)
+        kpi_rollup_build(business=business)
+
+    theirs = both_periods(business_b, kpi_filters(business_b, {}, {}))
+    assert theirs[0][0]["responses"] == 1 and theirs[0][0]["nps"] == (1, 0, 1)
+    assert sum(KpiDay.objects.filter(business=business_b).values_list("voices", flat=True)) == 1
+    assert KpiRollupState.objects.filter(business=business_b).count() == 1
