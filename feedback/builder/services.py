@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
@@ -54,7 +55,13 @@ def survey_create(
             _("Unknown template."), errors={"template": [_("Unknown template.")]}
         )
     template = TEMPLATES.get(template_key)
-    name = (name or (template.name if template else "")).strip()
+    # What the customer reads is in the survey's language, else the business's.
+    with translation.override(details.get("language") or business.language):
+        if not name and template:
+            name = _(template.name)
+        if "privacy_note" not in details:
+            details["privacy_note"] = default_privacy_note(business)
+    name = name.strip()
     if not name:
         raise ApplicationError(_("Name the survey."), errors={"name": [_("Name the survey.")]})
     with transaction.atomic():
@@ -63,7 +70,7 @@ def survey_create(
             name=name,
             template=template_key,
             touchpoint=_touchpoint(business, details, template),
-            privacy_note=details.pop("privacy_note", default_privacy_note(business)),
+            privacy_note=details.pop("privacy_note"),
             **{k: v for k, v in details.items() if k in SURVEY_FIELDS},
         )
         if template:
@@ -132,9 +139,11 @@ def survey_change_audit(survey: Survey, actor: User | None, fields: list[str], s
 
 
 def questions_add_from_specs(*, survey: Survey, specs: tuple[QuestionSpec, ...]) -> list[Question]:
-    """Add a template's questions, resolving follow-ups to the questions just made."""
+    """Add a template's questions, in the survey's language (else the business's),
+    resolving follow-ups to the questions just made."""
     made: list[Question] = []
-    with transaction.atomic():
+    language = survey.language or survey.business.language
+    with transaction.atomic(), translation.override(language):
         for spec in specs:
             condition = spec.show_if
             made.append(
@@ -142,9 +151,9 @@ def questions_add_from_specs(*, survey: Survey, specs: tuple[QuestionSpec, ...])
                     survey=survey,
                     data=QuestionInput(
                         kind=spec.kind,
-                        prompt=spec.prompt.replace("{business}", survey.business.name),
+                        prompt=_(spec.prompt).replace("{business}", survey.business.name),
                         required=spec.required,
-                        choices=list(spec.choices),
+                        choices=[_(choice) for choice in spec.choices],
                         pillar=spec.pillar,
                         show_if_question=made[condition[0]] if condition else None,
                         show_if_min=condition[1] if condition else None,
