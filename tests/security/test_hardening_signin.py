@@ -97,7 +97,7 @@ def test_the_lock_out_page_is_translated(alice, business_a):
     )  # fmt: skip
     assert reply.status_code == 429
     assert "Demasiados intentos" in reply.content.decode()
-    assert "Vuelva a intentarlo dentro de 15 minutos" in reply.content.decode()
+    assert "Vuelve a intentarlo dentro de 15 minutos" in reply.content.decode()
 
 
 def test_a_good_sign_in_clears_the_earlier_failures(alice, business_a):
