@@ -5,11 +5,14 @@ reputation app). Every figure is summed by the database in three grouped queries
 roll-up keeps those sums for closed days, so the map never scans a year of raw rows.
 
 Days become "closed" once they are two days old (late scores arrive within seconds; the
-spare day covers a worker outage). `rollups_advance` (Celery beat) builds newly closed
-days; days after `built_through` are read from the raw rows on every request, so the map
-is always current. A full rebuild (command, nightly task, after a rescore or when a
-survey moves to another touchpoint) catches what changes old days: late scores, imported
-purchases that turn voices into returning customers, erased customers.
+spare day covers a worker outage), and yesterday sooner: once today is CLOSE_AFTER old
+and every text written yesterday has been scored, nothing can change it but what the
+full rebuild catches anyway (see `last_closed_day`). `rollups_advance` (Celery beat)
+builds newly closed days; days after `built_through` are read from the raw rows on every
+request, so the map is always current. A full rebuild (command, nightly task, after a
+rescore or when a survey moves to another touchpoint) catches what changes old days:
+late scores, imported purchases that turn voices into returning customers, erased
+customers.
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ from .models import STAFF_CHANNEL, AspectDay, RollupState, Segment, TouchpointDa
 # (The visit a voice is about often comes with a purchase a few hours before it.)
 EARLIER_VISIT = timedelta(hours=48)
 OPEN_DAYS = 2
+# Yesterday may close once today is this old: a submission begun before midnight has
+# committed by then (its created_at is taken before its INSERT commits).
+CLOSE_AFTER = timedelta(minutes=10)
 SCORED_LABELS = (SentimentLabel.POSITIVE, SentimentLabel.NEUTRAL, SentimentLabel.NEGATIVE)
 SATISFIED_FROM = 4  # CSAT 4-5 of 1-5 is satisfied
 EASY_FROM = 5  # CES 5-7 of 1-7 agrees it was easy
@@ -123,6 +129,35 @@ def zone_of(business: Business) -> ZoneInfo:
 
 def local_today(business: Business) -> date:
     return timezone.localtime(timezone.now(), zone_of(business)).date()
+
+
+def last_closed_day(business: Business, now: datetime | None = None) -> date:
+    """The newest day a build may hold: the day before yesterday (OPEN_DAYS), or
+    yesterday once today is CLOSE_AFTER old and no text written yesterday waits for its
+    score. Then only today is read raw, half the rows of two open days."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, zone_of(business)).date()
+    yesterday = today - timedelta(days=1)
+    today_began, _ = day_bounds(business, today, today)
+    if now - today_began < CLOSE_AFTER or texts_waiting(business, yesterday):
+        return today - timedelta(days=OPEN_DAYS)
+    return yesterday
+
+
+def texts_waiting(business: Business, day: date) -> bool:
+    """Whether a text the business heard on `day` has not been scored yet (a voice's
+    sentiment, or an aspect mention, still to come). Each model's unscored rows are
+    few (the sweeper's partial indexes hold them)."""
+    from textanalysis.services import scorable_models  # textanalysis imports this app
+
+    start, end = day_bounds(business, day, day)
+    for model in scorable_models():
+        waiting = model.objects.filter(
+            business=business, scored_at=None, created_at__gte=start, created_at__lt=end
+        ).exclude(**{model.TEXT_FIELD: ""})
+        if waiting.exists():
+            return True
+    return False
 
 
 def day_bounds(business: Business, first: date, last: date) -> tuple[datetime, datetime]:
@@ -498,7 +533,7 @@ def rollup_build(*, business: Business, first: date | None = None) -> int:
     """(Re)build the business's roll-up from `first` (default: its first voice) through
     the last closed day; return how many cells were written. One transaction: readers
     see the old roll-up or the new one, never half of one."""
-    last = local_today(business) - timedelta(days=OPEN_DAYS)
+    last = last_closed_day(business)
     first = first or first_voice_day(business) or last
     with transaction.atomic():
         state, _ = RollupState.objects.select_for_update().get_or_create(business=business)
@@ -537,9 +572,7 @@ def _rows(business: Business, cells: dict[tuple, Sums]) -> Iterable[TouchpointDa
 def rollup_advance(*, business: Business) -> int:
     """Build the days closed since the last build (nothing when it is up to date)."""
     built_through = built_through_of(business)
-    if built_through is not None and built_through >= local_today(business) - timedelta(
-        days=OPEN_DAYS
-    ):
+    if built_through is not None and built_through >= last_closed_day(business):
         return 0
     first = None if built_through is None else built_through + timedelta(days=1)
     return rollup_build(business=business, first=first)

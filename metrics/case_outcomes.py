@@ -3,8 +3,8 @@
 The recovery rate (metrics.care.recovery) asks, for every customer with a case in the
 period, whether they bought or answered better after their latest case: read raw, two
 look-ups per customer, so a busy month cost a few thousand probes and a year tens of
-thousands. CaseOutcome keeps each closed case's answer up to a cutoff (the start of the
-first day still open, as for the journey roll-up), built by one INSERT ... SELECT
+thousands. CaseOutcome keeps each closed case's answer up to a cutoff (the start of
+today, see `open_days_start`), built by one INSERT ... SELECT
 (`case_outcomes_build`); the reader (`recovery_from_outcomes`) adds what came after the
 cutoff from raw rows: the cases opened since, and the purchases and answers since, which
 are only the open days' rows. The figures are the same as the raw query's.
@@ -28,7 +28,13 @@ from django.utils import timezone
 from accounts.models import Business
 from customers.models import Purchase
 from feedback.models import Answer, FollowUpCase, Question, QuestionKind, Response
-from journeys.rollups import DETRACTOR_UP_TO, OPEN_DAYS, SATISFIED_FROM, day_bounds, local_today
+from journeys.rollups import (
+    CLOSE_AFTER,
+    DETRACTOR_UP_TO,
+    SATISFIED_FROM,
+    day_bounds,
+    zone_of,
+)
 
 from .models import CaseOutcome, CaseOutcomeState
 
@@ -59,10 +65,18 @@ def db_moment(moment: datetime) -> object:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def open_days_start(business: Business) -> datetime:
-    """The start of the first local day not closed yet (the journey roll-up's open days)."""
-    first_open = local_today(business) - timedelta(days=OPEN_DAYS - 1)
-    return day_bounds(business, first_open, first_open)[0]
+def open_days_start(business: Business, now: datetime | None = None) -> datetime:
+    """The start of today once it is CLOSE_AFTER old (a case or an answer begun before
+    midnight has committed by then), else of yesterday. Unlike the journey roll-up's,
+    nothing here waits for a text's score: cases are opened at the moment they are
+    written (a case for yesterday's comment scored today is today's), and a better
+    answer is a number."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, zone_of(business)).date()
+    today_began, _ = day_bounds(business, today, today)
+    if now - today_began >= CLOSE_AFTER:
+        return today_began
+    return day_bounds(business, today - timedelta(days=1), today)[0]
 
 
 # --- Building ---------------------------------------------------------------------------

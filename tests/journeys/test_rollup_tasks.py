@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from feedback.models import Interaction
+from journeys import rollups
 from journeys.models import RollupState, TouchpointDay
+from journeys.rollups import (
+    CLOSE_AFTER,
+    Filters,
+    built_through_of,
+    day_bounds,
+    last_closed_day,
+    local_today,
+    period_sums,
+    raw_sums,
+)
 from journeys.tasks import rollup_rebuild, rollups_advance
 from textanalysis.rescore import rescore_run, rescore_start
 
@@ -49,3 +64,64 @@ def test_the_command(voices_a, business_a, capsys):
     assert rolled_up(business_a) == 1
     with pytest.raises(CommandError, match="Not a business uuid"):
         call_command("rebuild_journey_rollups", "nope")
+
+
+# --- Yesterday closes as soon as nothing can change it -----------------------------------
+
+
+def began(business, day):
+    return day_bounds(business, day, day)[0]
+
+
+@pytest.fixture
+def at_ten(business_a):
+    """Ten in the morning of the business's today: well past CLOSE_AFTER."""
+    return began(business_a, local_today(business_a)) + timedelta(hours=10)
+
+
+def test_yesterday_closes_once_its_texts_are_scored(voices_a, business_a, monkeypatch):
+    monkeypatch.setattr(rollups, "CLOSE_AFTER", timedelta(0))  # whatever the clock says
+    today = local_today(business_a)
+    waiting = voices_a.interaction("visit", note="Slow service", days_ago=1)  # not scored
+    # Scores exact in binary, so sums added in any order are equal.
+    voices_a.interaction("visit", score=0.5, days_ago=1)
+    voices_a.interaction("visit", score=0.25)  # today stays live
+    rollups_advance.delay().get()
+    assert built_through_of(business_a) == today - timedelta(days=2)
+    assert rolled_up(business_a) == 0
+
+    Interaction.objects.filter(pk=waiting.pk).update(
+        sentiment_score=-0.5, sentiment_label="negative", scored_at=timezone.now()
+    )
+    assert rollups_advance.delay().get() >= 1
+    assert built_through_of(business_a) == today - timedelta(days=1)
+    assert rolled_up(business_a) == 2
+    # The built day and today's raw rows give what the raw rows give.
+    week = (today - timedelta(days=6), today)
+    summed = period_sums(business_a, *week, Filters(), by=("channel",))
+    assert summed == raw_sums(business_a, *week, Filters(), by=("channel",))
+    assert summed[("staff",)].voices == 3 and summed[("staff",)].negative_n == 1
+
+
+def test_a_text_waiting_anywhere_keeps_yesterday_open(voices_a, business_a, at_ten):
+    """Answers and interactions alike; an empty text waits for nothing."""
+    survey = voices_a.survey_at("visit")
+    yesterday = local_today(business_a) - timedelta(days=1)
+    voices_a.response(survey, csat=5, days_ago=1)  # numbers only: nothing to score
+    assert last_closed_day(business_a, now=at_ten) == yesterday
+    voices_a.response(survey, text="Cold soup", days_ago=1)  # its comment not scored yet
+    assert last_closed_day(business_a, now=at_ten) == yesterday - timedelta(days=1)
+
+
+def test_yesterday_stays_open_just_after_midnight(business_a):
+    """A submission begun before midnight may still be committing."""
+    today = local_today(business_a)
+    midnight = began(business_a, today)
+    assert last_closed_day(business_a, now=midnight + CLOSE_AFTER / 2) == today - timedelta(2)
+    assert last_closed_day(business_a, now=midnight + CLOSE_AFTER) == today - timedelta(1)
+
+
+def test_another_business_text_keeps_nothing_open(voices_a, voices_b, business_a, at_ten):
+    voices_b.interaction("visit", note="Rude", days_ago=1)  # B's, not scored
+    voices_a.interaction("visit", score=0.3, days_ago=1)
+    assert last_closed_day(business_a, now=at_ten) == local_today(business_a) - timedelta(1)

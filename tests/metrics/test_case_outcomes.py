@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer, Purchase
-from journeys.rollups import local_today
+from journeys.rollups import CLOSE_AFTER, day_bounds, local_today
+from metrics import case_outcomes
 from metrics.care import Recovery, recovery, recovery_from_cases
 from metrics.case_outcomes import case_outcomes_build, open_days_start, outcome_source
 from metrics.filters import KpiFilters, Period
@@ -165,3 +166,34 @@ def test_it_hides_other_businesses(business_a, business_b, recovery_a, recovery_
     assert rolled and figures == Recovery(1, 1, 1, 0, 1)
     assert not CaseOutcome.objects.filter(business=business_b, case__business=business_a)
     assert read(business_a, last_30_days(business_a)) == (HAND_COMPUTED, True)
+
+
+def test_the_cutoff_is_the_start_of_today_once_it_is_a_little_old(business_a):
+    """Yesterday's cases are stored as soon as no submission of yesterday can still be
+    committing (CLOSE_AFTER): the raw part is then today's rows only."""
+    today = local_today(business_a)
+    midnight = day_bounds(business_a, today, today)[0]
+    yesterday_began = day_bounds(business_a, today - D, today - D)[0]
+    assert open_days_start(business_a, now=midnight + CLOSE_AFTER / 2) == yesterday_began
+    assert open_days_start(business_a, now=midnight + CLOSE_AFTER) == midnight
+    assert open_days_start(business_a, now=midnight + 20 * H) == midnight
+
+
+def test_a_case_of_yesterday_is_stored_and_agrees_with_the_raw_rows(
+    business_a, business_b, recovery_a, recovery_b, monkeypatch
+):
+    monkeypatch.setattr(case_outcomes, "CLOSE_AFTER", timedelta(0))  # whatever the clock
+    today = local_today(business_a)
+    yesterday_noon = day_bounds(business_a, today - D, today - D)[0] + 12 * H
+    ivy = CustomerFactory(business=business_a, name="Ivy")
+    case(business_a, opened=yesterday_noon, customer=ivy)
+    bought(ivy, yesterday_noon + H)
+    filters = last_30_days(business_a)
+    raw = recovery_from_cases(business=business_a, filters=filters)
+
+    case_outcomes_build(business=business_a)
+
+    stored = CaseOutcome.objects.get(business=business_a, customer=ivy)
+    assert stored.bought_at == yesterday_noon + H
+    assert read(business_a, filters) == (raw, True)
+    assert raw.customers == HAND_COMPUTED.customers + 1
