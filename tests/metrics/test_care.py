@@ -205,9 +205,9 @@ def test_without_filters_each_case_figure_needs_one_index_only(business_a, cases
     with CaptureQueriesContext(connection) as captured:
         case_kpis(business=business_a, filters=last_30_days(business_a))
     indexes = {index.name: index for index in FollowUpCase._meta.indexes}
-    for query, name in zip(
-        captured.captured_queries, ("case_queue", "case_opened", "case_resolved_times")
-    ):
+    # (SQLite's fourth query, its median, reads the rows: it has no percentile.)
+    names = ("case_queue", "case_opened", "case_resolved_times")
+    for query, name in zip(captured.captured_queries[:3], names, strict=True):
         index = indexes[name]
         held = {FollowUpCase._meta.get_field(f).column for f in (*index.fields, *index.include)}
         held |= {"status"} if index.condition else set()
