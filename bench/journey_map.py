@@ -504,15 +504,17 @@ def build_rollups(tenants: list[Tenant]) -> tuple[int, float]:
 
 
 def rollup_check(tenant: Tenant) -> str:
-    """The roll-up's voices against a count of the raw rows of the same days."""
+    """The roll-up's voices against a count of the raw rows it covers: the days through
+    its last closed day, and the next day's (today's) rows before the moment it reaches."""
     from django.db import connection
     from django.db.models import Sum
 
     from journeys.models import TouchpointDay
-    from journeys.rollups import built_through_of
+    from journeys.rollups import coverage_of
 
     business = tenant.business
-    through = built_through_of(business)
+    coverage = coverage_of(business)
+    through, until = coverage.through, coverage.until
     rolled = dict(
         TouchpointDay.objects.filter(business=business).values_list("segment")
         .annotate(n=Sum("voices")).order_by()
@@ -522,15 +524,15 @@ def rollup_check(tenant: Tenant) -> str:
         for table in ("feedback_response", "feedback_interaction"):
             cursor.execute(
                 f"SELECT count(*) FROM {table} WHERE business_id = %s "
-                "AND (created_at AT TIME ZONE %s)::date <= %s",
-                [business.pk, business.time_zone, through],
+                "AND ((created_at AT TIME ZONE %s)::date <= %s OR created_at < %s)",
+                [business.pk, business.time_zone, through, until],
             )
             raw += cursor.fetchone()[0]
     total = sum(rolled.values())
     verdict = "ok" if total == raw else "MISMATCH"
     segments = ", ".join(f"{segment} {n}" for segment, n in sorted(rolled.items()))
-    return (f"roll-up through {through}: {total} voices ({segments}); raw rows of those "
-            f"days: {raw}, {verdict}")  # fmt: skip
+    return (f"roll-up through {through} and until {until}: {total} voices ({segments}); raw "
+            f"rows of those days: {raw}, {verdict}")  # fmt: skip
 
 
 # --- Measuring ----------------------------------------------------------------------

@@ -318,7 +318,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "journey-rollups-advance": {
         "task": "journeys.tasks.rollups_advance",
-        "schedule": env_int("ROLLUP_ADVANCE_SECONDS", 3600, minimum=60),
+        # Today's voices are summed from raw rows from the last run on: a few minutes'.
+        "schedule": env_int("ROLLUP_ADVANCE_SECONDS", 300, minimum=60),
     },
     "journey-rollups-rebuild": {
         "task": "journeys.tasks.rollups_rebuild_all",

@@ -160,10 +160,13 @@ class AspectDay(models.Model):
 
 
 class RollupState(models.Model):
-    """How far a business's journey roll-up reaches: days up to `built_through` are built."""
+    """How far a business's journey roll-up reaches: days up to `built_through` are built,
+    and of the day after, the voices heard before `built_until` (None: none of them).
+    That day's rows are rebuilt every few minutes (journeys.rollups.rollup_advance)."""
 
     business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="+")
     built_through = models.DateField(null=True, blank=True)
+    built_until = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

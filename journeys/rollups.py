@@ -7,12 +7,14 @@ roll-up keeps those sums for closed days, so the map never scans a year of raw r
 Days become "closed" once they are two days old (late scores arrive within seconds; the
 spare day covers a worker outage), and yesterday sooner: once today is CLOSE_AFTER old
 and every text written yesterday has been scored, nothing can change it but what the
-full rebuild catches anyway (see `last_closed_day`). `rollups_advance` (Celery beat)
-builds newly closed days; days after `built_through` are read from the raw rows on every
-request, so the map is always current. A full rebuild (command, nightly task, after a
-rescore or when a survey moves to another touchpoint) catches what changes old days:
-late scores, imported purchases that turn voices into returning customers, erased
-customers.
+full rebuild catches anyway (see `last_closed_day`). The day after the last closed one
+(today, as a rule) is built too, up to a moment (`today_until`: CLOSE_AFTER ago, and
+never past a text still waiting for its score). `rollups_advance` (Celery beat, every
+five minutes) builds newly closed days and today so far; what came after is read from
+the raw rows on every request (`Coverage`), so the map is always current and reads a
+few minutes of raw rows. A full rebuild (command, nightly task, after a rescore or when
+a survey moves to another touchpoint) catches what changes old days: late scores,
+imported purchases that turn voices into returning customers, erased customers.
 """
 
 from __future__ import annotations
@@ -145,19 +147,8 @@ def last_closed_day(business: Business, now: datetime | None = None) -> date:
 
 
 def texts_waiting(business: Business, day: date) -> bool:
-    """Whether a text the business heard on `day` has not been scored yet (a voice's
-    sentiment, or an aspect mention, still to come). Each model's unscored rows are
-    few (the sweeper's partial indexes hold them)."""
-    from textanalysis.services import scorable_models  # textanalysis imports this app
-
-    start, end = day_bounds(business, day, day)
-    for model in scorable_models():
-        waiting = model.objects.filter(
-            business=business, scored_at=None, created_at__gte=start, created_at__lt=end
-        ).exclude(**{model.TEXT_FIELD: ""})
-        if waiting.exists():
-            return True
-    return False
+    """Whether a text the business heard on `day` has not been scored yet."""
+    return first_text_waiting(business, *day_bounds(business, day, day)) is not None
 
 
 def day_bounds(business: Business, first: date, last: date) -> tuple[datetime, datetime]:
@@ -168,18 +159,41 @@ def day_bounds(business: Business, first: date, last: date) -> tuple[datetime, d
     return start, end
 
 
+def window_bounds(
+    business: Business, first: date, last: date, window: Window
+) -> tuple[datetime, datetime]:
+    """day_bounds narrowed to the window (a start after the end selects nothing)."""
+    start, end = day_bounds(business, first, last)
+    return max(start, window.since or start), min(end, window.until or end)
+
+
 # --- Raw voices, grouped ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Window:
+    """Of days first..last, only the voices heard from `since` and before `until`."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 def raw_sums(
-    business: Business, first: date, last: date, filters: Filters, *, by: tuple[str, ...]
+    business: Business,
+    first: date,
+    last: date,
+    filters: Filters,
+    *,
+    by: tuple[str, ...],
+    window: Window = Window(),
 ) -> dict[tuple, Sums]:
-    """The voices of days first..last summed from the raw rows, keyed by the `by` dimensions
-    ("day", "touchpoint", "location", "segment"). Three grouped queries."""
+    """The voices of days first..last (within `window`) summed from the raw rows, keyed by
+    the `by` dimensions ("day", "touchpoint", "location", "segment"). Three grouped
+    queries."""
     cells: dict[tuple, Sums] = {}
-    for rows in (_response_counts(business, first, last, filters, by),
-                 _answer_sums(business, first, last, filters, by),
-                 _interaction_sums(business, first, last, filters, by)):  # fmt: skip
+    for rows in (_response_counts(business, first, last, filters, by, window),
+                 _answer_sums(business, first, last, filters, by, window),
+                 _interaction_sums(business, first, last, filters, by, window)):  # fmt: skip
         for row in rows:
             cells.setdefault(tuple(row[f"by_{name}"] for name in by), Sums()).add(row)
     return cells
@@ -262,6 +276,7 @@ def scoped(
     via: str,
     *,
     walk: bool = False,
+    window: Window = Window(),
 ) -> QuerySet:
     """The business's voices of days first..last that pass the filters; `via` is the path
     to the row holding time, location and customer ("" or "response__").
@@ -271,7 +286,7 @@ def scoped(
     own rows), so the survey's (survey, created_at) index serves the period: named,
     PostgreSQL would rather walk every survey's responses by (business, created_at), in
     parallel workers, for 150 rows. The segment is tested for a walk (segment_filter)."""
-    start, end = day_bounds(business, first, last)
+    start, end = window_bounds(business, first, last, window)
     queryset = queryset.filter(
         business=business, **{f"{via}created_at__gte": start, f"{via}created_at__lt": end}
     )
@@ -329,16 +344,20 @@ def _grouped(
     return queryset.annotate(**wanted).values(*(f"by_{name}" for name in by))
 
 
-def _response_counts(business, first, last, filters, by) -> QuerySet:
-    responses = scoped(Response.objects.all(), business, first, last, filters, via="")
+def _response_counts(business, first, last, filters, by, window) -> QuerySet:
+    responses = scoped(
+        Response.objects.all(), business, first, last, filters, via="", window=window
+    )
     grouped = _grouped(
         responses, business, by, via="", touchpoint="survey__touchpoint_id", survey="survey_id"
     )
     return grouped.annotate(voices=Count("id")).order_by()
 
 
-def _answer_sums(business, first, last, filters, by) -> QuerySet:
-    answers = scoped(Answer.objects.all(), business, first, last, filters, via="response__")
+def _answer_sums(business, first, last, filters, by, window) -> QuerySet:
+    answers = scoped(
+        Answer.objects.all(), business, first, last, filters, via="response__", window=window
+    )
     answers = answers.filter(
         Q(sentiment_label__in=SCORED_LABELS)
         | Q(question__kind__in=NUMBER_KINDS, number__isnull=False)
@@ -400,8 +419,10 @@ def _trust_sums() -> dict[str, object]:
     return sums
 
 
-def _interaction_sums(business, first, last, filters, by) -> QuerySet:
-    interactions = scoped(Interaction.objects.all(), business, first, last, filters, via="")
+def _interaction_sums(business, first, last, filters, by, window) -> QuerySet:
+    interactions = scoped(
+        Interaction.objects.all(), business, first, last, filters, via="", window=window
+    )
     grouped = _grouped(interactions, business, by, via="", touchpoint="touchpoint_id")
     return grouped.annotate(voices=Count("id"), **_sentiment_sums()).order_by()
 
@@ -479,6 +500,32 @@ def grouped_sums(rows: QuerySet, columns: dict, by: tuple[str, ...]) -> dict[tup
     return cells
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How far a business's roll-up reaches (its RollupState): every day through
+    `through`, and of the next day (today, as a rule) the voices heard before `until`,
+    None when none of them. Nothing is built while `through` is None."""
+
+    through: date | None = None
+    until: datetime | None = None
+
+    def split(self, first: date, last: date) -> tuple[tuple[date, date] | None, tuple | None]:
+        """Days first..last as (the days read from the roll-up, the days read from raw
+        rows), either None when there are none. The day `until` falls on is in both:
+        its voices before `until` are built, later ones are read raw (`window`)."""
+        if self.through is None:
+            return None, (first, last)
+        rolled_through = self.through + timedelta(days=1) if self.until else self.through
+        built = (first, min(last, rolled_through)) if rolled_through >= first else None
+        live = (max(first, self.through + timedelta(days=1)), last) if last > self.through else None
+        return built, live
+
+    @property
+    def window(self) -> Window:
+        """What the raw days read: the voices heard from `until` on."""
+        return Window(since=self.until)
+
+
 _READ = object()
 
 
@@ -489,63 +536,120 @@ def period_sums(
     filters: Filters,
     *,
     by: tuple[str, ...],
-    built_through: date | object | None = _READ,
+    coverage: Coverage | object = _READ,
     rolled=None,
 ) -> dict[tuple, Sums]:
-    """Sums for days first..last: built days from the roll-up, later days from raw rows.
-    A tag filter reads raw rows throughout (tags are not a roll-up dimension).
+    """Sums for days first..last: built days from the roll-up, later voices from raw
+    rows. A tag filter reads raw rows throughout (tags are not a roll-up dimension).
 
-    A caller that has read the roll-up's state already passes its `built_through`, and
-    one with another roll-up of the same sums for these filters (metrics.kpi_rollup)
-    passes its reader as `rolled`."""
+    A caller that has read the roll-up's state already passes its `coverage`, and one
+    with another roll-up of the same sums for these filters (metrics.kpi_rollup) passes
+    its reader as `rolled`."""
     if filters.tag:
-        built_through = None
-    elif built_through is _READ:
-        built_through = built_through_of(business)
-    built, live = split_days(first, last, built_through)
+        coverage = Coverage()
+    elif coverage is _READ:
+        coverage = coverage_of(business)
+    built, live = coverage.split(first, last)
     cells = (rolled or rolled_sums)(business, *built, filters, by=by) if built else {}
     if live:
-        for key, sums in raw_sums(business, *live, filters, by=by).items():
+        for key, sums in raw_sums(business, *live, filters, by=by, window=coverage.window).items():
             cells.setdefault(key, Sums()).add(vars(sums))
     return cells
 
 
-def split_days(
-    first: date, last: date, built_through: date | None
-) -> tuple[tuple[date, date] | None, tuple[date, date] | None]:
-    """Days first..last as (the built days, read from a roll-up; the later days, read
-    from raw rows), either None when there are none."""
-    if built_through is None or built_through < first:
-        return None, (first, last)
-    built = (first, min(last, built_through))
-    return built, ((built_through + timedelta(days=1), last) if last > built_through else None)
+def coverage_of(business: Business) -> Coverage:
+    row = RollupState.objects.filter(business=business).values("built_through", "built_until")
+    found = row.first()
+    return Coverage(found["built_through"], found["built_until"]) if found else Coverage()
 
 
 def built_through_of(business: Business) -> date | None:
-    return (
-        RollupState.objects.filter(business=business)
-        .values_list("built_through", flat=True)
-        .first()
-    )
+    return coverage_of(business).through
 
 
 def rollup_build(*, business: Business, first: date | None = None) -> int:
     """(Re)build the business's roll-up from `first` (default: its first voice) through
-    the last closed day; return how many cells were written. One transaction: readers
-    see the old roll-up or the new one, never half of one."""
+    the last closed day, and the day after so far (`today_until`); return how many cells
+    were written. One transaction: readers see the old roll-up or the new one, never
+    half of one."""
     last = last_closed_day(business)
     first = first or first_voice_day(business) or last
     with transaction.atomic():
         state, _ = RollupState.objects.select_for_update().get_or_create(business=business)
         TouchpointDay.objects.filter(business=business, day__gte=first).delete()
+        AspectDay.objects.filter(business=business, day__gte=first).delete()
         cells = (
             raw_sums(business, first, last, Filters(), by=ROLLUP_DIMENSIONS)
             if first <= last
             else {}
         )
-        TouchpointDay.objects.bulk_create(_rows(business, cells), batch_size=2000)
         _aspect_days_build(business, first, last)
         state.built_through = max(last, first - timedelta(days=1))
+        cells |= _next_day_build(business, state)
+        TouchpointDay.objects.bulk_create(_rows(business, cells), batch_size=2000)
+        state.built_at = timezone.now()
+        state.save()
+    return len(cells)
+
+
+def _next_day_build(business: Business, state: RollupState) -> dict[tuple, Sums]:
+    """The cells of the day after `state.built_through`, of its voices heard before
+    `today_until` (their aspect days written here), and `state.built_until` set to it.
+    The day's old rows must be gone already."""
+    day = state.built_through + timedelta(days=1)
+    until = today_until(business, day)
+    state.built_until = until
+    if until is None:
+        return {}
+    window = Window(until=until)
+    _aspect_days_build(business, day, day, window=window)
+    return raw_sums(business, day, day, Filters(), by=ROLLUP_DIMENSIONS, window=window)
+
+
+def today_until(business: Business, day: date, now: datetime | None = None) -> datetime | None:
+    """How far `day` (the first day not closed, today as a rule) may be built: to
+    CLOSE_AFTER ago (a submission begun before then has committed) and not past its
+    first text still waiting for a score (its sentiment and aspects are still to come).
+    None when that leaves nothing of it."""
+    start, end = day_bounds(business, day, day)
+    until = min((now or timezone.now()) - CLOSE_AFTER, end)
+    waiting = first_text_waiting(business, start, until)
+    until = min(until, waiting) if waiting else until
+    return until if until > start else None
+
+
+def first_text_waiting(business: Business, start: datetime, end: datetime) -> datetime | None:
+    """When the business's first text heard in [start, end) still waiting for a score
+    was heard (the sweeper's partial indexes hold exactly such rows), None if none."""
+    from textanalysis.services import scorable_models  # textanalysis imports this app
+
+    found = []
+    for model in scorable_models():
+        waiting = model.objects.filter(
+            business=business, scored_at=None, created_at__gte=start, created_at__lt=end
+        ).exclude(**{model.TEXT_FIELD: ""})
+        first = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+        if first is not None:
+            found.append(first)
+    return min(found, default=None)
+
+
+def rollup_advance(*, business: Business) -> int:
+    """Every few minutes: build the days closed since the last build, if any, and
+    rebuild the day after the last closed one so far (today, as a rule), so that a
+    reader sums only the voices of the last few minutes from raw rows. Returns the
+    cells written."""
+    built_through = built_through_of(business)
+    if built_through is None or built_through < last_closed_day(business):
+        first = None if built_through is None else built_through + timedelta(days=1)
+        return rollup_build(business=business, first=first)
+    with transaction.atomic():
+        state = RollupState.objects.select_for_update().get(business=business)
+        day = state.built_through + timedelta(days=1)
+        TouchpointDay.objects.filter(business=business, day__gte=day).delete()
+        AspectDay.objects.filter(business=business, day__gte=day).delete()
+        cells = _next_day_build(business, state)
+        TouchpointDay.objects.bulk_create(_rows(business, cells), batch_size=2000)
         state.built_at = timezone.now()
         state.save()
     return len(cells)
@@ -569,15 +673,6 @@ def _rows(business: Business, cells: dict[tuple, Sums]) -> Iterable[TouchpointDa
         )
 
 
-def rollup_advance(*, business: Business) -> int:
-    """Build the days closed since the last build (nothing when it is up to date)."""
-    built_through = built_through_of(business)
-    if built_through is not None and built_through >= last_closed_day(business):
-        return 0
-    first = None if built_through is None else built_through + timedelta(days=1)
-    return rollup_build(business=business, first=first)
-
-
 # --- Aspects --------------------------------------------------------------------------
 
 
@@ -597,10 +692,14 @@ class AspectSums:
         return self.score_sum / self.mentions if self.mentions else None
 
 
-def aspect_sums(business: Business, first: date, last: date) -> dict[str, AspectSums]:
-    """Each aspect's mentions on days first..last: built days from AspectDay, later days
-    from the raw mentions (as period_sums does for voices)."""
-    built, live = split_days(first, last, built_through_of(business))
+def aspect_sums(
+    business: Business, first: date, last: date, coverage: Coverage | None = None
+) -> dict[str, AspectSums]:
+    """Each aspect's mentions on days first..last: built days from AspectDay, later
+    mentions from the raw ones (as period_sums does for voices). `coverage`: the
+    roll-up's, when the caller has read it."""
+    coverage = coverage or coverage_of(business)
+    built, live = coverage.split(first, last)
     sums: dict[str, AspectSums] = {}
     if built:
         days = AspectDay.objects.filter(business=business, day__gte=built[0], day__lte=built[1])
@@ -608,14 +707,17 @@ def aspect_sums(business: Business, first: date, last: date) -> dict[str, Aspect
         for row in rows.order_by():
             sums[row["aspect_key"]] = AspectSums(row["n"], row["total"])
     if live:
-        for row in _mention_sums(business, *live):
+        for row in _mention_sums(business, *live, window=coverage.window):
             sums.setdefault(row["aspect_key"], AspectSums()).add(row["n"], row["total"])
     return sums
 
 
-def _mention_sums(business: Business, first: date, last: date, *by: str) -> QuerySet:
-    """The raw mentions of days first..last grouped by aspect (and `by`): n and score sum."""
-    start, end = day_bounds(business, first, last)
+def _mention_sums(
+    business: Business, first: date, last: date, *by: str, window: Window = Window()
+) -> QuerySet:
+    """The raw mentions of days first..last (within `window`) grouped by aspect (and
+    `by`): n and score sum."""
+    start, end = window_bounds(business, first, last, window)
     mentions = AspectMention.objects.filter(
         business=business, created_at__gte=start, created_at__lt=end
     )
@@ -626,17 +728,18 @@ def _mention_sums(business: Business, first: date, last: date, *by: str) -> Quer
     )
 
 
-def _aspect_days_build(business: Business, first: date, last: date) -> None:
-    """Replace the business's AspectDay rows from `first` with sums of the raw mentions
-    (inside rollup_build's transaction)."""
-    AspectDay.objects.filter(business=business, day__gte=first).delete()
+def _aspect_days_build(
+    business: Business, first: date, last: date, *, window: Window = Window()
+) -> None:
+    """Write the business's AspectDay rows of days first..last (within `window`) from the
+    raw mentions (inside a build's transaction, the days' old rows deleted)."""
     if first > last:
         return
     AspectDay.objects.bulk_create(
         (
             AspectDay(business=business, day=row["day"], aspect_key=row["aspect_key"],
                       mentions=row["n"], score_sum=row["total"])
-            for row in _mention_sums(business, first, last, "day")
+            for row in _mention_sums(business, first, last, "day", window=window)
         ),
         batch_size=2000,
     )  # fmt: skip

@@ -24,7 +24,8 @@ def rollup_rebuild(business_id: int) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def rollups_advance() -> int:
-    """Hourly: add the days that closed since the last run, for every business."""
+    """Every five minutes: add the days that closed since the last run and today so far,
+    for every business (see rollups.rollup_advance)."""
     built = 0
     for business in Business.objects.order_by("pk").iterator():
         built += rollup_advance(business=business)

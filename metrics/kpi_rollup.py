@@ -19,7 +19,7 @@ This assumes TouchpointDay changes only through journey builds (which set a new
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -30,6 +30,7 @@ from accounts.models import Business
 from journeys.models import RollupState, TouchpointDay
 from journeys.rollups import (
     SUM_FIELDS,
+    Coverage,
     Filters,
     Sums,
     grouped_sums,
@@ -83,13 +84,17 @@ def _day_rows(business: Business) -> list[KpiDay]:
 
 @dataclass(frozen=True)
 class KpiSource:
-    """Where one request reads its KPI sums from: the days through `built_through` (the
-    journey roll-up's) from KpiDay when it is `current`, else from the journey roll-up;
-    later days from raw rows. Found once per request, with one query."""
+    """Where one request reads its KPI sums from: the built days (the journey roll-up's
+    `coverage`) from KpiDay when it is `current`, else from the journey roll-up; later
+    voices from raw rows. Found once per request, with one query."""
 
     business: Business
     current: bool
-    built_through: date | None = None
+    coverage: Coverage = field(default_factory=Coverage)
+
+    @property
+    def built_through(self) -> date | None:
+        return self.coverage.through
 
 
 def kpi_source(*, business: Business) -> KpiSource:
@@ -104,7 +109,7 @@ def kpi_source(*, business: Business) -> KpiSource:
     row = (
         RollupState.objects.filter(business=business)
         .annotate(built_from=Subquery(built_from))
-        .values("built_at", "built_through", "built_from")
+        .values("built_at", "built_through", "built_until", "built_from")
         .first()
     )
     if row is None or row["built_at"] is None:
@@ -112,7 +117,8 @@ def kpi_source(*, business: Business) -> KpiSource:
     current = row["built_from"] == row["built_at"]
     if not current:
         kpi_rollup_refresh_soon(business_id=business.pk)
-    return KpiSource(business, current=current, built_through=row["built_through"])
+    coverage = Coverage(row["built_through"], row["built_until"])
+    return KpiSource(business, current=current, coverage=coverage)
 
 
 def serves(filters: Filters, by: tuple[str, ...]) -> bool:
@@ -136,7 +142,7 @@ def kpi_sums(
     rolled = _kpi_day_sums if source.current and serves(filters, by) else rolled_sums
     return period_sums(
         source.business, first, last, filters, by=by,
-        built_through=source.built_through, rolled=rolled,
+        coverage=source.coverage, rolled=rolled,
     )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from accounts.models import Business
 from feedback.models import Answer, QuestionKind, TrustPillar
 from journeys.models import STAFF_CHANNEL
-from journeys.rollups import AspectSums, Filters, Sums, aspect_sums
+from journeys.rollups import AspectSums, Filters, Sums, aspect_sums, coverage_of
 from journeys.stats import Sample
 from textanalysis.selectors import aspect_names
 
@@ -226,9 +226,10 @@ def aspect_moves(
     roll-up (journeys.models.AspectDay) and the raw mentions of days not built yet.
 
     Aspect mentions carry no location or touchpoint, so only the period filters them."""
-    now = aspect_sums(business, period.first, period.last)
+    coverage = coverage_of(business)  # read once for both periods
+    now = aspect_sums(business, period.first, period.last, coverage)
     before = period.previous()
-    then = aspect_sums(business, before.first, before.last)
+    then = aspect_sums(business, before.first, before.last, coverage)
     if names is None:
         names = aspect_names(business_id=business.pk)
     moves = [

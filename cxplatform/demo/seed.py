@@ -105,7 +105,7 @@ def seed_demo(
         scoring_enqueue(business=business)
     if score and celery_app.conf.task_always_eager:
         # Built after the scores (on-commit callbacks run in order), so the journey map
-        # reads a complete roll-up at once. With workers, beat's hourly task builds it.
+        # reads a complete roll-up at once. With workers, beat's task builds it.
         transaction.on_commit(partial(rollup_build, business=business))
     return SeedResult(
         business=business,

@@ -13,13 +13,15 @@ from journeys import rollups
 from journeys.models import RollupState, TouchpointDay
 from journeys.rollups import (
     CLOSE_AFTER,
+    Coverage,
     Filters,
-    built_through_of,
+    coverage_of,
     day_bounds,
     last_closed_day,
     local_today,
     period_sums,
     raw_sums,
+    today_until,
 )
 from journeys.tasks import rollup_rebuild, rollups_advance
 from textanalysis.rescore import rescore_run, rescore_start
@@ -85,17 +87,20 @@ def test_yesterday_closes_once_its_texts_are_scored(voices_a, business_a, monkey
     waiting = voices_a.interaction("visit", note="Slow service", days_ago=1)  # not scored
     # Scores exact in binary, so sums added in any order are equal.
     voices_a.interaction("visit", score=0.5, days_ago=1)
-    voices_a.interaction("visit", score=0.25)  # today stays live
+    voices_a.interaction("visit", score=0.25)
     rollups_advance.delay().get()
-    assert built_through_of(business_a) == today - timedelta(days=2)
-    assert rolled_up(business_a) == 0
+    # Yesterday is built up to its text still waiting, not past it; today not at all.
+    assert coverage_of(business_a) == Coverage(today - timedelta(days=2), waiting.created_at)
+    assert rolled_up(business_a) == 0  # the other one was heard at the same moment
 
     Interaction.objects.filter(pk=waiting.pk).update(
         sentiment_score=-0.5, sentiment_label="negative", scored_at=timezone.now()
     )
     assert rollups_advance.delay().get() >= 1
-    assert built_through_of(business_a) == today - timedelta(days=1)
-    assert rolled_up(business_a) == 2
+    coverage = coverage_of(business_a)
+    assert coverage.through == today - timedelta(days=1)
+    assert coverage.until == pytest.approx(timezone.now(), abs=timedelta(seconds=30))
+    assert rolled_up(business_a) == 3  # yesterday's two and today's, heard before `until`
     # The built day and today's raw rows give what the raw rows give.
     week = (today - timedelta(days=6), today)
     summed = period_sums(business_a, *week, Filters(), by=("channel",))
@@ -125,3 +130,43 @@ def test_another_business_text_keeps_nothing_open(voices_a, voices_b, business_a
     voices_b.interaction("visit", note="Rude", days_ago=1)  # B's, not scored
     voices_a.interaction("visit", score=0.3, days_ago=1)
     assert last_closed_day(business_a, now=at_ten) == local_today(business_a) - timedelta(1)
+
+
+def test_today_is_built_up_to_a_moment_and_read_raw_after_it(voices_a, voices_b, business_a):
+    """Voices heard before `until` come from the roll-up (gone from the raw rows, they
+    still count), later ones from raw rows; another business's never count."""
+    now = timezone.now()
+    voices_a.now = now - 2 * CLOSE_AFTER  # before `until` (today, or late yesterday)
+    early = voices_a.interaction("visit", score=0.5)
+    voices_a.now = now
+    voices_a.interaction("visit", score=-0.5)  # heard just now: after `until`
+    voices_b.interaction("visit", score=0.25)
+    today = local_today(business_a)
+    days = (today - timedelta(days=1), today)
+    raw = raw_sums(business_a, *days, Filters(), by=("channel",))
+    call_command("rebuild_journey_rollups", str(business_a.uuid))
+    coverage = coverage_of(business_a)
+    assert coverage.through == today - timedelta(days=1)
+    assert early.created_at < coverage.until <= timezone.now() - CLOSE_AFTER
+    assert rolled_up(business_a) == 1
+    assert period_sums(business_a, *days, Filters(), by=("channel",)) == raw
+    # Really read: the built voice gone from the raw rows, it still counts.
+    Interaction.objects.filter(pk=early.pk).delete()
+    summed = period_sums(business_a, *days, Filters(), by=("channel",))
+    assert summed[("staff",)].voices == 2 and summed[("staff",)].sentiment_sum == 0.0
+
+
+def test_a_text_waiting_today_stops_the_build_before_it(voices_a, business_a):
+    """Its score, aspects and the voices after it are read raw until it is scored."""
+    today = local_today(business_a)
+    evening = day_bounds(business_a, today, today)[0] + timedelta(hours=20)
+    voices_a.now = evening - 3 * CLOSE_AFTER
+    waiting = voices_a.interaction("visit", note="Nobody answered the phone")
+    assert today_until(business_a, today, now=evening) == waiting.created_at
+    Interaction.objects.filter(pk=waiting.pk).update(scored_at=evening, sentiment_label="negative")
+    assert today_until(business_a, today, now=evening) == evening - CLOSE_AFTER
+    # Nothing of today before CLOSE_AFTER has passed; a day long over is built whole.
+    midnight = day_bounds(business_a, today, today)[0]
+    assert today_until(business_a, today, now=midnight + CLOSE_AFTER / 2) is None
+    yesterday = today - timedelta(days=1)
+    assert today_until(business_a, yesterday, now=evening) == midnight

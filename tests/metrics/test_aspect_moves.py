@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta
 from itertools import count
 
 import pytest
+from django.utils import timezone
 
 from journeys.models import AspectDay, RollupState
-from journeys.rollups import built_through_of, local_today, rollup_build, zone_of
+from journeys.rollups import CLOSE_AFTER, coverage_of, local_today, rollup_build, zone_of
 from metrics.filters import Period
 from metrics.selectors import aspect_moves
 from textanalysis.models import AspectMention
@@ -78,23 +79,51 @@ def test_moves_by_hand(heard, business_a):
 def test_the_roll_up_gives_the_raw_figures_and_is_really_read(heard, business_a):
     raw = as_rows(aspect_moves(business=business_a, period=heard, names={}))
     rollup_build(business=business_a)
-    built_through = built_through_of(business_a)
-    assert built_through == local_today(business_a) - timedelta(days=2)
-    # Built days: wait time on two of them, staff and price on one; today is not built.
-    assert AspectDay.objects.filter(business=business_a).count() == 4
+    coverage = coverage_of(business_a)
+    # Nothing waits for a score: yesterday is closed, today built to CLOSE_AFTER ago.
+    today = local_today(business_a)
+    assert coverage.through == today - timedelta(days=1)
+    assert coverage.until == pytest.approx(timezone.now() - CLOSE_AFTER, abs=timedelta(minutes=1))
+    # Closed days: wait time on two of them, staff and price on one.
+    assert AspectDay.objects.filter(business=business_a, day__lt=today).count() == 4
 
     rolled = as_rows(aspect_moves(business=business_a, period=heard, names={}))
     assert [row[:2] + row[3:4] for row in rolled] == [row[:2] + row[3:4] for row in raw]
     for got, expected in zip(rolled, raw, strict=True):
         assert got == pytest.approx(expected)
 
-    # Built days' mentions gone: the roll-up still has them; today's are read raw.
-    zone = zone_of(business_a)
-    cut = datetime.combine(built_through + timedelta(days=1), time.min, tzinfo=zone)
-    AspectMention.objects.filter(business=business_a, created_at__lt=cut).delete()
+    # The mentions the roll-up holds gone: it still has them; later ones are read raw.
+    AspectMention.objects.filter(business=business_a, created_at__lt=coverage.until).delete()
     assert as_rows(aspect_moves(business=business_a, period=heard, names={})) == rolled
     RollupState.objects.filter(business=business_a).delete()
-    assert [move.key for move in aspect_moves(business=business_a, period=heard)] == ["staff"]
+    staff_later = [move.key for move in aspect_moves(business=business_a, period=heard)]
+    assert staff_later == (["staff"] if noon(business_a, today) >= coverage.until else [])
+
+
+def noon(business, day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=zone_of(business))
+
+
+def test_today_is_built_to_a_moment_and_read_raw_after_it(business_a, business_b):
+    """Today's mentions heard before the roll-up's moment are in AspectDay; later ones,
+    and B's, are not; the figures are the raw ones."""
+    today = local_today(business_a)
+    period = month_to_today(business_a)
+    before, after = timezone.now() - 2 * CLOSE_AFTER, timezone.now() - CLOSE_AFTER / 2
+    for at, score in ((before, 0.5), (after, -0.5)):
+        if timezone.localtime(at, zone_of(business_a)).date() != today:
+            continue  # just after midnight: that moment was yesterday
+        AspectMention.objects.create(
+            business=business_a, aspect_key="staff", source="feedback.Answer",
+            source_id=next(source_ids), score=score, created_at=at,
+        )  # fmt: skip
+    mention(business_b, today, "staff", 0.9, hour=0)
+    raw = as_rows(aspect_moves(business=business_a, period=period, names={}))
+    rollup_build(business=business_a)
+    rows = AspectDay.objects.filter(business=business_a, day=today)
+    heard_before = timezone.localtime(before, zone_of(business_a)).date() == today
+    assert [(row.mentions, row.score_sum) for row in rows] == ([(1, 0.5)] if heard_before else [])
+    assert as_rows(aspect_moves(business=business_a, period=period, names={})) == raw
 
 
 def test_a_mention_late_in_the_evening_counts_on_its_local_day(business_a):

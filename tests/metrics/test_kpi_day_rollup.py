@@ -10,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from journeys.models import TouchpointDay
-from journeys.rollups import Filters, local_today, rollup_build
+from journeys.rollups import CLOSE_AFTER, Filters, local_today, rollup_build
 from metrics.kpi_rollup import kpi_rollup_build, kpi_source, kpi_sums, serves
 from metrics.models import KpiDay, KpiRollupState
 from metrics.selectors import kpi_trend
@@ -90,17 +91,21 @@ def test_it_is_really_read(heard, business_a):
 
 
 def test_the_built_days_and_the_live_days_add_up(heard, business_a):
-    """Built days from KpiDay, the two open days from raw rows, exactly once each."""
+    """Built days from KpiDay, today's voices before the roll-up's moment too, later ones
+    from raw rows, exactly once each."""
     rollup_build(business=business_a)
     kpi_rollup_build(business=business_a)
     source = kpi_source(business=business_a)
     today = local_today(business_a)
-    assert source.current and source.built_through == today - timedelta(days=2)
+    assert source.current and source.built_through == today - timedelta(days=1)
+    assert source.coverage.until == pytest.approx(
+        timezone.now() - CLOSE_AFTER, abs=timedelta(minutes=1)
+    )
 
     whole = kpi_sums(source, today - timedelta(days=9), today, Filters(), by=("channel",))
-    built = kpi_sums(source, today - timedelta(days=9), today - timedelta(days=2), Filters(),
+    built = kpi_sums(source, today - timedelta(days=9), today - timedelta(days=1), Filters(),
                      by=("channel",))  # fmt: skip
-    live = kpi_sums(source, today - timedelta(days=1), today, Filters(), by=("channel",))
+    live = kpi_sums(source, today, today, Filters(), by=("channel",))
     voices = {key: sums.voices for key, sums in whole.items()}
     added = {key: built.get(key).voices if key in built else 0 for key in whole}
     for key, sums in live.items():
