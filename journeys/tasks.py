@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils.module_loading import import_string
 
 from accounts.models import Business
 from cxplatform.celery import enqueue_on_commit
@@ -28,7 +30,12 @@ def rollups_advance() -> int:
     for every business (see rollups.rollup_advance)."""
     built = 0
     for business in Business.objects.order_by("pk").iterator():
-        built += rollup_advance(business=business)
+        with transaction.atomic():
+            built += rollup_advance(business=business)
+            # In the same transaction: a roll-up built from this one (metrics.KpiDay)
+            # is never seen behind it, so its readers never fall back to this one.
+            for hook_path in settings.JOURNEYS_AFTER_ADVANCE:
+                import_string(hook_path)(business=business)
     return built
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from journeys.models import TouchpointDay
 from journeys.rollups import CLOSE_AFTER, Filters, local_today, rollup_build
+from journeys.tasks import rollups_advance
 from metrics.kpi_rollup import kpi_rollup_build, kpi_source, kpi_sums, serves
 from metrics.models import KpiDay, KpiRollupState
 from metrics.selectors import kpi_trend
@@ -136,6 +137,28 @@ def test_a_journey_build_makes_it_stale_and_the_reader_asks_for_a_refresh(
     assert after == before + 1
     journey = TouchpointDay.objects.filter(business=business_a, day=day, channel="link")
     assert after == sum(journey.values_list("voices", flat=True))
+
+
+def test_the_advance_task_keeps_it_current_with_today_so_far(
+    heard, business_a, business_b, django_capture_on_commit_callbacks
+):
+    """Beat's advance (every few minutes) rebuilds today so far and KpiDay with it, in
+    one transaction: no reader finds KpiDay behind and falls back to the journey rows."""
+    rollup_build(business=business_a)
+    kpi_rollup_build(business=business_a)
+    Said(business_a).response(local_today(business_a) - timedelta(days=3), nps=10)
+    rollup_build(business=business_a)  # a journey build KpiDay has not followed yet
+    assert not kpi_source(business=business_a).current
+    rollups_advance.delay().get()
+    with django_capture_on_commit_callbacks() as callbacks:
+        source = kpi_source(business=business_a)
+    assert source.current and callbacks == []
+    assert kpi_source(business=business_b).current  # every business
+    rows = KpiDay.objects.filter(business=business_a)
+    journey = TouchpointDay.objects.filter(business=business_a)
+    assert sum(rows.values_list("nps_promoters", flat=True)) == sum(
+        journey.values_list("nps_promoters", flat=True)
+    )
 
 
 def test_no_refresh_is_asked_while_it_is_current(
