@@ -156,6 +156,9 @@ def outcome_source(*, business: Business) -> OutcomeSource:
 # as few as the open days hold) and, for the older cases, whether the customer bought or
 # answered better since (two sets read once: the open days' purchases and answers).
 #
+# The cases without a customer are only counted (`anonymous`): two counts rather than
+# a group the size of all of them (most of a busy business's cases) in the grouping.
+#
 # No need to find each customer's latest case row: they came back before the cutoff
 # after their latest case exactly when some case's first purchase (or better answer)
 # after it came after the latest opening, i.e. MAX(bought_at) > MAX(opened). A plain
@@ -166,10 +169,20 @@ WITH period_cases AS (
     SELECT customer_id, opened_at AS opened, bought_at, better_at
     FROM {outcome}
     WHERE business_id = %s AND opened_at >= %s AND opened_at < %s
+      AND customer_id IS NOT NULL
     UNION ALL
     SELECT customer_id, created_at, NULL, NULL
     FROM {case}
     WHERE business_id = %s AND created_at >= %s AND created_at < %s
+      AND customer_id IS NOT NULL
+),
+anonymous AS (
+    SELECT (SELECT COUNT(*) FROM {outcome}
+            WHERE business_id = %s AND opened_at >= %s AND opened_at < %s
+              AND customer_id IS NULL)
+         + (SELECT COUNT(*) FROM {case}
+            WHERE business_id = %s AND created_at >= %s AND created_at < %s
+              AND customer_id IS NULL) AS cases
 ),
 latest AS (
     SELECT customer_id, MAX(opened) AS opened, COUNT(*) AS cases,
@@ -203,6 +216,8 @@ came_back AS MATERIALIZED (
                   AND r.created_at > latest.opened AND {better})
         END AS better
     FROM latest
+    UNION ALL
+    SELECT NULL, cases, FALSE, FALSE FROM anonymous WHERE cases > 0
 )
 """
     + RECOVERY_TOTALS_SQL
@@ -218,6 +233,7 @@ def recovery_counts(
     rolled = [db_moment(start), db_moment(min(end, cutoff))]
     live = [db_moment(max(start, cutoff)), db_moment(end)]
     params = [
+        pk, *rolled, pk, *live,
         pk, *rolled, pk, *live,
         at, pk, at, pk,
         at, pk, at, *better_params(), pk, *better_params(),

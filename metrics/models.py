@@ -189,12 +189,19 @@ class CaseOutcome(models.Model):
 
     class Meta:
         indexes = [
-            # Covering on PostgreSQL: a period's outcomes are read from the index alone.
+            # Covering on PostgreSQL: a period's outcomes are read from the index alone,
+            # those with a customer to group, those without to count (metrics.case_outcomes).
             models.Index(
                 fields=["business", "opened_at"],
                 include=["customer", "bought_at", "better_at"],
-                name="caseoutcome_period",
-            )
+                condition=models.Q(customer__isnull=False),
+                name="caseoutcome_known",
+            ),
+            models.Index(
+                fields=["business", "opened_at"],
+                condition=models.Q(customer__isnull=True),
+                name="caseoutcome_anonymous",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -197,3 +197,18 @@ def test_a_case_of_yesterday_is_stored_and_agrees_with_the_raw_rows(
     assert stored.bought_at == yesterday_noon + H
     assert read(business_a, filters) == (raw, True)
     assert raw.customers == HAND_COMPUTED.customers + 1
+
+
+def test_cases_without_a_customer_are_counted_before_and_after_the_cutoff(
+    business_a, business_b, recovery_a, recovery_b
+):
+    """They are counted apart from the grouping by customer: stored ones and today's."""
+    now = timezone.now()
+    case(business_a, opened=now - 3 * D)
+    case(business_a, opened=now - 2 * D)
+    case_outcomes_build(business=business_a)
+    case(business_a, opened=now - timedelta(minutes=1))  # after the cutoff: read raw
+    filters = last_30_days(business_a)
+    raw = recovery_from_cases(business=business_a, filters=filters)
+    assert raw.cases_without_customer == HAND_COMPUTED.cases_without_customer + 3
+    assert read(business_a, filters) == (raw, True)
