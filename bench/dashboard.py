@@ -285,7 +285,7 @@ def grow(tenants: list[Tenant], have: Size, want: Size, rng, uuids, pools) -> No
 
 # --- What scoring and the case rules add, as production would have ----------------------
 # Set-based, in the database: the rows the scoring tasks and the case rules
-# (textanalysis.services.mentions_write, feedback.cases.services) write for each new
+# (textanalysis.services.results_write, feedback.cases.services) write for each new
 # answer and interaction, so the aspect and follow-up figures read realistic tables.
 
 SCORED = "('positive', 'neutral', 'negative')"

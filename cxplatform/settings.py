@@ -409,7 +409,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Text analysis --------------------------------------------------------------
-# What each app does with rows freshly scored negative: "app.Model" -> "dotted.path(ids=[...])".
+# What each app does with rows freshly scored negative:
+# "app.Model" -> "dotted.path(written={id: when the text was written, ...})".
 TEXTANALYSIS_AFTER_SCORING = {
     "feedback.Answer": "feedback.cases.services.cases_open_for_negative_answers",
     "feedback.Interaction": "feedback.cases.services.cases_open_for_negative_interactions",

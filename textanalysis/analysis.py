@@ -342,6 +342,8 @@ def same_offset(offset: int) -> int:
 
 def without_emoji(span: str) -> tuple[str, Callable[[int], int]]:
     """The span with emoji spelled out as VADER does, and a map back to offsets."""
+    if span.isascii():  # every emoji VADER knows is a non-ASCII character
+        return span, same_offset
     emojis = analyzer().emojis
     found = [m.start() for m in NON_ASCII.finditer(span) if m.group() in emojis]
     if not found:

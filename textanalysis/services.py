@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.apps import apps
@@ -159,13 +159,14 @@ def texts_score(*, model: type[ScoredText], ids: Sequence[int], rescore: bool = 
             for pk, owner, created_at, text in rows
         ]
         now = timezone.now()
-        scores_write(model, scored, now)
-        mentions_write(model, scored, replace=rescore)
+        results_write(model, scored, now, rescore=rescore)
         if not rescore:
             alerts_raise(model, scored, rules, now)
     if not rescore:  # what follows fresh scores (opening cases) was done the first time
-        negative = [s.pk for s in scored if s.analysis.label == SentimentLabel.NEGATIVE]
-        after_scoring(model=model, ids=negative)
+        negative = {
+            s.pk: s.created_at for s in scored if s.analysis.label == SentimentLabel.NEGATIVE
+        }
+        after_scoring(model=model, written=negative)
     return len(scored)
 
 
@@ -222,90 +223,101 @@ def analyse_safely(pk: int, text: str, rule: Rules) -> Analysis:
         return Analysis(None, SentimentLabel.NOT_SCORED, NotScoredReason.ERROR)
 
 
-def scores_write(model: type[ScoredText], scored: list[Scored], now) -> None:
-    """One statement for the whole batch (PostgreSQL; bulk_update elsewhere)."""
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(
-            [
-                model(
-                    pk=s.pk, sentiment_score=s.analysis.score, sentiment_label=s.analysis.label,
-                    sentiment_explanation=s.analysis.explanation(), scored_at=now,
-                )
-                for s in scored
-            ],
-            ["sentiment_score", "sentiment_label", "sentiment_explanation", "scored_at"],
-            batch_size=BATCH_SIZE,
-        )  # fmt: skip
-        return
-    # The batch as four arrays, one parameter each, that the server unnests into rows:
-    # one statement, and no VALUES row built per text in Python.
-    table = connection.ops.quote_name(model._meta.db_table)
+def results_write(model: type[ScoredText], scored: list[Scored], now, *, rescore: bool) -> None:
+    """The batch's scores and explanations, and its aspect mentions.
+
+    A mention already there (a batch delivered twice) is left alone. Rescoring
+    replaces the mentions of the old analysis: they are deleted first.
+    """
+    if rescore:
+        AspectMention.objects.filter(
+            source=model._meta.label, source_id__in=[s.pk for s in scored]
+        ).delete()
+    if connection.vendor == "postgresql":
+        scores_and_mentions_write(model, scored, now)
+    else:
+        scores_write(model, scored, now)
+        mentions_write(model, scored)
+
+
+# The batch as four arrays, one parameter each, that the server unnests into rows: one
+# UPDATE, with no VALUES row built per text in Python. Its RETURNING feeds the INSERT of
+# the mentions, read back from the explanations' "aspects" (each aspect's score, as
+# analysis.Analysis.explanation() rounds it, which is also the mention's score): one
+# statement, and no second set of arrays built in Python for them.
+SCORES_AND_MENTIONS = """
+WITH scored AS (
+    UPDATE {table} AS t
+    SET sentiment_score = v.score, sentiment_label = v.label,
+        sentiment_explanation = v.explanation, scored_at = %s
+    FROM unnest(%s::bigint[], %s::double precision[], %s::text[], %s::jsonb[])
+        AS v (id, score, label, explanation)
+    WHERE t.id = v.id
+    RETURNING t.id, t.business_id, t.created_at, v.explanation -> 'aspects' AS aspects
+)
+INSERT INTO {mentions} (business_id, aspect_key, source, source_id, score, created_at)
+SELECT scored.business_id, aspect.key, %s, scored.id, aspect.value::double precision,
+    scored.created_at
+FROM scored CROSS JOIN LATERAL jsonb_each(scored.aspects) AS aspect
+ON CONFLICT DO NOTHING
+"""
+
+
+def scores_and_mentions_write(model: type[ScoredText], scored: list[Scored], now) -> None:
+    quote = connection.ops.quote_name
+    sql = SCORES_AND_MENTIONS.format(
+        table=quote(model._meta.db_table), mentions=quote(AspectMention._meta.db_table)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS t SET sentiment_score = v.score, sentiment_label = v.label, "
-            "sentiment_explanation = v.explanation, scored_at = %s "
-            "FROM unnest(%s::bigint[], %s::double precision[], %s::text[], %s::jsonb[]) "
-            "AS v (id, score, label, explanation) WHERE t.id = v.id",
+            sql,
             [
                 now,
                 array_literal(s.pk for s in scored),
                 array_literal(s.analysis.score for s in scored),
                 [s.analysis.label for s in scored],
                 [json.dumps(s.analysis.explanation()) for s in scored],
+                model._meta.label,
             ],
         )
 
 
-def mentions_write(model: type[ScoredText], scored: list[Scored], *, replace: bool) -> None:
+def scores_write(model: type[ScoredText], scored: list[Scored], now) -> None:
+    """The scores by the ORM (databases other than PostgreSQL)."""
+    model.objects.bulk_update(
+        [
+            model(
+                pk=s.pk, sentiment_score=s.analysis.score, sentiment_label=s.analysis.label,
+                sentiment_explanation=s.analysis.explanation(), scored_at=now,
+            )
+            for s in scored
+        ],
+        ["sentiment_score", "sentiment_label", "sentiment_explanation", "scored_at"],
+        batch_size=BATCH_SIZE,
+    )  # fmt: skip
+
+
+def mentions_write(model: type[ScoredText], scored: list[Scored]) -> None:
+    """The aspect mentions by the ORM (databases other than PostgreSQL)."""
     source = model._meta.label
-    if replace:
-        AspectMention.objects.filter(source=source, source_id__in=[s.pk for s in scored]).delete()
-    mentions = [
-        (s.business_id, key, s.pk, score, s.created_at)
-        for s in scored
-        for key, score in s.analysis.aspects.items()
-    ]
-    if not mentions:
-        return
-    if connection.vendor != "postgresql":
-        AspectMention.objects.bulk_create(
-            [
-                AspectMention(
-                    business_id=business_id, aspect_key=key, source=source, source_id=pk,
-                    score=score, created_at=created_at,
-                )
-                for business_id, key, pk, score, created_at in mentions
-            ],
-            batch_size=BATCH_SIZE,
-            ignore_conflicts=True,
-        )  # fmt: skip
-        return
-    # As scores_write: one INSERT of unnested arrays. A mention already there (a batch
-    # delivered twice) is left alone, as bulk_create(ignore_conflicts=True) would.
-    business_ids, keys, source_ids, scores, created = zip(*mentions, strict=True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO textanalysis_aspectmention "
-            "(business_id, aspect_key, source, source_id, score, created_at) "
-            "SELECT v.business_id, v.aspect_key, %s, v.source_id, v.score, v.created_at "
-            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::double precision[], "
-            "%s::timestamptz[]) AS v (business_id, aspect_key, source_id, score, created_at) "
-            "ON CONFLICT DO NOTHING",
-            [
-                source,
-                array_literal(business_ids),
-                list(keys),
-                array_literal(source_ids),
-                array_literal(scores),
-                array_literal(moment.isoformat() for moment in created),
-            ],
-        )
+    AspectMention.objects.bulk_create(
+        [
+            AspectMention(
+                business_id=s.business_id, aspect_key=key, source=source, source_id=s.pk,
+                score=score, created_at=s.created_at,
+            )
+            for s in scored
+            for key, score in s.analysis.aspects.items()
+        ],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )  # fmt: skip
 
 
-def array_literal(values: Iterable[int | float | str | None]) -> str:
-    """A PostgreSQL array literal ("{1,2.5,NULL}") of numbers or ISO timestamps, none of
-    which needs quoting. psycopg2 adapts a list of numbers or datetimes one element at
-    a time in Python (2 to 4 µs each, milliseconds a batch); str() is the same text."""
+def array_literal(values: Iterable[int | float | None]) -> str:
+    """A PostgreSQL array literal ("{1,2.5,NULL}") of numbers, which need no quoting.
+    psycopg2 adapts a list of numbers one element at a time in Python (2 to 4 µs each,
+    milliseconds a batch); str() is the same text."""
     return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
 
 
@@ -358,19 +370,21 @@ def alerts_save(alerts: list[Alert]) -> int:
     return len(saved)
 
 
-def after_scoring(*, model: type[ScoredText], ids: list[int]) -> None:
+def after_scoring(*, model: type[ScoredText], written: dict[int, datetime]) -> None:
     """Let the app that owns the text act on fresh negative scores (open a follow-up case).
 
     Only the texts scored negative are passed: they are all any hook acts on, and a
     hook's query over all 500 ids of a batch took more of the worker's Python time than
-    writing the batch's scores.
+    writing the batch's scores. With each one's id goes when it was written, so a hook
+    that only acts on recent texts needs no query for a batch of history (an import, a
+    backfill).
 
     The hooks are named in settings.TEXTANALYSIS_AFTER_SCORING, so this module never
     imports the apps that use it.
     """
     hook_path = settings.TEXTANALYSIS_AFTER_SCORING.get(model._meta.label)
-    if hook_path and ids:
-        import_string(hook_path)(ids=ids)
+    if hook_path and written:
+        import_string(hook_path)(written=written)
 
 
 def texts_rescore_edited(*, model: type[ScoredText], ids: Sequence[int]) -> None:

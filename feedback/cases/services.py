@@ -9,7 +9,7 @@ never double a case.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -74,8 +74,18 @@ def cases_open_for_interaction(*, interaction: Interaction) -> None:
         )
 
 
-def cases_open_for_negative_answers(*, ids: list[int]) -> None:
-    """After scoring: a negative comment opens a case for its response (if none yet)."""
+def recent(written: dict[int, datetime]) -> list[int]:
+    """The ids of the texts written recently enough to follow up (see FRESH_FOR)."""
+    since = timezone.now() - FRESH_FOR
+    return [pk for pk, written_at in written.items() if written_at >= since]
+
+
+def cases_open_for_negative_answers(*, written: dict[int, datetime]) -> None:
+    """After scoring: a negative comment opens a case for its response (if none yet).
+    `written`: the id of each comment scored negative and when it was written."""
+    ids = recent(written)
+    if not ids:  # history (an import, a backfill): nobody to call, nothing to read
+        return
     negative = Answer.objects.filter(
         pk__in=ids, sentiment_label="negative", created_at__gte=timezone.now() - FRESH_FOR
     ).select_related("response")
@@ -87,8 +97,12 @@ def cases_open_for_negative_answers(*, ids: list[int]) -> None:
         cases_open(business_id=business_id, reason=CaseReason.NEGATIVE_COMMENT, sources=sources)
 
 
-def cases_open_for_negative_interactions(*, ids: list[int]) -> None:
-    """After scoring: a note that reads negative opens a case for its interaction."""
+def cases_open_for_negative_interactions(*, written: dict[int, datetime]) -> None:
+    """After scoring: a note that reads negative opens a case for its interaction.
+    `written`: the id of each note scored negative and when it was written."""
+    ids = recent(written)
+    if not ids:
+        return
     negative = Interaction.objects.filter(
         pk__in=ids, sentiment_label="negative", created_at__gte=timezone.now() - FRESH_FOR
     )

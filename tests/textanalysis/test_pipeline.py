@@ -58,6 +58,32 @@ def test_a_batch_is_analysed_once_with_its_words_and_aspects(survey_a):
     assert AspectMention.objects.count() == len(mentions)
 
 
+def test_each_mention_is_an_aspect_of_its_texts_explanation(survey_a, survey_b):
+    """The mentions are written with the scores (on PostgreSQL by the same statement):
+    one per aspect in each text's explanation, with its score, business and date."""
+    unscored(
+        survey_a,
+        ["The food was great but we waited 40 minutes", "Lovely staff, fair prices",
+         "Le café", "No aspect here, just fine"],
+        days_old=3,
+    )  # fmt: skip
+    answer(survey_b, 5, "The coffee was cold and the staff rude")  # the same batch
+    assert texts_score(model=Answer, ids=[r.pk for r in comments()]) == 5
+    written = {
+        (m.source_id, m.aspect_key): (m.score, m.business_id, m.created_at)
+        for m in AspectMention.objects.filter(source="feedback.Answer")
+    }
+    expected = {
+        (text.pk, key): (score, text.business_id, text.created_at)
+        for text in comments()
+        for key, score in text.sentiment_explanation["aspects"].items()
+    }
+    assert written == expected
+    businesses = {business_id for _, business_id, _ in written.values()}
+    assert businesses == {survey_a.business_id, survey_b.business_id}
+    assert {key for _, key in written} >= {"quality", "wait_time", "staff", "price"}
+
+
 def test_one_bad_text_does_not_stop_its_batch(survey_a, monkeypatch):
     rows = unscored(survey_a, ["Lovely staff", "BOOM", "Awful coffee"])
     real = services.analyse

@@ -75,8 +75,8 @@ class TestOpening:
         assert FollowUpCase.objects.filter(response=response).count() == 1
         assert case_of(response).reason == CaseReason.DETRACTOR
         # A retried scoring batch changes nothing either.
-        ids = list(Answer.objects.exclude(text="").values_list("pk", flat=True))
-        cases_open_for_negative_answers(ids=ids)
+        written = dict(Answer.objects.exclude(text="").values_list("pk", "created_at"))
+        cases_open_for_negative_answers(written=written)
         assert FollowUpCase.objects.count() == 1
 
     def test_an_old_negative_comment_scored_late_opens_none(self, survey_a):
@@ -87,6 +87,28 @@ class TestOpening:
 
         texts_score(model=Answer, ids=ids)
         assert Answer.objects.get(pk=ids[0]).sentiment_label == "negative"
+        assert not FollowUpCase.objects.exists()
+
+    def test_a_batch_mixing_history_and_fresh_comments_opens_cases_for_the_fresh(self, survey_a):
+        fresh = answer(survey_a, 9, "Rude staff, awful coffee, terrible experience.")
+        old = answer(survey_a, 9, "Awful, cold and rude.")
+        Answer.objects.filter(response=old).update(created_at=timezone.now() - timedelta(days=60))
+        from textanalysis.services import texts_score
+
+        ids = list(Answer.objects.exclude(text="").values_list("pk", flat=True))
+        texts_score(model=Answer, ids=ids)
+        labels = set(Answer.objects.filter(pk__in=ids).values_list("sentiment_label", flat=True))
+        assert labels == {"negative"}
+        assert case_of(fresh).reason == CaseReason.NEGATIVE_COMMENT
+        assert not FollowUpCase.objects.filter(response=old).exists()
+
+    def test_history_alone_is_not_even_read(self, survey_a, django_assert_num_queries):
+        answer(survey_a, 9, "Rude staff, awful coffee, terrible experience.")
+        Answer.objects.update(sentiment_label="negative")
+        long_ago = timezone.now() - timedelta(days=60)
+        written = dict.fromkeys(Answer.objects.values_list("pk", flat=True), long_ago)
+        with django_assert_num_queries(0):
+            cases_open_for_negative_answers(written=written)
         assert not FollowUpCase.objects.exists()
 
     def test_a_negative_staff_note_opens_a_case_for_its_logger(
