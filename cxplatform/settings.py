@@ -418,8 +418,9 @@ TEXTANALYSIS_AFTER_SCORING = {
 # Who hears that a business's texts were all scored again: "dotted.path(business_id=...)".
 TEXTANALYSIS_AFTER_RESCORE = ["journeys.tasks.rollup_rebuild_later"]
 # Who adds up the journey roll-up further, inside the transaction of each business's
-# advance (every few minutes), so their own roll-up is never behind it: "dotted.path(business=...)".
-JOURNEYS_AFTER_ADVANCE = ["metrics.kpi_rollup.kpi_rollup_build"]
+# advance (every few minutes), so their own roll-up is never behind it:
+# "dotted.path(business=..., previous=<the build before>, changed_from=<first day rewritten>)".
+JOURNEYS_AFTER_ADVANCE = ["metrics.kpi_rollup.kpi_rollup_advance"]
 # Who hears that a business's purchases changed (after the commit):
 # "dotted.path(business_id=..., purchases=<how many>)".
 CUSTOMERS_AFTER_PURCHASES = ["metrics.tasks.purchases_changed"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -10,6 +12,7 @@ from django.utils.module_loading import import_string
 from accounts.models import Business
 from cxplatform.celery import enqueue_on_commit
 
+from .models import RollupState
 from .rollups import rollup_advance, rollup_build
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -31,12 +34,27 @@ def rollups_advance() -> int:
     built = 0
     for business in Business.objects.order_by("pk").iterator():
         with transaction.atomic():
+            # Locked first, so no other build commits between this read and the advance:
+            # the days before `changed_from` are then those of the build `previous`.
+            before = RollupState.objects.select_for_update().filter(business=business).first()
             built += rollup_advance(business=business)
             # In the same transaction: a roll-up built from this one (metrics.KpiDay)
             # is never seen behind it, so its readers never fall back to this one.
             for hook_path in settings.JOURNEYS_AFTER_ADVANCE:
-                import_string(hook_path)(business=business)
+                import_string(hook_path)(
+                    business=business,
+                    previous=before.built_at if before else None,
+                    changed_from=advanced_from(before),
+                )
     return built
+
+
+def advanced_from(state: RollupState | None) -> date | None:
+    """The first day an advance may rewrite: the day after the last closed one built
+    (None: no build yet, so it builds everything)."""
+    if state is None or state.built_through is None:
+        return None
+    return state.built_through + timedelta(days=1)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

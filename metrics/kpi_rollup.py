@@ -20,7 +20,7 @@ This assumes TouchpointDay changes only through journey builds (which set a new
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Sum
@@ -51,11 +51,36 @@ def kpi_rollup_build(*, business: Business) -> int:
     """Replace the business's KpiDay rows with the sums of its journey roll-up; return how
     many were written. The journey roll-up's state row is locked meanwhile, so a journey
     build cannot commit between reading its rows and recording which build they were."""
+    return _build(business, since=None)
+
+
+def kpi_rollup_advance(
+    *, business: Business, previous: datetime | None, changed_from: date | None
+) -> int:
+    """After a journey advance (every few minutes) that rewrote the days from
+    `changed_from` on: rewrite those days only, when KpiDay was built from the journey
+    build before it (`previous`), so all other days are still its sums; else everything.
+    The few rows of today instead of every day of every year, at each advance."""
+    state = KpiRollupState.objects.filter(business=business).first()
+    unchanged = (
+        changed_from is not None
+        and previous is not None
+        and state is not None
+        and state.source_built_at == previous
+    )
+    return _build(business, since=changed_from if unchanged else None)
+
+
+def _build(business: Business, *, since: date | None) -> int:
+    """KpiDay rows from `since` on (all if None) made again from the journey roll-up."""
     with transaction.atomic():
         source = RollupState.objects.select_for_update().filter(business=business).first()
         state = _locked_state(business)
-        KpiDay.objects.filter(business=business).delete()
-        rows = KpiDay.objects.bulk_create(_day_rows(business), batch_size=2000)
+        old = KpiDay.objects.filter(business=business)
+        if since is not None:
+            old = old.filter(day__gte=since)
+        old.delete()
+        rows = KpiDay.objects.bulk_create(_day_rows(business, since), batch_size=2000)
         state.source_built_at = source.built_at if source else None
         state.built_through = source.built_through if source else None
         state.built_at = timezone.now()
@@ -68,14 +93,12 @@ def _locked_state(business: Business) -> KpiRollupState:
     return state
 
 
-def _day_rows(business: Business) -> list[KpiDay]:
+def _day_rows(business: Business, since: date | None) -> list[KpiDay]:
     sums = {name: Sum(name) for name in SUM_FIELDS}
-    grouped = (
-        TouchpointDay.objects.filter(business=business)
-        .values("day", "channel")
-        .annotate(**sums)
-        .order_by()
-    )
+    cells = TouchpointDay.objects.filter(business=business)
+    if since is not None:
+        cells = cells.filter(day__gte=since)
+    grouped = cells.values("day", "channel").annotate(**sums).order_by()
     return [KpiDay(business=business, **row) for row in grouped]
 
 

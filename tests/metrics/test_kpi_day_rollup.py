@@ -161,6 +161,25 @@ def test_the_advance_task_keeps_it_current_with_today_so_far(
     )
 
 
+def test_an_advance_rewrites_only_the_days_it_changed_when_kpi_day_was_current(
+    heard, business_a, business_b
+):
+    """Every few minutes: today's rows, not every day of every year, when KpiDay holds
+    the sums of the journey build before the advance."""
+    rollup_build(business=business_a)
+    kpi_rollup_build(business=business_a)
+    old_day = local_today(business_a) - timedelta(days=6)
+    old_row = KpiDay.objects.get(business=business_a, day=old_day, channel="link")
+    rollups_advance.delay().get()
+    assert KpiDay.objects.filter(pk=old_row.pk).exists()  # kept, not deleted and made again
+    assert kpi_source(business=business_a).current
+    assert kpi_source(business=business_b).current  # built whole: it had no KpiDay yet
+    rows = KpiDay.objects.filter(business=business_a)
+    journey = TouchpointDay.objects.filter(business=business_a)
+    for field in ("voices", "nps_promoters", "nps_detractors"):
+        assert sum(rows.values_list(field, flat=True)) == sum(journey.values_list(field, flat=True))
+
+
 def test_no_refresh_is_asked_while_it_is_current(
     heard, business_a, django_capture_on_commit_callbacks
 ):
