@@ -7,9 +7,12 @@ from django.db import migrations
 from django.db.migrations.operations import AddIndex
 
 
-def drop_single_column_indexes(table: str, column: str) -> migrations.RunPython:
+def drop_single_column_indexes(
+    table: str, column: str, *, keep: tuple[str, ...] = ()
+) -> migrations.RunPython:
     """Drop the plain indexes on `table`(`column`) alone (on PostgreSQL also the
-    pattern-ops "_like" twin), found by introspection, leaving every constraint alone.
+    pattern-ops "_like" twin), found by introspection, leaving every constraint alone
+    and the indexes named in `keep` (say, a partial index on the same column).
 
     Turning db_index off on a foreign key with AlterField makes Django drop and re-add
     the foreign-key constraint too: a full re-check of the table under a lock that stops
@@ -24,7 +27,7 @@ def drop_single_column_indexes(table: str, column: str) -> migrations.RunPython:
         return [
             name
             for name, info in found.items()
-            if info["index"] and info["columns"] == [column]
+            if info["index"] and info["columns"] == [column] and name not in keep
             and not (info["unique"] or info["primary_key"])
         ]  # fmt: skip
 

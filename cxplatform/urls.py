@@ -45,6 +45,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First: every public survey submission resolves here, and each pattern tried before
+    # it costs the busiest path a little (no other prefix overlaps "api/v1/").
+    path("api/v1/", include((api_v1, "api"))),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
@@ -59,7 +62,6 @@ urlpatterns = [
     path("journeys/", include("journeys.urls")),
     path("", include("metrics.urls")),
     path("reviews/", include("reputation.urls")),
-    path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

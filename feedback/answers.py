@@ -140,10 +140,11 @@ def _is_blank(value: object) -> bool:
 
 
 def _scale(value: object, low: int, high: int) -> int:
-    message = _("Choose a whole number from %(low)d to %(high)d.") % {"low": low, "high": high}
     number = _whole_number(value)
     if number is None or not low <= number <= high:
-        raise AnswerError(message)
+        # Translated only when needed: most answers are in range.
+        message = _("Choose a whole number from %(low)d to %(high)d.")
+        raise AnswerError(message % {"low": low, "high": high})
     return number
 
 

@@ -28,8 +28,14 @@ class Response(BusinessOwned):
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="responses", db_index=False
     )
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL)
+    # Indexed only where set (response_customer, response_location): most answers are
+    # anonymous, and a NULL entry is a write per submission that no lookup ever reads.
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.LINK)
     # The e-mail invitation answered; unique, so a token can be answered only once.
     invitation = models.OneToOneField(
@@ -52,6 +58,18 @@ class Response(BusinessOwned):
             # "answered better after their case" (metrics.care.recovery).
             models.Index(
                 fields=["business", "customer", "created_at"], name="response_customer_time"
+            ),
+            # A customer's or location's responses (and SET NULL when one is deleted): every
+            # such lookup compares with a value, which a NULL never matches.
+            models.Index(
+                fields=["customer"],
+                condition=models.Q(customer__isnull=False),
+                name="response_customer",
+            ),
+            models.Index(
+                fields=["location"],
+                condition=models.Q(location__isnull=False),
+                name="response_location",
             ),
         ]
 

@@ -215,3 +215,52 @@ def test_the_view_keeps_its_schema():
     reply = Client().get("/api/schema/")
     assert reply.status_code == 200
     assert b"/api/v1/public/surveys/{survey_uuid}/responses/" in reply.content
+
+
+def test_the_public_api_is_the_first_route_tried():
+    """Each pattern tried before it costs every submission; no other prefix may match it."""
+    from django.urls import resolve
+
+    from cxplatform.urls import urlpatterns
+
+    assert str(urlpatterns[0].pattern) == "api/v1/"
+    match = resolve(f"/api/v1/public/surveys/{uuid.uuid4()}/responses/")
+    assert match.url_name == "public-survey-responses" and match.namespace == "api"
+
+
+def response_index_definitions() -> list[str]:
+    """The SQL that created each index of feedback_response (both databases keep it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'feedback_response'")
+        else:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'feedback_response' AND sql IS NOT NULL"
+            )
+        return [row[0].replace('"', "") for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("column", ["customer_id", "location_id"])
+def test_customer_and_location_are_indexed_only_where_set(column):
+    alone = [d for d in response_index_definitions() if d.rstrip().endswith(f"({column})")]
+    partial = [d for d in response_index_definitions() if f"({column}) WHERE" in d]
+    assert alone == [] and len(partial) == 1
+    assert f"{column} IS NOT NULL" in partial[0]
+
+
+def test_a_deleted_customer_or_location_leaves_the_answer_anonymous(survey_a):
+    from accounts.models import Location
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(business=survey_a.business)
+    location = Location.objects.create(business=survey_a.business, name="Harbour")
+    response = Response.objects.create(
+        business=survey_a.business, survey=survey_a, customer=customer, location=location
+    )
+    found = Response.objects.filter(customer=customer, location=location)
+    assert list(found) == [response]
+    customer.delete()
+    location.delete()
+    response.refresh_from_db()
+    assert (response.customer_id, response.location_id) == (None, None)

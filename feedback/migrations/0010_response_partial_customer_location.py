@@ -1,0 +1,73 @@
+"""Index a response's customer and location only where set: most answers are anonymous,
+and each NULL entry was a write per submission that no lookup reads (every lookup by
+them compares with a value). The partial indexes are built first, without stopping the
+table's writes; then the full ones are dropped (only the indexes: see
+cxplatform.migration_ops), so a lookup by customer always has an index."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from cxplatform.migration_ops import AddIndexConcurrentlyOnPostgreSQL, drop_single_column_indexes
+
+STATE = [
+    migrations.AlterField(
+        model_name="response",
+        name="customer",
+        field=models.ForeignKey(
+            blank=True,
+            db_index=False,
+            null=True,
+            on_delete=django.db.models.deletion.SET_NULL,
+            to="customers.customer",
+        ),
+    ),
+    migrations.AlterField(
+        model_name="response",
+        name="location",
+        field=models.ForeignKey(
+            blank=True,
+            db_index=False,
+            null=True,
+            on_delete=django.db.models.deletion.SET_NULL,
+            to="accounts.location",
+        ),
+    ),
+]
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("feedback", "0008_interaction_note_touchpoint"),
+    ]
+
+    operations = [
+        AddIndexConcurrentlyOnPostgreSQL(
+            model_name="response",
+            index=models.Index(
+                condition=models.Q(("customer__isnull", False)),
+                fields=["customer"],
+                name="response_customer",
+            ),
+        ),
+        AddIndexConcurrentlyOnPostgreSQL(
+            model_name="response",
+            index=models.Index(
+                condition=models.Q(("location__isnull", False)),
+                fields=["location"],
+                name="response_location",
+            ),
+        ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_single_column_indexes(
+                    "feedback_response", "customer_id", keep=("response_customer",)
+                ),
+                drop_single_column_indexes(
+                    "feedback_response", "location_id", keep=("response_location",)
+                ),
+            ],
+            state_operations=STATE,
+        ),
+    ]
