@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("feedback", "0008_interaction_note_touchpoint"),
+        ("feedback", "0009_case_resolved_times"),
     ]
 
     operations = [
