@@ -8,11 +8,13 @@ from django.db.migrations.operations import AddIndex
 
 
 def drop_single_column_indexes(
-    table: str, column: str, *, keep: tuple[str, ...] = ()
+    table: str, column: str, *, keep: tuple[str, ...] = (), concurrently: bool = False
 ) -> migrations.RunPython:
     """Drop the plain indexes on `table`(`column`) alone (on PostgreSQL also the
     pattern-ops "_like" twin), found by introspection, leaving every constraint alone
     and the indexes named in `keep` (say, a partial index on the same column).
+    `concurrently` (a migration with atomic = False): on PostgreSQL, dropped and made
+    again CONCURRENTLY, so waiting for a long query never stops the table's writes.
 
     Turning db_index off on a foreign key with AlterField makes Django drop and re-add
     the foreign-key constraint too: a full re-check of the table under a lock that stops
@@ -31,15 +33,24 @@ def drop_single_column_indexes(
             and not (info["unique"] or info["primary_key"])
         ]  # fmt: skip
 
+    def how(schema_editor) -> str:
+        wanted = concurrently and schema_editor.connection.vendor == "postgresql"
+        return " CONCURRENTLY" if wanted else ""
+
     def forwards(apps, schema_editor) -> None:
         for name in indexes(schema_editor):
-            schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
+            schema_editor.execute(
+                f"DROP INDEX{how(schema_editor)} {schema_editor.quote_name(name)}"
+            )
 
     def backwards(apps, schema_editor) -> None:
+        # Found none but those in `keep` once the forwards ran: the index comes back.
         if not indexes(schema_editor):
             name = schema_editor.quote_name(f"{table}_{column}_idx"[:63])
             quoted = schema_editor.quote_name(table), schema_editor.quote_name(column)
-            schema_editor.execute(f"CREATE INDEX {name} ON {quoted[0]} ({quoted[1]})")
+            schema_editor.execute(
+                f"CREATE INDEX{how(schema_editor)} {name} ON {quoted[0]} ({quoted[1]})"
+            )
 
     return migrations.RunPython(forwards, backwards)
 

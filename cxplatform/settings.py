@@ -415,6 +415,9 @@ TEXTANALYSIS_AFTER_SCORING = {
     "feedback.Answer": "feedback.cases.services.cases_open_for_negative_answers",
     "feedback.Interaction": "feedback.cases.services.cases_open_for_negative_interactions",
 }
+# Who hears, after each batch scored, when the oldest text of each business in it was
+# written: "dotted.path(oldest={business_id: datetime})".
+TEXTANALYSIS_AFTER_SCORES = ["journeys.tasks.rollup_take_in_late"]
 # Who hears that a business's texts were all scored again: "dotted.path(business_id=...)".
 TEXTANALYSIS_AFTER_RESCORE = ["journeys.tasks.rollup_rebuild_later"]
 # Who adds up the journey roll-up further, inside the transaction of each business's

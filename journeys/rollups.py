@@ -511,8 +511,9 @@ class Coverage:
 
     def split(self, first: date, last: date) -> tuple[tuple[date, date] | None, tuple | None]:
         """Days first..last as (the days read from the roll-up, the days read from raw
-        rows), either None when there are none. The day `until` falls on is in both:
-        its voices before `until` are built, later ones are read raw (`window`)."""
+        rows), either None when there are none. The day after `through` is in both
+        when `until` is set: its voices before `until` are built, later ones are read
+        raw (`window`); `until` may be that day's end, the next midnight."""
         if self.through is None:
             return None, (first, last)
         rolled_through = self.through + timedelta(days=1) if self.until else self.through
@@ -620,7 +621,8 @@ def today_until(business: Business, day: date, now: datetime | None = None) -> d
 
 def first_text_waiting(business: Business, start: datetime, end: datetime) -> datetime | None:
     """When the business's first text heard in [start, end) still waiting for a score
-    was heard (the sweeper's partial indexes hold exactly such rows), None if none."""
+    was heard, None if none. (The sweeper's partial indexes hold such answers and
+    interactions; reviews are found by their business and time.)"""
     from textanalysis.services import scorable_models  # textanalysis imports this app
 
     found = []

@@ -19,6 +19,7 @@ from .rollups import (
     SCORED_LABELS,
     Filters,
     Sums,
+    coverage_of,
     period_sums,
     scoped,
 )
@@ -226,9 +227,13 @@ def journey_map(
     query per period. Words, aspects and quotes come from each touchpoint's latest
     SAMPLE_SIZE comments, read for every touchpoint that has voices in one query.
     """
-    now = _by_touchpoint(period_sums(business, first, last, filters, by=("touchpoint",)))
+    coverage = coverage_of(business)  # once: both periods read the same build
+    now = _by_touchpoint(
+        period_sums(business, first, last, filters, by=("touchpoint",), coverage=coverage)
+    )
+    earlier = previous_period(first, last)
     before = _by_touchpoint(
-        period_sums(business, *previous_period(first, last), filters, by=("touchpoint",))
+        period_sums(business, *earlier, filters, by=("touchpoint",), coverage=coverage)
     )
     stages = [stage for stage in journey.stages.all()]
     placed = {tp.pk for stage in stages for tp in stage.touchpoints.all()}

@@ -167,7 +167,21 @@ def texts_score(*, model: type[ScoredText], ids: Sequence[int], rescore: bool = 
             s.pk: s.created_at for s in scored if s.analysis.label == SentimentLabel.NEGATIVE
         }
         after_scoring(model=model, written=negative)
+        scores_dated(scored)
     return len(scored)
+
+
+def scores_dated(scored: list[Scored]) -> None:
+    """Tell who sums scores by day (settings.TEXTANALYSIS_AFTER_SCORES) when the oldest
+    text of each business in the batch was written: a text dated in the past (a review
+    published yesterday and fetched today, an edited review) lands on a day they may
+    have summed already. A business wide rescore has its own hook instead."""
+    oldest: dict[int, datetime] = {}
+    for s in scored:
+        if s.business_id not in oldest or s.created_at < oldest[s.business_id]:
+            oldest[s.business_id] = s.created_at
+    for hook_path in settings.TEXTANALYSIS_AFTER_SCORES:
+        import_string(hook_path)(oldest=oldest)
 
 
 def commit_without_waiting_for_disk() -> None:

@@ -1,8 +1,9 @@
-"""Index a response's customer and location only where set: most answers are anonymous,
+"""Index a response's customer and location only where set: most responses are anonymous,
 and each NULL entry was a write per submission that no lookup reads (every lookup by
 them compares with a value). The partial indexes are built first, without stopping the
-table's writes; then the full ones are dropped (only the indexes: see
-cxplatform.migration_ops), so a lookup by customer always has an index."""
+table's writes; then the full ones are dropped concurrently (only the indexes: see
+cxplatform.migration_ops), so a lookup by customer always has an index and no
+submission waits behind the drop."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -62,10 +63,12 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 drop_single_column_indexes(
-                    "feedback_response", "customer_id", keep=("response_customer",)
+                    "feedback_response", "customer_id", keep=("response_customer",),
+                    concurrently=True,
                 ),
                 drop_single_column_indexes(
-                    "feedback_response", "location_id", keep=("response_location",)
+                    "feedback_response", "location_id", keep=("response_location",),
+                    concurrently=True,
                 ),
             ],
             state_operations=STATE,

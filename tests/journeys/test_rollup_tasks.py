@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts.models import Business
 from feedback.models import Interaction
 from journeys import rollups
 from journeys.models import RollupState, TouchpointDay
@@ -23,8 +24,9 @@ from journeys.rollups import (
     raw_sums,
     today_until,
 )
-from journeys.tasks import rollup_rebuild, rollups_advance
+from journeys.tasks import rollup_advance_business, rollup_rebuild, rollups_advance
 from textanalysis.rescore import rescore_run, rescore_start
+from textanalysis.services import texts_score
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +35,14 @@ def rolled_up(business) -> int:
     return sum(TouchpointDay.objects.filter(business=business).values_list("voices", flat=True))
 
 
-def test_the_hourly_task_builds_closed_days_only(voices_a, business_a, business_b):
+def test_the_advance_builds_closed_days_for_every_business(voices_a, business_a, business_b):
     voices_a.interaction("visit", score=0.2, days_ago=4)
-    voices_a.interaction("visit", score=0.2)  # today stays live
-    assert rollups_advance.delay().get() >= 1
+    voices_a.interaction("visit", score=0.2)  # heard just now: read raw for a while
+    assert rollups_advance.delay().get() == Business.objects.count()  # a task each
     assert rolled_up(business_a) == 1
     assert RollupState.objects.filter(business=business_b).exists()
-    assert rollups_advance.delay().get() == 0  # idempotent: nothing new closed
+    assert rollup_advance_business.delay(business_a.pk).get() == 0  # nothing new closed
+    assert rollup_advance_business.delay(10**9).get() == 0  # a business gone: nothing to do
 
 
 def test_a_rebuild_replaces_the_rows(voices_a, business_a):
@@ -96,7 +99,7 @@ def test_yesterday_closes_once_its_texts_are_scored(voices_a, business_a, monkey
     Interaction.objects.filter(pk=waiting.pk).update(
         sentiment_score=-0.5, sentiment_label="negative", scored_at=timezone.now()
     )
-    assert rollups_advance.delay().get() >= 1
+    assert rollup_advance_business.delay(business_a.pk).get() >= 1
     coverage = coverage_of(business_a)
     assert coverage.through == today - timedelta(days=1)
     assert coverage.until == pytest.approx(timezone.now(), abs=timedelta(seconds=30))
@@ -146,7 +149,7 @@ def test_today_is_built_up_to_a_moment_and_read_raw_after_it(voices_a, voices_b,
     raw = raw_sums(business_a, *days, Filters(), by=("channel",))
     call_command("rebuild_journey_rollups", str(business_a.uuid))
     coverage = coverage_of(business_a)
-    assert coverage.through == today - timedelta(days=1)
+    assert coverage.through == last_closed_day(business_a)  # yesterday, once past 00:10
     assert early.created_at < coverage.until <= timezone.now() - CLOSE_AFTER
     assert rolled_up(business_a) == 1
     assert period_sums(business_a, *days, Filters(), by=("channel",)) == raw
@@ -170,3 +173,36 @@ def test_a_text_waiting_today_stops_the_build_before_it(voices_a, business_a):
     assert today_until(business_a, today, now=midnight + CLOSE_AFTER / 2) is None
     yesterday = today - timedelta(days=1)
     assert today_until(business_a, yesterday, now=evening) == midnight
+
+
+def test_a_text_dated_on_a_built_day_is_taken_in_once_scored(
+    voices_a, business_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A text written on a day already built (a review published yesterday and fetched
+    today, an import) is summed as soon as it is scored, not at the nightly rebuild."""
+    monkeypatch.setattr(rollups, "CLOSE_AFTER", timedelta(0))
+    voices_a.interaction("visit", score=0.5, days_ago=1)
+    rollup_advance_business.delay(business_a.pk).get()
+    assert coverage_of(business_a).through == local_today(business_a) - timedelta(days=1)
+    assert rolled_up(business_a) == 1
+
+    late = voices_a.interaction("visit", note="Lovely, friendly staff", days_ago=1)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        texts_score(model=Interaction, ids=[late.pk])  # its hook rebuilds from yesterday
+    assert len(callbacks) == 1
+    assert rolled_up(business_a) == 2
+    cells = TouchpointDay.objects.filter(business=business_a)
+    assert sum(cells.values_list("sentiment_n", flat=True)) == 2
+
+
+def test_a_text_heard_just_now_sets_off_no_rebuild(
+    voices_a, business_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(rollups, "CLOSE_AFTER", timedelta(minutes=10))
+    voices_a.interaction("visit", score=0.5, days_ago=1)
+    rollup_advance_business.delay(business_a.pk).get()
+    built_at = RollupState.objects.get(business=business_a).built_at
+    fresh = voices_a.interaction("visit", note="Lovely, friendly staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        texts_score(model=Interaction, ids=[fresh.pk])
+    assert RollupState.objects.get(business=business_a).built_at == built_at

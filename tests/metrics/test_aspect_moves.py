@@ -10,7 +10,14 @@ import pytest
 from django.utils import timezone
 
 from journeys.models import AspectDay, RollupState
-from journeys.rollups import CLOSE_AFTER, coverage_of, local_today, rollup_build, zone_of
+from journeys.rollups import (
+    CLOSE_AFTER,
+    coverage_of,
+    last_closed_day,
+    local_today,
+    rollup_build,
+    zone_of,
+)
 from metrics.filters import Period
 from metrics.selectors import aspect_moves
 from textanalysis.models import AspectMention
@@ -82,7 +89,7 @@ def test_the_roll_up_gives_the_raw_figures_and_is_really_read(heard, business_a)
     coverage = coverage_of(business_a)
     # Nothing waits for a score: yesterday is closed, today built to CLOSE_AFTER ago.
     today = local_today(business_a)
-    assert coverage.through == today - timedelta(days=1)
+    assert coverage.through == last_closed_day(business_a)  # yesterday, once past 00:10
     assert coverage.until == pytest.approx(timezone.now() - CLOSE_AFTER, abs=timedelta(minutes=1))
     # Closed days: wait time on two of them, staff and price on one.
     assert AspectDay.objects.filter(business=business_a, day__lt=today).count() == 4
