@@ -12,9 +12,11 @@ full rebuild catches anyway (see `last_closed_day`). The day after the last clos
 never past a text still waiting for its score). `rollups_advance` (Celery beat, every
 five minutes) builds newly closed days and today so far; what came after is read from
 the raw rows on every request (`Coverage`), so the map is always current and reads a
-few minutes of raw rows. A full rebuild (command, nightly task, after a rescore or when
-a survey moves to another touchpoint) catches what changes old days: late scores,
-imported purchases that turn voices into returning customers, erased customers.
+few minutes of raw rows. A text dated on a built part of a day (a review published
+yesterday, fetched and scored today) rebuilds from its day once scored
+(journeys.tasks.rollup_take_in_late). A full rebuild (command, nightly task, after a
+rescore or when a survey moves to another touchpoint) catches what else changes old
+days: imported purchases that turn voices into returning customers, erased customers.
 """
 
 from __future__ import annotations
