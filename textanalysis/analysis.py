@@ -104,9 +104,14 @@ def analyzer() -> SentimentIntensityAnalyzer:
 # --- Terms: aspects and urgent matters ----------------------------------------------
 
 
+def normalised_term(term: str) -> str:
+    """A term (or what it matched) lower-cased, with single spaces between its words."""
+    return " ".join(term.lower().split())
+
+
 def term_pattern(term: str) -> str:
     """A term as a regular expression: words, phrases, and prefixes written "refund*"."""
-    term = " ".join(term.lower().split())
+    term = normalised_term(term)
     prefix = term.endswith("*")
     words = [re.escape(w) for w in term.rstrip("*").split()]
     # No leading \b: the matchers put one before all the alternatives at once, which
@@ -115,13 +120,14 @@ def term_pattern(term: str) -> str:
 
 
 def terms_regex(terms: Iterable[str]) -> str:
-    patterns = sorted({term_pattern(t) for t in terms if t.strip(" *")}, key=len, reverse=True)
+    """The usable terms (see usable_terms) as one alternation, longest first."""
+    patterns = sorted({term_pattern(t) for t in terms}, key=len, reverse=True)
     return "|".join(patterns)
 
 
 def first_letter(term: str) -> str:
     """The character a term's matches start with, lower-cased."""
-    return " ".join(term.lower().split()).rstrip("*")[:1]
+    return normalised_term(term).rstrip("*")[:1]
 
 
 class TermsRegex:
@@ -166,6 +172,7 @@ def uncased(character: str) -> bool:
 
 
 def usable_terms(terms: Iterable[str]) -> list[str]:
+    """The terms with something to match (not blank, not a lone "*")."""
     return [t for t in terms if t.strip(" *")]
 
 
@@ -180,7 +187,7 @@ class TermMatcher:
     def found(self, text: str) -> list[str]:
         if self.regex is None:
             return []
-        return sorted({" ".join(m.group().lower().split()) for m in self.regex.finditer(text)})
+        return sorted({normalised_term(m.group()) for m in self.regex.finditer(text)})
 
 
 class AspectMatchers:
@@ -297,7 +304,7 @@ def vader_part(
     lowered += part_lowered
     found = [
         (index, valence)
-        for index, valence in enumerate(valences(words, part_lowered, analyzer().lexicon))
+        for index, valence in enumerate(valences(words, part_lowered, analyzer()))
         if valence
     ]
     if found:

@@ -8,6 +8,8 @@ it cost the square of the sentence's length; here every rule reads the one lower
 list. The rules, their order and their arithmetic are VADER's, line for line, so every
 valence is the one VADER computes (tests/textanalysis/test_vader_rules.py compares them
 on thousands of texts): the score stays VADER's and the explanation is its own words.
+VADER's own code is called where it costs a constant per word ("least", capitals) or
+once per sentence ("but").
 """
 
 from __future__ import annotations
@@ -18,18 +20,22 @@ from vaderSentiment.vaderSentiment import (
     N_SCALAR,
     NEGATE,
     SPECIAL_CASES,
+    SentimentIntensityAnalyzer,
+    allcap_differential,
     scalar_inc_dec,
 )
 
 NEGATIONS = frozenset(NEGATE)
 
 
-def valences(words: list[str], lowered: list[str], lexicon: dict[str, float]) -> list[float]:
+def valences(
+    words: list[str], lowered: list[str], vader: SentimentIntensityAnalyzer
+) -> list[float]:
     """One valence per word of a sentence (`lowered` is `words` lower-cased), after
     VADER's rules for boosters, negation, capitals, idioms, "least" and "but"."""
+    lexicon = vader.lexicon
     last = len(words) - 1
-    # Some words in capitals, not all (VADER's allcap_differential).
-    is_cap_diff = 0 < sum(map(str.isupper, words)) < len(words)
+    is_cap_diff = allcap_differential(words)
     sentiments: list[float] = []
     for i, low in enumerate(lowered):
         # A word outside the lexicon, a booster, or "kind" of "kind of" adds nothing.
@@ -40,16 +46,17 @@ def valences(words: list[str], lowered: list[str], lexicon: dict[str, float]) ->
         ):
             sentiments.append(0)
             continue
-        sentiments.append(rule_valence(words, lowered, i, lexicon, is_cap_diff))
+        valence = rule_valence(words, lowered, i, lexicon, is_cap_diff)
+        sentiments.append(vader._least_check(valence, words, i))
     if "but" in lowered:
-        return but_check(lowered, sentiments)
+        return SentimentIntensityAnalyzer._but_check(words, sentiments)
     return sentiments
 
 
 def rule_valence(
     words: list[str], lowered: list[str], i: int, lexicon: dict[str, float], is_cap_diff: bool
 ) -> float:
-    """VADER's sentiment_valence() for a lexicon word."""
+    """VADER's sentiment_valence() for a lexicon word, up to its "least" rule."""
     low = lowered[i]
     valence = lexicon[low]
     # "no" before another lexicon word negates it instead of counting itself.
@@ -75,7 +82,7 @@ def rule_valence(
             valence = negation_check(valence, lowered, start_i, i)
             if start_i == 2:
                 valence = special_idioms_check(valence, lowered, i)
-    return least_check(valence, lowered, i, lexicon)
+    return valence
 
 
 def negated(word: str) -> bool:
@@ -131,29 +138,3 @@ def special_idioms_check(valence: float, lowered: list[str], i: int) -> float:
         if n_gram in BOOSTER_DICT:
             valence = valence + BOOSTER_DICT[n_gram]
     return valence
-
-
-def least_check(valence: float, lowered: list[str], i: int, lexicon: dict[str, float]) -> float:
-    """VADER's _least_check(): "least" before a word negates it, "at least" does not."""
-    if i > 1 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
-        if lowered[i - 2] != "at" and lowered[i - 2] != "very":
-            valence = valence * N_SCALAR
-    elif i > 0 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
-        valence = valence * N_SCALAR
-    return valence
-
-
-def but_check(lowered: list[str], sentiments: list[float]) -> list[float]:
-    """VADER's _but_check(), quirk included: it finds each valence by value
-    (`list.index`), so of two equal valences the first one is scaled twice. The sum
-    and each word's share must be VADER's, so the quirk stays."""
-    bi = lowered.index("but")
-    for sentiment in sentiments:
-        si = sentiments.index(sentiment)
-        if si < bi:
-            sentiments.pop(si)
-            sentiments.insert(si, sentiment * 0.5)
-        elif si > bi:
-            sentiments.pop(si)
-            sentiments.insert(si, sentiment * 1.5)
-    return sentiments

@@ -61,7 +61,7 @@ def sample_texts() -> list[str]:
 def test_every_word_gets_the_valence_vader_gives_it():
     for text in sample_texts():
         words = vader_words(text.split())
-        assert valences(words, [w.lower() for w in words], analyzer().lexicon) == (
+        assert valences(words, [w.lower() for w in words], analyzer()) == (
             vader_own_valences(words)
         ), text
 
