@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -117,20 +118,20 @@ class ScoreWritesHeld:
 
     def waiting(self, count: int, *workers: Worker) -> list[int]:
         """Wait until `count` worker sessions wait at the lock; their backend pids."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
+        pids: list[int] = []
+
+        def reached() -> bool:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pid FROM pg_locks WHERE locktype = 'relation' "
                     "AND relation = %s::regclass AND NOT granted",
                     [self.TABLE],
                 )
-                pids = [pid for (pid,) in cursor.fetchall()]
-            if len(pids) == count:
-                return pids
-            time.sleep(0.05)
-        logs = "\n".join(worker.log()[-6000:] for worker in workers)
-        raise AssertionError(f"{count} batches never reached their write:\n{logs}")
+                pids[:] = [pid for (pid,) in cursor.fetchall()]
+            return len(pids) == count
+
+        wait_for(reached, f"{count} batches reaching their write", *workers)
+        return pids
 
 
 def end_backends(pids: list[int]) -> None:
@@ -141,16 +142,27 @@ def end_backends(pids: list[int]) -> None:
     lock goes, and meanwhile holds its rows: a redelivered batch would skip them."""
     if not pids:
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
+
+    def gone() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
-            if cursor.fetchone()[0] == 0:
-                return
+            return cursor.fetchone()[0] == 0
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
+    wait_for(gone, f"database sessions {pids} ending")
+
+
+def wait_for(condition: Callable[[], bool], what: str, *workers: Worker, seconds: float = 0):
+    """Return once `condition()` holds; fail with the workers' last logs if it never does
+    within `seconds` (WAIT_SECONDS by default)."""
+    deadline = time.monotonic() + (seconds or WAIT_SECONDS)
+    while time.monotonic() < deadline:
+        if condition():
+            return
         time.sleep(0.05)
-    raise AssertionError(f"database sessions {pids} never ended")
+    logs = "\n".join(worker.log()[-6000:] for worker in workers)
+    raise AssertionError(f"{what} never happened:\n{logs}")
 
 
 @pytest.fixture

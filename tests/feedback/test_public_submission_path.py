@@ -3,7 +3,6 @@ insert and the short way past DRF must answer exactly as the plain way would."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -16,17 +15,9 @@ from feedback.api import PublicResponseCreateView
 from feedback.models import Answer, Question, QuestionKind, Response, Survey, SurveyStatus
 from feedback.selectors import public_survey_and_questions, public_survey_forget
 from feedback.serializers import ResponseSubmitSerializer, fast_envelope
+from tests.feedback.test_public_api import post
 
 pytestmark = pytest.mark.django_db
-
-
-def url(survey) -> str:
-    return f"/api/v1/public/surveys/{survey.uuid}/responses/"
-
-
-def post(survey, body, **extra):
-    data = body if isinstance(body, str | bytes) else json.dumps(body)
-    return Client().post(url(survey), data=data, content_type="application/json", **extra)
 
 
 def nps_answer(survey, score: int = 9) -> dict:

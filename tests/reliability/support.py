@@ -7,8 +7,6 @@ import os
 import random
 import re
 import signal
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from django.utils import timezone
 from cxplatform.batching import batched
 from cxplatform.demo.comments import comment_for_score
 from feedback.models import Answer, FollowUpCase, Response
-from tests.workers import WAIT_SECONDS, Worker
+from tests.workers import Worker
 from textanalysis.models import Alert
 from textanalysis.services import insight_settings_for
 from textanalysis.tasks import score_texts
@@ -161,16 +159,6 @@ class KillableWorker(Worker):
             os.kill(pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         return pids
-
-
-def wait_for(condition: Callable[[], bool], what: str, *workers: Worker, seconds: float = 0):
-    deadline = time.monotonic() + (seconds or WAIT_SECONDS)
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    logs = "\n".join(worker.log()[-6000:] for worker in workers)
-    raise AssertionError(f"{what} never happened:\n{logs}")
 
 
 def worker_in(tmp_path: Path, name: str, **options) -> KillableWorker:

@@ -22,9 +22,10 @@ from kombu import pools
 from cxplatform.celery import app
 from feedback.antiabuse import STARTED_FIELD, form_started_token
 from feedback.models import Answer, FollowUpCase, Interaction, Response
+from tests.workers import wait_for
 from textanalysis.tasks import sweep_unscored
 
-from .support import analysed, wait_for
+from .support import analysed
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 

@@ -17,6 +17,7 @@ from accounts.models import User
 from cxplatform.celery import app
 from cxplatform.models import DeadLetter
 from feedback.models import Answer
+from tests.workers import wait_for
 from textanalysis.tasks import score_texts
 
 from .support import (
@@ -25,7 +26,6 @@ from .support import (
     deliveries,
     send_for_scoring,
     unscored,
-    wait_for,
 )
 
 FAULTY = "tests.reliability.faulty_tasks"

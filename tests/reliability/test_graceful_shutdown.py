@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from tests.workers import ScoreWritesHeld
+from tests.workers import ScoreWritesHeld, wait_for
 
 from .support import (
     analysed,
@@ -19,7 +19,6 @@ from .support import (
     long_comments,
     send_for_scoring,
     unscored,
-    wait_for,
 )
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.workers import ScoreWritesHeld, end_backends
+from tests.workers import ScoreWritesHeld, end_backends, wait_for
 
 from .support import (
     analysed,
@@ -27,7 +27,6 @@ from .support import (
     long_comments,
     send_for_scoring,
     unscored,
-    wait_for,
 )
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import random
 import re
 import threading
 import time
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -17,44 +15,19 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from cxplatform.demo.comments import comment_for_score
 from feedback.models import Answer
 from tests.helpers import answer
-from tests.workers import WAIT_SECONDS, ScoreWritesHeld
+from tests.reliability.support import LAST_MONTH, analysed, long_comments
+from tests.workers import WAIT_SECONDS, ScoreWritesHeld, wait_for
 from textanalysis.models import Alert, AspectMention
 from textanalysis.services import insight_settings_for, texts_enqueue_scoring
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 TEXTS = 1200  # three batches of 500, 500 and 200
-LAST_MONTH = timezone.now() - timedelta(days=30)
-
-
-def long_comments(count: int) -> list[str]:
-    """Long texts of mixed feeling, naming several aspects each."""
-    rng = random.Random(11)
-    return [
-        " ".join(comment_for_score(rng, rng.randint(0, 10)) for _ in range(24))
-        for _ in range(count)
-    ]
-
-
-def analysed(log: str) -> int:
-    """What the worker's score_texts tasks say they analysed, added up."""
-    counts = re.findall(r"score_texts\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)", log)
-    return sum(int(n) for n in counts)
 
 
 def drop_waiting_messages() -> None:
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("scoring")
-
-
-def wait_for(condition, worker, what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS * 2
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{what} never happened:\n{worker.log()}")
 
 
 def test_killing_the_worker_mid_batch_loses_nothing_and_doubles_nothing(survey_a, worker):
@@ -76,10 +49,11 @@ def test_killing_the_worker_mid_batch_loses_nothing_and_doubles_nothing(survey_a
         assert Answer.objects.filter(pk__in=ids, scored_at=None).count() == TEXTS
         killed = worker.kill_pool_child(backends=backends)
 
-    wait_for(lambda: not Answer.objects.filter(pk__in=ids, scored_at=None).exists(), worker,
-             "every text scored")  # fmt: skip
+    wait_for(lambda: not Answer.objects.filter(pk__in=ids, scored_at=None).exists(),
+             "every text scored", worker, seconds=2 * WAIT_SECONDS)  # fmt: skip
     # Each text analysed exactly once: the tasks' results add up to the number of texts.
-    wait_for(lambda: analysed(worker.log()) >= TEXTS, worker, "every task reporting")
+    wait_for(lambda: analysed(worker.log()) >= TEXTS, "every task reporting", worker,
+             seconds=2 * WAIT_SECONDS)  # fmt: skip
     log = worker.log()
     assert analysed(log) == TEXTS, log
     assert re.search(rf"pid:{killed} exited with 'signal 9", log), log
@@ -115,8 +89,8 @@ def test_a_real_worker_retries_the_webhook_until_it_takes_the_alert(survey_a, bu
         worker.start()
         with transaction.atomic():
             answer(survey_a, 0, "Disgusting. My kid got sick, I want a refund.")
-        wait_for(lambda: Alert.objects.filter(webhook_sent_at__isnull=False).exists(), worker,
-                 "the webhook taking the alert")  # fmt: skip
+        wait_for(lambda: Alert.objects.filter(webhook_sent_at__isnull=False).exists(),
+                 "the webhook taking the alert", worker, seconds=2 * WAIT_SECONDS)  # fmt: skip
         alert = Alert.objects.get()
         assert alert.reason == "urgent" and alert.terms == ["refund", "sick"]
         assert alert.webhook_attempts == 3 and len(FlakyReceiver.bodies) == 3
