@@ -417,13 +417,13 @@ TEXTANALYSIS_AFTER_SCORING = {
 }
 # Who hears, after each batch scored, when the oldest text of each business in it was
 # written: "dotted.path(oldest={business_id: datetime})".
-TEXTANALYSIS_AFTER_SCORES = ["journeys.tasks.rollup_take_in_late"]
+TEXTANALYSIS_AFTER_SCORES = ["journeys.rollups.rollup_take_in_late"]
 # Who hears that a business's texts were all scored again: "dotted.path(business_id=...)".
 TEXTANALYSIS_AFTER_RESCORE = ["journeys.tasks.rollup_rebuild_later"]
-# Who adds up the journey roll-up further, inside the transaction of each business's
-# advance (every few minutes), so their own roll-up is never behind it:
-# "dotted.path(business=..., previous=<the build before>, changed_from=<first day rewritten>)".
-JOURNEYS_AFTER_ADVANCE = ["metrics.kpi_rollup.kpi_rollup_advance"]
+# Who adds up the journey roll-up further, inside the transaction of each journey build,
+# so their own roll-up is never behind it:
+# "dotted.path(business=..., first=<the first day rebuilt; None: every day>)".
+JOURNEYS_AFTER_BUILD = ["metrics.kpi_rollup.kpi_days_follow"]
 # Who hears that a business's purchases changed (after the commit):
 # "dotted.path(business_id=..., purchases=<how many>)".
 CUSTOMERS_AFTER_PURCHASES = ["metrics.tasks.purchases_changed"]

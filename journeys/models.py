@@ -168,6 +168,9 @@ class RollupState(models.Model):
     built_through = models.DateField(null=True, blank=True)
     built_until = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    # A day a text dated in the past landed on once built (rollups.rollup_take_in_late):
+    # the next advance rebuilds from it.
+    rebuild_from = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Journey roll-up of {self.business_id} through {self.built_through}"

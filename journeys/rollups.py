@@ -14,7 +14,7 @@ five minutes) builds newly closed days and today so far; what came after is read
 the raw rows on every request (`Coverage`), so the map is always current and reads a
 few minutes of raw rows. A text dated on a built part of a day (a review published
 yesterday, fetched and scored today) rebuilds from its day once scored
-(journeys.tasks.rollup_take_in_late). A full rebuild (command, nightly task, after a
+(rollup_take_in_late). A full rebuild (command, nightly task, after a
 rescore or when a survey moves to another touchpoint) catches what else changes old
 days: imported purchases that turn voices into returning customers, erased customers.
 """
@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -46,6 +47,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.db.models.lookups import LessThan
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import Business
 from customers.models import Customer, Purchase
@@ -131,21 +133,28 @@ def zone_of(business: Business) -> ZoneInfo:
     return ZoneInfo(business.time_zone)
 
 
-def local_today(business: Business) -> date:
-    return timezone.localtime(timezone.now(), zone_of(business)).date()
+def local_today(business: Business, now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), zone_of(business)).date()
+
+
+def first_open_day(business: Business, now: datetime | None = None) -> date:
+    """Today once it is CLOSE_AFTER old (whatever began before midnight has committed
+    by then), else yesterday: the first day new rows may still be written to."""
+    now = now or timezone.now()
+    today = local_today(business, now)
+    today_began, _ = day_bounds(business, today, today)
+    return today if now - today_began >= CLOSE_AFTER else today - timedelta(days=1)
 
 
 def last_closed_day(business: Business, now: datetime | None = None) -> date:
     """The newest day a build may hold: the day before yesterday (OPEN_DAYS), or
-    yesterday once today is CLOSE_AFTER old and no text written yesterday waits for its
-    score. Then only today is read raw, half the rows of two open days."""
-    now = now or timezone.now()
-    today = timezone.localtime(now, zone_of(business)).date()
+    yesterday once no row can still be written to it (first_open_day) and no text
+    written on it waits for its score. Then only today is read raw."""
+    today = local_today(business, now)
     yesterday = today - timedelta(days=1)
-    today_began, _ = day_bounds(business, today, today)
-    if now - today_began < CLOSE_AFTER or texts_waiting(business, yesterday):
-        return today - timedelta(days=OPEN_DAYS)
-    return yesterday
+    if first_open_day(business, now) == today and not texts_waiting(business, yesterday):
+        return yesterday
+    return today - timedelta(days=OPEN_DAYS)
 
 
 def texts_waiting(business: Business, day: date) -> bool:
@@ -528,8 +537,12 @@ class Coverage:
         """What the raw days read: the voices heard from `until` on."""
         return Window(since=self.until)
 
-
-_READ = object()
+    def holds(self, moment: datetime, day: date) -> bool:
+        """Whether a voice heard at `moment`, on the business's `day`, is summed in the
+        roll-up (not read raw)."""
+        if self.through is None:
+            return False
+        return day <= self.through or (self.until is not None and moment < self.until)
 
 
 def period_sums(
@@ -539,19 +552,17 @@ def period_sums(
     filters: Filters,
     *,
     by: tuple[str, ...],
-    coverage: Coverage | object = _READ,
+    coverage: Coverage,
     rolled=None,
 ) -> dict[tuple, Sums]:
     """Sums for days first..last: built days from the roll-up, later voices from raw
     rows. A tag filter reads raw rows throughout (tags are not a roll-up dimension).
 
-    A caller that has read the roll-up's state already passes its `coverage`, and one
-    with another roll-up of the same sums for these filters (metrics.kpi_rollup) passes
-    its reader as `rolled`."""
+    `coverage` is the roll-up's (coverage_of), read once per request so that all its
+    figures come from one build. A caller with another roll-up of the same sums for
+    these filters (metrics.kpi_rollup) passes its reader as `rolled`."""
     if filters.tag:
         coverage = Coverage()
-    elif coverage is _READ:
-        coverage = coverage_of(business)
     built, live = coverage.split(first, last)
     cells = (rolled or rolled_sums)(business, *built, filters, by=by) if built else {}
     if live:
@@ -566,32 +577,33 @@ def coverage_of(business: Business) -> Coverage:
     return Coverage(found["built_through"], found["built_until"]) if found else Coverage()
 
 
-def built_through_of(business: Business) -> date | None:
-    return coverage_of(business).through
-
-
 def rollup_build(*, business: Business, first: date | None = None) -> int:
     """(Re)build the business's roll-up from `first` (default: its first voice) through
     the last closed day, and the day after so far (`today_until`); return how many cells
     were written. One transaction: readers see the old roll-up or the new one, never
-    half of one."""
+    half of one, and the roll-ups made from it (settings.JOURNEYS_AFTER_BUILD) follow
+    in the same transaction."""
     last = last_closed_day(business)
-    first = first or first_voice_day(business) or last
+    start = first or first_voice_day(business) or last
     with transaction.atomic():
         state, _ = RollupState.objects.select_for_update().get_or_create(business=business)
-        TouchpointDay.objects.filter(business=business, day__gte=first).delete()
-        AspectDay.objects.filter(business=business, day__gte=first).delete()
+        TouchpointDay.objects.filter(business=business, day__gte=start).delete()
+        AspectDay.objects.filter(business=business, day__gte=start).delete()
         cells = (
-            raw_sums(business, first, last, Filters(), by=ROLLUP_DIMENSIONS)
-            if first <= last
+            raw_sums(business, start, last, Filters(), by=ROLLUP_DIMENSIONS)
+            if start <= last
             else {}
         )
-        _aspect_days_build(business, first, last)
-        state.built_through = max(last, first - timedelta(days=1))
+        _aspect_days_build(business, start, last)
+        state.built_through = max(last, start - timedelta(days=1))
         cells |= _next_day_build(business, state)
         TouchpointDay.objects.bulk_create(_rows(business, cells), batch_size=2000)
+        if state.rebuild_from is not None and (first is None or state.rebuild_from >= start):
+            state.rebuild_from = None  # taken in by this build
         state.built_at = timezone.now()
         state.save()
+        for hook_path in settings.JOURNEYS_AFTER_BUILD:
+            import_string(hook_path)(business=business, first=first)
     return len(cells)
 
 
@@ -641,22 +653,44 @@ def first_text_waiting(business: Business, start: datetime, end: datetime) -> da
 def rollup_advance(*, business: Business) -> int:
     """Every few minutes: build the days closed since the last build, if any, and
     rebuild the day after the last closed one so far (today, as a rule), so that a
-    reader sums only the voices of the last few minutes from raw rows. Returns the
-    cells written."""
-    built_through = built_through_of(business)
-    if built_through is None or built_through < last_closed_day(business):
-        first = None if built_through is None else built_through + timedelta(days=1)
-        return rollup_build(business=business, first=first)
+    reader sums only the voices of the last few minutes from raw rows; from an earlier
+    day when a late text landed there (`rebuild_from`). Returns the cells written."""
     with transaction.atomic():
-        state = RollupState.objects.select_for_update().get(business=business)
-        day = state.built_through + timedelta(days=1)
-        TouchpointDay.objects.filter(business=business, day__gte=day).delete()
-        AspectDay.objects.filter(business=business, day__gte=day).delete()
-        cells = _next_day_build(business, state)
-        TouchpointDay.objects.bulk_create(_rows(business, cells), batch_size=2000)
-        state.built_at = timezone.now()
-        state.save()
-    return len(cells)
+        state = RollupState.objects.select_for_update().filter(business=business).first()
+        return rollup_build(business=business, first=advance_start(state))
+
+
+def advance_start(state: RollupState | None) -> date | None:
+    """The first day an advance rebuilds: the day after the last closed one built, or
+    the day a late text landed on if earlier (None: never built, so all of them)."""
+    if state is None or state.built_through is None:
+        return None
+    next_day = state.built_through + timedelta(days=1)
+    return min(next_day, state.rebuild_from) if state.rebuild_from else next_day
+
+
+def rollup_take_in_late(*, oldest: dict[int, datetime]) -> None:
+    """A hook after scoring (settings.TEXTANALYSIS_AFTER_SCORES): a text dated on a part
+    of a day its business's roll-up holds already (a review published yesterday, fetched
+    and scored today; an import) marks that day to rebuild from, and the next advance
+    (within five minutes) does it once, however many batches landed meanwhile. Texts
+    heard in the last CLOSE_AFTER are never held by a build: they cost no query."""
+    settled = timezone.now() - CLOSE_AFTER
+    late = {pk: moment for pk, moment in oldest.items() if moment < settled}
+    if not late:
+        return
+    states = (
+        RollupState.objects.filter(business_id__in=list(late))
+        .exclude(built_through=None)
+        .select_related("business")
+    )
+    for state in states:  # the businesses of one batch: one, as a rule
+        moment = late[state.business_id]
+        day = local_today(state.business, moment)
+        if Coverage(state.built_through, state.built_until).holds(moment, day):
+            RollupState.objects.filter(pk=state.pk).filter(
+                Q(rebuild_from=None) | Q(rebuild_from__gt=day)
+            ).update(rebuild_from=day)
 
 
 ROLLUP_DIMENSIONS = ("day", "survey", "touchpoint", "location", "segment", "channel")
@@ -697,12 +731,10 @@ class AspectSums:
 
 
 def aspect_sums(
-    business: Business, first: date, last: date, coverage: Coverage | None = None
+    business: Business, first: date, last: date, coverage: Coverage
 ) -> dict[str, AspectSums]:
     """Each aspect's mentions on days first..last: built days from AspectDay, later
-    mentions from the raw ones (as period_sums does for voices). `coverage`: the
-    roll-up's, when the caller has read it."""
-    coverage = coverage or coverage_of(business)
+    mentions from the raw ones (as period_sums does for voices, with its `coverage`)."""
     built, live = coverage.split(first, last)
     sums: dict[str, AspectSums] = {}
     if built:

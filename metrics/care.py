@@ -25,26 +25,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, Membership
-from customers.models import Purchase
 from feedback.cases.selectors import median_duration_without_percentile, median_time_to_resolve
 from feedback.models import (
-    Answer,
     CaseStatus,
     FollowUpCase,
     Interaction,
     Mood,
-    Question,
-    QuestionKind,
-    Response,
 )
 from journeys.models import STAFF_CHANNEL
 from journeys.rollups import local_today
 from textanalysis.models import SentimentLabel
 
 from .case_outcomes import (
-    CSAT_RECOVERED_FROM,
-    NPS_RECOVERED_FROM,
+    BETTER,
     RECOVERY_TOTALS_SQL,
+    TABLES,
+    better_params,
     outcome_source,
     recovery_counts,
 )
@@ -232,20 +228,10 @@ def recovery_from_cases(*, business: Business, filters: KpiFilters) -> Recovery:
     latest_sql, latest_params = latest.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            RECOVERY_SQL.format(
-                latest=latest_sql,
-                purchase=Purchase._meta.db_table,
-                response=Response._meta.db_table,
-                answer=Answer._meta.db_table,
-                question=Question._meta.db_table,
-            ),
+            RECOVERY_SQL.format(latest=latest_sql, better=BETTER, **TABLES),
             # In the order of the %s parameters: the probes, then the latest cases.
-            [
-                business.pk, business.pk,
-                QuestionKind.NPS, NPS_RECOVERED_FROM, QuestionKind.CSAT, CSAT_RECOVERED_FROM,
-                *latest_params,
-            ],
-        )  # fmt: skip
+            [business.pk, business.pk, *better_params(), *latest_params],
+        )
         figures = cursor.fetchone()
     return Recovery(*(int(figure or 0) for figure in figures))  # SUM gives numeric on PG
 
@@ -269,7 +255,7 @@ WITH came_back AS MATERIALIZED (
             JOIN {question} q ON q.id = a.question_id
             WHERE r.business_id = %s AND r.customer_id = latest.customer_id
               AND r.created_at > latest.opened
-              AND ((q.kind = %s AND a.number >= %s) OR (q.kind = %s AND a.number >= %s))
+              AND {better}
         ) AS better
     FROM ({latest}) latest
 )

@@ -20,7 +20,7 @@ one (the next day at the latest).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,13 +28,7 @@ from django.utils import timezone
 from accounts.models import Business
 from customers.models import Purchase
 from feedback.models import Answer, FollowUpCase, Question, QuestionKind, Response
-from journeys.rollups import (
-    CLOSE_AFTER,
-    DETRACTOR_UP_TO,
-    SATISFIED_FROM,
-    day_bounds,
-    zone_of,
-)
+from journeys.rollups import DETRACTOR_UP_TO, SATISFIED_FROM, day_bounds, first_open_day
 
 from .models import CaseOutcome, CaseOutcomeState
 
@@ -66,17 +60,12 @@ def db_moment(moment: datetime) -> object:
 
 
 def open_days_start(business: Business, now: datetime | None = None) -> datetime:
-    """The start of today once it is CLOSE_AFTER old (a case or an answer begun before
-    midnight has committed by then), else of yesterday. Unlike the journey roll-up's,
-    nothing here waits for a text's score: cases are opened at the moment they are
-    written (a case for yesterday's comment scored today is today's), and a better
-    answer is a number."""
-    now = now or timezone.now()
-    today = timezone.localtime(now, zone_of(business)).date()
-    today_began, _ = day_bounds(business, today, today)
-    if now - today_began >= CLOSE_AFTER:
-        return today_began
-    return day_bounds(business, today - timedelta(days=1), today)[0]
+    """The start of the first day new rows may still be written to (first_open_day).
+    Unlike the journey roll-up's, nothing here waits for a text's score: cases are
+    opened at the moment they are written (a case for yesterday's comment scored today
+    is today's), and a better answer is a number."""
+    day = first_open_day(business, now)
+    return day_bounds(business, day, day)[0]
 
 
 # --- Building ---------------------------------------------------------------------------

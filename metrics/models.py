@@ -115,21 +115,6 @@ class PurchaseMonth(models.Model):
         return f"Cohort {self.cohort:%Y-%m}, {self.month:%Y-%m}: {self.customers}"
 
 
-class KpiRollupState(models.Model):
-    """One per business: which build of the journey roll-up its KpiDay rows were added up
-    from. The rows are current while `source_built_at` equals the journey roll-up's
-    `RollupState.built_at` (every journey build, the hourly advance and the nightly
-    rebuild, sets a new one); until then readers use the journey roll-up itself."""
-
-    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="+")
-    source_built_at = models.DateTimeField(null=True, blank=True)
-    built_through = models.DateField(null=True, blank=True)
-    built_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"KPI roll-up of {self.business_id} through {self.built_through}"
-
-
 class KpiDay(DaySums):
     """The survey KPIs' sums of one local day and channel for the whole business: the
     journey roll-up (journeys.models.TouchpointDay, one row per survey, touchpoint,

@@ -18,7 +18,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from accounts.models import Business
 from feedback.models import Answer, QuestionKind, TrustPillar
 from journeys.models import STAFF_CHANNEL
-from journeys.rollups import AspectSums, Filters, Sums, aspect_sums, coverage_of
+from journeys.rollups import AspectSums, Coverage, Filters, Sums, aspect_sums, coverage_of
 from journeys.stats import Sample
 from textanalysis.selectors import aspect_names
 
@@ -146,11 +146,10 @@ def survey_kpis(*, business: Business, filters: KpiFilters) -> KpiComparison:
 
 
 def survey_kpis_with_trend(
-    *, business: Business, filters: KpiFilters, grain: str
+    *, source: KpiSource, filters: KpiFilters, grain: str
 ) -> tuple[KpiComparison, list[TrendPoint]]:
     """survey_kpis and kpi_trend from one read of the period: its totals are the sum of
     its trend's buckets, so the roll-up and the not-yet-built days are read once."""
-    source = kpi_source(business=business)
     cells = _trend_cells(source, filters, grain)
     comparison = KpiComparison(
         period=filters.period,
@@ -219,14 +218,20 @@ class AspectMove:
 
 
 def aspect_moves(
-    *, business: Business, period: Period, names: dict[str, str] | None = None, limit: int = 6
+    *,
+    business: Business,
+    period: Period,
+    names: dict[str, str] | None = None,
+    limit: int = 6,
+    coverage: Coverage | None = None,
 ) -> list[AspectMove]:
     """What customers talk about in the period and how their feeling about it moved from
     the previous period, most-moved first (then most-mentioned). From the daily aspect
     roll-up (journeys.models.AspectDay) and the raw mentions of days not built yet.
 
-    Aspect mentions carry no location or touchpoint, so only the period filters them."""
-    coverage = coverage_of(business)  # read once for both periods
+    Aspect mentions carry no location or touchpoint, so only the period filters them.
+    `coverage`: the roll-up's, when the caller has read it for its other figures."""
+    coverage = coverage or coverage_of(business)  # read once for both periods
     now = aspect_sums(business, period.first, period.last, coverage)
     before = period.previous()
     then = aspect_sums(business, before.first, before.last, coverage)

@@ -1,10 +1,8 @@
-"""Keeping the purchase roll-up, the KPI roll-up and the CLV estimate current (queue
-"rollups").
+"""Keeping the purchase roll-up, the case outcomes and the CLV estimate current (queue
+"rollups"). (The KPI roll-up follows every journey build itself: metrics.kpi_rollup.)
 
-The KPI roll-up (metrics.kpi_rollup) follows the journey roll-up: the first reader who
-finds it behind asks for one refresh at once (kpi_rollup_refresh_soon), and reads the
-journey roll-up meanwhile. The case outcomes (metrics.case_outcomes) are rebuilt with the
-purchase roll-up, and at once when a reader finds a day closed since their last build.
+The case outcomes (metrics.case_outcomes) are rebuilt with the purchase roll-up, and at
+once when a reader finds a day closed since their last build.
 
 After purchases are written (customers.services.purchases_changed, after the commit), one
 rebuild per business is scheduled PENDING_DELAY seconds later, however many purchases
@@ -29,7 +27,6 @@ from journeys.tasks import RETRY, TRANSIENT_ERRORS
 from .case_outcomes import case_outcomes_build
 from .clv_fit import businesses_with_purchases, clv_fit_run
 from .clv_jobs import clv_fit_job_run
-from .kpi_rollup import kpi_rollup_build
 from .purchases import purchase_rollup_build
 
 logger = logging.getLogger(__name__)
@@ -80,21 +77,6 @@ def purchase_rollups_rebuild_all() -> int:
     for business_id in business_ids:
         purchase_rollup_rebuild.delay(business_id)
     return len(business_ids)
-
-
-@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
-def kpi_rollup_refresh(business_id: int) -> int:
-    """Add up the business's journey roll-up into KpiDay (metrics.kpi_rollup). Idempotent:
-    it replaces what is there."""
-    cache.delete(pending_key("kpi", business_id))
-    business = Business.objects.filter(pk=business_id).first()
-    return kpi_rollup_build(business=business) if business else 0
-
-
-def kpi_rollup_refresh_soon(*, business_id: int) -> None:
-    """A reader found KpiDay behind the journey roll-up: refresh it now (once, however
-    many requests notice), after the reader's transaction commits."""
-    transaction.on_commit(lambda: send_once(kpi_rollup_refresh, "kpi", business_id, at_once=True))
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)

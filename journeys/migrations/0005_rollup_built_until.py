@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='built_until',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name='rollupstate',
+            name='rebuild_from',
+            field=models.DateField(blank=True, null=True),
+        ),
     ]

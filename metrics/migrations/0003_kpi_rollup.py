@@ -4,24 +4,29 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+SUMS = (
+    "voices", "sentiment_n", "sentiment_sum", "sentiment_squares", "positive_n",
+    "negative_n", "nps_n", "nps_promoters", "nps_detractors", "csat_n", "csat_sum",
+    "csat_satisfied", "ces_n", "ces_sum", "ces_squares", "ces_easy", "reliability_n",
+    "reliability_sum", "integrity_n", "integrity_sum", "competence_n", "competence_sum",
+    "benevolence_n", "benevolence_sum",
+)
+FILL = (
+    f"INSERT INTO metrics_kpiday (business_id, day, channel, {', '.join(SUMS)}) "
+    f"SELECT business_id, day, channel, {', '.join(f'SUM({name})' for name in SUMS)} "
+    "FROM journeys_touchpointday GROUP BY business_id, day, channel"
+)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_business_brand'),
+        ('journeys', '0004_aspect_days'),
         ('metrics', '0002_clv_fit_job'),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='KpiRollupState',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_built_at', models.DateTimeField(blank=True, null=True)),
-                ('built_through', models.DateField(blank=True, null=True)),
-                ('built_at', models.DateTimeField(blank=True, null=True)),
-                ('business', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.business')),
-            ],
-        ),
         migrations.CreateModel(
             name='KpiDay',
             fields=[
@@ -58,4 +63,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('business', 'day', 'channel'), name='one_kpi_day')],
             },
         ),
+        # The journey roll-up built so far, added up: from now on every journey build
+        # keeps KpiDay in step (metrics.kpi_rollup.kpi_days_follow).
+        migrations.RunSQL(FILL, migrations.RunSQL.noop),
     ]

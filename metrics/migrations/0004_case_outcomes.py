@@ -34,7 +34,10 @@ class Migration(migrations.Migration):
                 ('customer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.customer')),
             ],
             options={
-                'indexes': [models.Index(fields=['business', 'opened_at'], include=('customer', 'bought_at', 'better_at'), name='caseoutcome_period')],
+                'indexes': [
+                    models.Index(condition=models.Q(('customer__isnull', False)), fields=['business', 'opened_at'], include=('customer', 'bought_at', 'better_at'), name='caseoutcome_known'),
+                    models.Index(condition=models.Q(('customer__isnull', True)), fields=['business', 'opened_at'], name='caseoutcome_anonymous'),
+                ],
             },
         ),
     ]

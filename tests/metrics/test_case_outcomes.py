@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer, Purchase
+from journeys import rollups
 from journeys.rollups import CLOSE_AFTER, day_bounds, local_today
-from metrics import case_outcomes
 from metrics.care import Recovery, recovery, recovery_from_cases
 from metrics.case_outcomes import case_outcomes_build, open_days_start, outcome_source
 from metrics.filters import KpiFilters, Period
@@ -182,7 +182,7 @@ def test_the_cutoff_is_the_start_of_today_once_it_is_a_little_old(business_a):
 def test_a_case_of_yesterday_is_stored_and_agrees_with_the_raw_rows(
     business_a, business_b, recovery_a, recovery_b, monkeypatch
 ):
-    monkeypatch.setattr(case_outcomes, "CLOSE_AFTER", timedelta(0))  # whatever the clock
+    monkeypatch.setattr(rollups, "CLOSE_AFTER", timedelta(0))  # whatever the clock
     today = local_today(business_a)
     yesterday_noon = day_bounds(business_a, today - D, today - D)[0] + 12 * H
     ivy = CustomerFactory(business=business_a, name="Ivy")

@@ -1,5 +1,5 @@
 """The KPI roll-up (metrics.kpi_rollup.KpiDay: the journey roll-up added up by day and
-channel): the same figures as the journey roll-up, really read, kept current after every
+channel): the same figures as the journey roll-up, really read, kept in step by every
 journey build, rebuilt by its command, and never a business's figures in another's."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from django.utils import timezone
 from journeys.models import TouchpointDay
 from journeys.rollups import CLOSE_AFTER, Filters, last_closed_day, local_today, rollup_build
 from journeys.tasks import rollups_advance
-from metrics.kpi_rollup import kpi_rollup_build, kpi_source, kpi_sums, serves
-from metrics.models import KpiDay, KpiRollupState
+from metrics import kpi_rollup
+from metrics.kpi_rollup import kpi_source, kpi_sums, serves
+from metrics.models import KpiDay
 from metrics.selectors import kpi_trend
 from tests.metrics.test_kpi_api import Said
 from tests.metrics.test_kpi_rollup import (
@@ -46,27 +47,27 @@ def read_kpi_days(business, filters) -> tuple[list, bool]:
 
 
 @pytest.mark.parametrize("chosen", SERVED + NOT_SERVED, ids=str)
-def test_it_gives_the_journey_rollups_figures(heard, business_a, chosen):
+def test_it_gives_the_journey_rollups_figures(heard, business_a, chosen, monkeypatch):
     filters = kpi_filters(business_a, heard, chosen)
-    rollup_build(business=business_a)
-    journey, read = read_kpi_days(business_a, filters)
-    assert not read  # not built yet: the journey roll-up is read
-
-    assert kpi_rollup_build(business=business_a) > 0
+    rollup_build(business=business_a)  # KpiDay follows, in the same transaction
     mine, read = read_kpi_days(business_a, filters)
+    assert read == (chosen in SERVED)
+
+    monkeypatch.setattr(kpi_rollup, "serves", lambda filters, by: False)
+    journey, read = read_kpi_days(business_a, filters)
+    assert not read  # the journey roll-up alone
 
     assert_same(mine, journey)
-    assert read == (chosen in SERVED)
     assert journey[0][0]["responses"] + journey[0][0]["interactions"] > 0
 
 
 @pytest.mark.parametrize("grain", ["week", "month"])
-def test_the_trend_agrees_bucket_by_bucket(heard, business_a, grain):
+def test_the_trend_agrees_bucket_by_bucket(heard, business_a, grain, monkeypatch):
     filters = kpi_filters(business_a, heard, {})
     rollup_build(business=business_a)
-    journey = kpi_trend(business=business_a, filters=filters, grain=grain)
-    kpi_rollup_build(business=business_a)
     mine = kpi_trend(business=business_a, filters=filters, grain=grain)
+    monkeypatch.setattr(kpi_rollup, "serves", lambda filters, by: False)
+    journey = kpi_trend(business=business_a, filters=filters, grain=grain)
 
     assert [p.start for p in mine] == [p.start for p in journey]
     assert_same([figures(p.kpis) for p in mine], [figures(p.kpis) for p in journey])
@@ -78,7 +79,6 @@ def test_it_is_really_read(heard, business_a):
     unfiltered = kpi_filters(business_a, heard, {})
     at_location = kpi_filters(business_a, heard, {"location": "location"})
     rollup_build(business=business_a)
-    kpi_rollup_build(business=business_a)
     before, before_there = (
         both_periods(business_a, unfiltered),
         both_periods(business_a, at_location),
@@ -95,11 +95,10 @@ def test_the_built_days_and_the_live_days_add_up(heard, business_a):
     """Built days from KpiDay, today's voices before the roll-up's moment too, later ones
     from raw rows, exactly once each."""
     rollup_build(business=business_a)
-    kpi_rollup_build(business=business_a)
     source = kpi_source(business=business_a)
     today = local_today(business_a)
     # Yesterday (from ten past midnight on: last_closed_day), then today up to a moment.
-    assert source.current and source.built_through == last_closed_day(business_a)
+    assert source.coverage.through == last_closed_day(business_a)
     assert source.coverage.until == pytest.approx(
         timezone.now() - CLOSE_AFTER, abs=timedelta(minutes=1)
     )
@@ -116,84 +115,49 @@ def test_the_built_days_and_the_live_days_add_up(heard, business_a):
     assert sum(voices.values()) == 10 + 4  # a response a day, an interaction every third
 
 
-def test_a_journey_build_makes_it_stale_and_the_reader_asks_for_a_refresh(
-    heard, business_a, django_capture_on_commit_callbacks
-):
+def test_every_journey_build_keeps_it_in_step(heard, business_a):
+    """A journey build over some days (a late voice, as the night's rebuild takes in)
+    rewrites the same KpiDay days in its transaction; the others are left as they are."""
     rollup_build(business=business_a)
-    kpi_rollup_build(business=business_a)
-    assert kpi_source(business=business_a).current
     day = local_today(business_a) - timedelta(days=6)  # a day heard through a link
     before = KpiDay.objects.get(business=business_a, day=day, channel="link").voices
+    older = KpiDay.objects.filter(business=business_a, day__lt=day).first()
 
-    # A late voice on a built day, taken in by the next journey build (as the night does).
     Said(business_a).response(day, nps=10)
     rollup_build(business=business_a, first=day)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        stale = kpi_source(business=business_a)
-    assert not stale.current
-    assert len(callbacks) == 1  # the refresh task, run at once (eager in tests)
 
-    assert kpi_source(business=business_a).current
     after = KpiDay.objects.get(business=business_a, day=day, channel="link").voices
     assert after == before + 1
     journey = TouchpointDay.objects.filter(business=business_a, day=day, channel="link")
     assert after == sum(journey.values_list("voices", flat=True))
+    assert KpiDay.objects.filter(pk=older.pk).exists()  # before `first`: kept, not redone
 
 
-def test_the_advance_task_keeps_it_current_with_today_so_far(
+def test_the_advance_task_keeps_it_in_step_with_today_so_far(
     heard, business_a, business_b, django_capture_on_commit_callbacks
 ):
-    """Beat's advance (every few minutes) rebuilds today so far and KpiDay with it, in
-    one transaction: no reader finds KpiDay behind and falls back to the journey rows."""
+    """Beat's advance (every few minutes) rebuilds today so far, and KpiDay's today with
+    it: the older rows stay, the sums stay the journey roll-up's, and nothing is left
+    to refresh afterwards."""
     rollup_build(business=business_a)
-    kpi_rollup_build(business=business_a)
-    Said(business_a).response(local_today(business_a) - timedelta(days=3), nps=10)
-    rollup_build(business=business_a)  # a journey build KpiDay has not followed yet
-    assert not kpi_source(business=business_a).current
-    rollups_advance.delay().get()
-    with django_capture_on_commit_callbacks() as callbacks:
-        source = kpi_source(business=business_a)
-    assert source.current and callbacks == []
-    assert kpi_source(business=business_b).current  # every business
-    rows = KpiDay.objects.filter(business=business_a)
-    journey = TouchpointDay.objects.filter(business=business_a)
-    assert sum(rows.values_list("nps_promoters", flat=True)) == sum(
-        journey.values_list("nps_promoters", flat=True)
-    )
-
-
-def test_an_advance_rewrites_only_the_days_it_changed_when_kpi_day_was_current(
-    heard, business_a, business_b
-):
-    """Every few minutes: today's rows, not every day of every year, when KpiDay holds
-    the sums of the journey build before the advance."""
-    rollup_build(business=business_a)
-    kpi_rollup_build(business=business_a)
     old_day = local_today(business_a) - timedelta(days=6)
     old_row = KpiDay.objects.get(business=business_a, day=old_day, channel="link")
-    rollups_advance.delay().get()
-    assert KpiDay.objects.filter(pk=old_row.pk).exists()  # kept, not deleted and made again
-    assert kpi_source(business=business_a).current
-    assert kpi_source(business=business_b).current  # built whole: it had no KpiDay yet
-    rows = KpiDay.objects.filter(business=business_a)
-    journey = TouchpointDay.objects.filter(business=business_a)
-    for field in ("voices", "nps_promoters", "nps_detractors"):
-        assert sum(rows.values_list(field, flat=True)) == sum(journey.values_list(field, flat=True))
-
-
-def test_no_refresh_is_asked_while_it_is_current(
-    heard, business_a, django_capture_on_commit_callbacks
-):
-    rollup_build(business=business_a)
-    kpi_rollup_build(business=business_a)
     with django_capture_on_commit_callbacks() as callbacks:
-        kpi_source(business=business_a)
+        rollups_advance.delay().get()
     assert callbacks == []
+    assert KpiDay.objects.filter(pk=old_row.pk).exists()  # kept, not deleted and made again
+    for business in (business_a, business_b):  # every business
+        rows = KpiDay.objects.filter(business=business)
+        journey = TouchpointDay.objects.filter(business=business)
+        for field in ("voices", "nps_promoters", "nps_detractors"):
+            assert sum(rows.values_list(field, flat=True)) == sum(
+                journey.values_list(field, flat=True)
+            )
 
 
 def test_without_a_journey_rollup_everything_is_raw(heard, business_a):
     source = kpi_source(business=business_a)
-    assert not source.current
+    assert source.coverage.through is None
     filters = kpi_filters(business_a, heard, {})
     found, read = read_kpi_days(business_a, filters)
     assert not read and found[0][0]["responses"] == 30
@@ -215,12 +179,17 @@ def test_the_command_rebuilds_every_business_or_those_named(heard, business_a, b
     for business in (business_a, business_b):
         rollup_build(business=business)
 
+    KpiDay.objects.all().delete()  # as if lost: the command is the repair
     call_command("rebuild_kpi_rollups", str(business_b.uuid))
     assert not KpiDay.objects.filter(business=business_a).exists()
     assert KpiDay.objects.filter(business=business_b).count() == 1
 
     call_command("rebuild_kpi_rollups")
-    assert kpi_source(business=business_a).current and kpi_source(business=business_b).current
+    journey = TouchpointDay.objects.filter(business=business_a)
+    rows = KpiDay.objects.filter(business=business_a)
+    assert sum(rows.values_list("voices", flat=True)) == sum(
+        journey.values_list("voices", flat=True)
+    )
     with pytest.raises(CommandError):
         call_command("rebuild_kpi_rollups", "nope")
 
@@ -230,9 +199,10 @@ def test_it_hides_other_businesses(heard, business_a, business_b):
     Said(business_b).response(local_today(business_b) - timedelta(days=3), nps=3)
     for business in (business_a, business_b):
         rollup_build(business=business)
-        kpi_rollup_build(business=business)
 
     theirs = both_periods(business_b, kpi_filters(business_b, {}, {}))
     assert theirs[0][0]["responses"] == 1 and theirs[0][0]["nps"] == (1, 0, 1)
     assert sum(KpiDay.objects.filter(business=business_b).values_list("voices", flat=True)) == 1
-    assert KpiRollupState.objects.filter(business=business_b).count() == 1
+    mine = KpiDay.objects.filter(business=business_a).values_list("voices", flat=True)
+    journey = TouchpointDay.objects.filter(business=business_a).values_list("voices", flat=True)
+    assert sum(mine) == sum(journey)  # A's rows hold A's voices, none of B's

@@ -13,7 +13,7 @@ from customers.models import Purchase
 from feedback.models import Channel, Interaction, Response
 from journeys.models import RollupState, TouchpointDay
 from journeys.rollups import (
-    built_through_of,
+    coverage_of,
     last_closed_day,
     local_today,
     period_sums,
@@ -21,6 +21,7 @@ from journeys.rollups import (
 )
 from journeys.stats import Sample, difference_interval, mean_interval
 from metrics.filters import KpiFilters, Period
+from metrics.kpi_rollup import kpi_source
 from metrics.selectors import (
     SurveyKpis,
     kpi_trend,
@@ -133,7 +134,7 @@ def both_periods(business, filters: KpiFilters) -> list[tuple[dict, dict]]:
 def raw_only(business) -> None:
     """Forget how far the roll-up reaches: every day is summed from raw rows again."""
     RollupState.objects.filter(business=business).delete()
-    assert built_through_of(business) is None
+    assert coverage_of(business).through is None
 
 
 @pytest.mark.parametrize("chosen", FILTERS, ids=[str(f) for f in FILTERS])
@@ -141,7 +142,7 @@ def test_the_rollup_and_raw_rows_agree(heard, business_a, chosen):
     filters = kpi_filters(business_a, heard, chosen)
     rollup_build(business=business_a)
     # Yesterday closed (its texts are scored), today built up to CLOSE_AFTER ago.
-    assert built_through_of(business_a) == last_closed_day(business_a)
+    assert coverage_of(business_a).through == last_closed_day(business_a)
     assert TouchpointDay.objects.filter(business=business_a).exists()
     rolled = both_periods(business_a, filters)
 
@@ -158,9 +159,11 @@ def test_the_rollup_sums_equal_raw_sums_by_channel(heard, business_a, chosen):
     filters = kpi_filters(business_a, heard, chosen)
     first, last = filters.period.previous().first, filters.period.last
     rollup_build(business=business_a)
-    rolled = period_sums(business_a, first, last, rollup_filters(filters), by=("channel",))
+    rolled = period_sums(business_a, first, last, rollup_filters(filters), by=("channel",),
+                         coverage=coverage_of(business_a))  # fmt: skip
     raw_only(business_a)
-    raw = period_sums(business_a, first, last, rollup_filters(filters), by=("channel",))
+    raw = period_sums(business_a, first, last, rollup_filters(filters), by=("channel",),
+                      coverage=coverage_of(business_a))  # fmt: skip
 
     assert rolled.keys() == raw.keys()
     for key, sums in raw.items():
@@ -225,7 +228,7 @@ def test_the_page_reads_its_period_once_and_gets_the_same_figures(
     # plus the live ones (responses, answers, interactions).
     with django_assert_max_num_queries(7):
         together, together_trend = survey_kpis_with_trend(
-            business=business_a, filters=filters, grain=grain
+            source=kpi_source(business=business_a), filters=filters, grain=grain
         )
 
     assert_same(

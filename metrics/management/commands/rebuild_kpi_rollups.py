@@ -10,8 +10,8 @@ from metrics.kpi_rollup import kpi_rollup_build
 class Command(BaseCommand):
     help = (
         "Rebuild the dashboard's own roll-ups of the given businesses, or of all: the KPI "
-        "roll-up (the journey roll-up added up by day and channel; run it after "
-        "rebuild_journey_rollups) and the follow-up case outcomes (recovery)."
+        "roll-up (the journey roll-up added up by day and channel; every journey build "
+        "keeps it in step, so this is a repair) and the follow-up case outcomes (recovery)."
     )
 
     def add_arguments(self, parser) -> None:
