@@ -7,52 +7,63 @@ from django.db import migrations
 from django.db.migrations.operations import AddIndex
 
 
-def drop_single_column_indexes(
-    table: str, column: str, *, keep: tuple[str, ...] = (), concurrently: bool = False
-) -> migrations.RunPython:
-    """Drop the plain indexes on `table`(`column`) alone (on PostgreSQL also the
-    pattern-ops "_like" twin), found by introspection, leaving every constraint alone
-    and the indexes named in `keep` (say, a partial index on the same column).
-    `concurrently` (a migration with atomic = False): on PostgreSQL, dropped and made
-    again CONCURRENTLY, so waiting for a long query never stops the table's writes.
+class AlterFieldIndexOnly(migrations.AlterField):
+    """AlterField for a field whose plain index goes (db_index=False), done in the
+    database by dropping that index alone: on PostgreSQL also its pattern-ops "_like"
+    twin, found by introspection, leaving every constraint and the indexes named in
+    `keep` (say, a partial index on the same column) alone. Backwards, the index comes
+    back. `concurrently` (a migration with atomic = False): on PostgreSQL, dropped and
+    made again CONCURRENTLY, so waiting for a long query never stops the table's writes.
 
-    Turning db_index off on a foreign key with AlterField makes Django drop and re-add
+    A plain AlterField turning db_index off on a foreign key makes Django drop and re-add
     the foreign-key constraint too: a full re-check of the table under a lock that stops
-    its writes. Dropping the index alone takes a moment. Use it as the database side of
-    a SeparateDatabaseAndState whose state side is the AlterField.
+    its writes. Dropping the index alone takes a moment.
     """
 
-    def indexes(schema_editor) -> list[str]:
+    def __init__(self, *args, keep: tuple[str, ...] = (), concurrently: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keep, self.concurrently = tuple(keep), concurrently
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        return name, args, {**kwargs, "keep": self.keep, "concurrently": self.concurrently}
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        table, column = self._table_column(app_label, to_state)
+        for index in self._indexes(schema_editor, table, column):
+            schema_editor.execute(
+                f"DROP INDEX{self._how(schema_editor)} {schema_editor.quote_name(index)}"
+            )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        table, column = self._table_column(app_label, from_state)
+        if self._indexes(schema_editor, table, column):
+            return  # it is there already
+        quote = schema_editor.quote_name
+        schema_editor.execute(
+            f"CREATE INDEX{self._how(schema_editor)} {quote(f'{table}_{column}_idx'[:63])} "
+            f"ON {quote(table)} ({quote(column)})"
+        )
+
+    def _table_column(self, app_label, state) -> tuple[str, str]:
+        model = state.apps.get_model(app_label, self.model_name)
+        return model._meta.db_table, model._meta.get_field(self.name).column
+
+    def _indexes(self, schema_editor, table: str, column: str) -> list[str]:
+        """The plain indexes on `column` alone, but those in `keep`."""
         connection = schema_editor.connection
         with connection.cursor() as cursor:
             found = connection.introspection.get_constraints(cursor, table)
         return [
             name
             for name, info in found.items()
-            if info["index"] and info["columns"] == [column] and name not in keep
+            if info["index"] and info["columns"] == [column] and name not in self.keep
             and not (info["unique"] or info["primary_key"])
         ]  # fmt: skip
 
-    def how(schema_editor) -> str:
-        wanted = concurrently and schema_editor.connection.vendor == "postgresql"
+    def _how(self, schema_editor) -> str:
+        wanted = self.concurrently and schema_editor.connection.vendor == "postgresql"
         return " CONCURRENTLY" if wanted else ""
-
-    def forwards(apps, schema_editor) -> None:
-        for name in indexes(schema_editor):
-            schema_editor.execute(
-                f"DROP INDEX{how(schema_editor)} {schema_editor.quote_name(name)}"
-            )
-
-    def backwards(apps, schema_editor) -> None:
-        # Found none but those in `keep` once the forwards ran: the index comes back.
-        if not indexes(schema_editor):
-            name = schema_editor.quote_name(f"{table}_{column}_idx"[:63])
-            quoted = schema_editor.quote_name(table), schema_editor.quote_name(column)
-            schema_editor.execute(
-                f"CREATE INDEX{how(schema_editor)} {name} ON {quoted[0]} ({quoted[1]})"
-            )
-
-    return migrations.RunPython(forwards, backwards)
 
 
 class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):

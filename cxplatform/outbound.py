@@ -122,20 +122,23 @@ def connected_address_check(sock: socket.socket, host: str) -> None:
         )
 
 
-class CheckedHTTPConnection(HTTPConnection):
+class PeerChecked:
+    """Mixed into urllib3's connections: each new socket is checked once connected. For
+    HTTPS, TLS is set up on the socket _new_conn returns, so it is checked before any byte
+    (the server name included) is sent."""
+
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         connected_address_check(sock, self.host)
         return sock
 
 
-class CheckedHTTPSConnection(HTTPSConnection):
-    # TLS is set up on the socket _new_conn returns, so it is checked before any byte
-    # (the server name included) is sent.
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        connected_address_check(sock, self.host)
-        return sock
+class CheckedHTTPConnection(PeerChecked, HTTPConnection):
+    pass
+
+
+class CheckedHTTPSConnection(PeerChecked, HTTPSConnection):
+    pass
 
 
 class CheckedHTTPConnectionPool(HTTPConnectionPool):

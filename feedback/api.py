@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import json
+from io import BytesIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from cxplatform.errors import (
     too_many_response,
 )
 from cxplatform.http import body_too_large
-from cxplatform.parsers import holds_lone_surrogate
+from cxplatform.parsers import StrictJSONParser
 
 from .answers import CONTACT_FIELD
 from .antiabuse import rate_limited
@@ -59,8 +59,6 @@ from .services import SurveyChanged, response_submit
 
 ERROR_SCHEMA = OpenApiResponse(description='{"detail": "...", "errors": {"<field>": ["..."]}}')
 JSON_RENDERER = JSONRenderer()
-# "No body passed": the view reads request.data itself.
-NOT_READ = object()
 # Accept headers that DRF's content negotiation would answer with JSON without a second look.
 PLAIN_ACCEPT = {None, "*/*", "application/json"}
 
@@ -100,21 +98,20 @@ class PublicResponseCreateView(APIView):
     def post(self, request, survey_uuid):
         return self.submit(request, survey_uuid, self._survey_loader(survey_uuid))
 
+    # Set by dispatch() for the usual submission, whose body submit() parses itself.
+    plain = False
+
     def dispatch(self, request, *args, **kwargs):
-        """The usual submission, a JSON POST with a JSON body that parses, goes the short
-        way: the same submit() with the same answers, without DRF's request wrapping and
-        content negotiation (as costly as storing the answers). Anything else, and every
-        body DRF would refuse, goes through DRF as any API view."""
-        data = plain_json_post_body(request)
-        if data is None:
+        """The usual submission, a JSON POST answered in JSON, goes the short way: the
+        same post() and submit(), without DRF's request wrapping and content negotiation
+        (as costly as storing the answers). Anything else goes through DRF as any API
+        view."""
+        if not plain_json_post(request):
             return super().dispatch(request, *args, **kwargs)
         self.args, self.kwargs, self.request, self.headers = args, kwargs, request, {}
+        self.plain = True
         try:
-            if "token" in kwargs:
-                reply = self.submit(request, *self._invitation_loader(kwargs["token"]), data)
-            else:
-                loader = self._survey_loader(kwargs["survey_uuid"])
-                reply = self.submit(request, kwargs["survey_uuid"], loader, data)
+            reply = self.post(request, *args, **kwargs)
         except Exception as error:  # as APIView.handle_exception: what the handler answers
             reply = api_exception_handler(error, {"view": self, "request": request})
             if reply is None:
@@ -132,13 +129,12 @@ class PublicResponseCreateView(APIView):
 
         return load
 
-    def submit(self, request, rate_key, load, data: object = NOT_READ) -> ApiResponse:
+    def submit(self, request, rate_key, load) -> ApiResponse:
         """Checks before parsing (rate, size), then one all-or-nothing submission.
 
         `load(fresh)` gives the survey, its questions when they come from this process's
         copy (None: read them) and the invitation answered. A copy found out of date when
-        the answers are stored is read again and the answers checked again. `data`: the
-        body, when dispatch() has read it already.
+        the answers are stored is read again and the answers checked again.
         """
         limited = rate_limited(request, rate_key)
         if limited is not None:
@@ -151,7 +147,7 @@ class PublicResponseCreateView(APIView):
             refusal = foreign_origin_refusal(request, survey)
             if refusal is not None:
                 return refusal
-            envelope = envelope or submission_envelope(request.data if data is NOT_READ else data)
+            envelope = envelope or submission_envelope(self.body(request))
             location = self._location(survey, envelope["location"])
             try:
                 response = self._submit(survey, questions, invitation, envelope, location)
@@ -162,6 +158,12 @@ class PublicResponseCreateView(APIView):
                 return ApiResponse(error_body(error.message, errors), status=error.status_code)
             return ApiResponse(submitted_body(response), status=status.HTTP_201_CREATED)
         raise Conflict(_("This survey was being changed as you answered. Please send again."))
+
+    def body(self, request) -> object:
+        """The parsed body: by DRF's request, or on the short path by the same parser."""
+        if self.plain:
+            return StrictJSONParser().parse(BytesIO(request.body))
+        return request.data
 
     def _submit(self, survey, questions, invitation, envelope: dict, location) -> Response:
         return response_submit(
@@ -210,27 +212,17 @@ class PublicInvitationResponseView(PublicResponseCreateView):
         return f"invitation-{token[:16]}", load
 
 
-def plain_json_post_body(request) -> object | None:
-    """The parsed body of a POST that DRF would take as it stands: JSON in UTF-8 of at
-    most the public size, answered in JSON (no other Accept, no ?format=), parsed as
-    StrictJSONParser would. None for anything else, for DRF to handle (and word)."""
+def plain_json_post(request) -> bool:
+    """Whether DRF would take this POST as it stands: JSON in UTF-8 with a body, answered
+    in JSON (no other Accept, no ?format=). Its body is parsed by submit(), after the
+    rate and size checks."""
     if request.method != "POST" or request.content_type != "application/json":
-        return None
+        return False
     if (request.encoding or "utf-8").lower() not in {"utf-8", "utf8"}:
-        return None
+        return False
     if request.META.get("HTTP_ACCEPT") not in PLAIN_ACCEPT or "format" in request.GET:
-        return None
-    if body_too_large(request) or not request.META.get("CONTENT_LENGTH"):
-        return None
-    try:
-        data = json.loads(request.body.decode("utf-8"), parse_constant=_refuse)
-    except (ValueError, RecursionError):
-        return None
-    return None if holds_lone_surrogate(data) else data
-
-
-def _refuse(constant: str) -> None:
-    raise ValueError(constant)  # NaN and Infinity are not JSON (DRF refuses them too)
+        return False
+    return bool(request.META.get("CONTENT_LENGTH"))
 
 
 # A submission whose survey copy is found out of date is checked again against a fresh

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
-from django.db.models import F, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Business
@@ -65,11 +66,17 @@ def public_survey_forget(survey: Survey) -> None:
     """The survey or its questions are being changed: raise its definition_version, in
     the same transaction as the change, so no process's copy is answered again (the one
     write among the reads, kept beside the cache it invalidates)."""
-    Survey.objects.filter(business_id=survey.business_id, pk=survey.pk).update(
-        definition_version=F("definition_version") + 1
-    )
-    # A later full save() of this instance must not write the old version back.
-    survey.refresh_from_db(fields=["definition_version"])
+    table = connection.ops.quote_name(Survey._meta.db_table)
+    with connection.cursor() as cursor:
+        # RETURNING: the instance learns its new number in the same statement.
+        cursor.execute(
+            f"UPDATE {table} SET definition_version = definition_version + 1 "
+            "WHERE business_id = %s AND id = %s RETURNING definition_version",
+            [survey.business_id, survey.pk],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        survey.definition_version = row[0]
     _public_surveys.pop(survey.uuid, None)
 
 

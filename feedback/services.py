@@ -126,10 +126,10 @@ def response_submit(
         contact_requested=contact_requested and bool(contact_email),
         contact_email=contact_email,
     )
-    opens_case = case_reason_for_answers(cleaned) is not None
+    case_reason = case_reason_for_answers(cleaned)
     records_contact = response.customer is not None and response.contact_requested
     # A lone INSERT is all or nothing by itself; only more writes need a transaction.
-    needs_transaction = invitation is not None or opens_case or records_contact
+    needs_transaction = invitation is not None or case_reason is not None or records_contact
     with transaction.atomic() if needs_transaction else nullcontext():
         if invitation is not None:
             invitation_claim(invitation=invitation)
@@ -139,8 +139,8 @@ def response_submit(
             raise SurveyChanged
         if records_contact:
             contact_request_record(response=response, survey=survey)
-        if opens_case:
-            cases_open_for_response(response=response, answers=cleaned)
+        if case_reason is not None:
+            cases_open_for_response(response=response, reason=case_reason)
         texts = [answer_ids[a.question.pk] for a in cleaned if a.text.strip()]
         texts_enqueue_scoring(model=Answer, ids=texts)
     return response

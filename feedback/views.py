@@ -146,8 +146,9 @@ def survey_form(
         )  # fmt: skip
     try:
         response_submit(
-            survey=survey, raw_answers=values, channel=channel, invitation=invitation, **contact
-        )
+            survey=survey, questions=questions, raw_answers=values, channel=channel,
+            invitation=invitation, **contact,
+        )  # fmt: skip
     except Gone:
         return render(request, "feedback/survey_closed.html", {"survey": survey}, status=410)
     except Conflict:

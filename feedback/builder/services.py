@@ -142,8 +142,7 @@ def questions_add_from_specs(*, survey: Survey, specs: tuple[QuestionSpec, ...])
     """Add a template's questions, in the survey's language (else the business's),
     resolving follow-ups to the questions just made."""
     made: list[Question] = []
-    language = survey.language or survey.business.language
-    with transaction.atomic(), translation.override(language):
+    with transaction.atomic(), translation.override(survey.written_language):
         for spec in specs:
             condition = spec.show_if
             made.append(

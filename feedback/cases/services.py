@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Business, Membership, Role, User
+from accounts.models import Membership, Role, User
 from accounts.services import audit_record
 
 from ..models import (
@@ -48,21 +48,20 @@ def case_reason_for_answers(answers: Iterable[Answer]) -> str | None:
     return None
 
 
-def cases_open_for_response(*, response: Response, answers: Iterable[Answer]) -> None:
-    """Called inside the transaction that stores a response."""
-    reason = case_reason_for_answers(answers)
-    if reason is not None:
-        cases_open(
-            business=response.business,
-            reason=reason,
-            sources=[{"response_id": response.pk, "customer_id": response.customer_id}],
-        )
+def cases_open_for_response(*, response: Response, reason: str) -> None:
+    """Called inside the transaction that stores a response whose answers give `reason`
+    (case_reason_for_answers)."""
+    cases_open(
+        business_id=response.business_id,
+        reason=reason,
+        sources=[{"response_id": response.pk, "customer_id": response.customer_id}],
+    )
 
 
 def cases_open_for_interaction(*, interaction: Interaction) -> None:
     if interaction.follow_up_needed:
         cases_open(
-            business=interaction.business,
+            business_id=interaction.business_id,
             reason=CaseReason.STAFF_FLAG,
             sources=[
                 {
@@ -74,8 +73,9 @@ def cases_open_for_interaction(*, interaction: Interaction) -> None:
         )
 
 
-def recent(written: dict[int, datetime]) -> list[int]:
-    """The ids of the texts written recently enough to follow up (see FRESH_FOR)."""
+def _fresh(written: dict[int, datetime]) -> list[int]:
+    """The ids of the texts written recently enough to follow up (see FRESH_FOR): the
+    only date check; the queries below take these ids as they are."""
     since = timezone.now() - FRESH_FOR
     return [pk for pk, written_at in written.items() if written_at >= since]
 
@@ -83,16 +83,16 @@ def recent(written: dict[int, datetime]) -> list[int]:
 def cases_open_for_negative_answers(*, written: dict[int, datetime]) -> None:
     """After scoring: a negative comment opens a case for its response (if none yet).
     `written`: the id of each comment scored negative and when it was written."""
-    ids = recent(written)
+    ids = _fresh(written)
     if not ids:  # history (an import, a backfill): nobody to call, nothing to read
         return
-    negative = Answer.objects.filter(
-        pk__in=ids, sentiment_label="negative", created_at__gte=timezone.now() - FRESH_FOR
-    ).select_related("response")
+    negative = Answer.objects.filter(pk__in=ids, sentiment_label="negative").values_list(
+        "business_id", "response_id", "response__customer_id"
+    )
     by_business: dict[int, list[dict]] = {}
-    for answer in negative:
-        source = {"response_id": answer.response_id, "customer_id": answer.response.customer_id}
-        by_business.setdefault(answer.business_id, []).append(source)
+    for business_id, response_id, customer_id in negative:
+        source = {"response_id": response_id, "customer_id": customer_id}
+        by_business.setdefault(business_id, []).append(source)
     for business_id, sources in by_business.items():
         cases_open(business_id=business_id, reason=CaseReason.NEGATIVE_COMMENT, sources=sources)
 
@@ -100,12 +100,10 @@ def cases_open_for_negative_answers(*, written: dict[int, datetime]) -> None:
 def cases_open_for_negative_interactions(*, written: dict[int, datetime]) -> None:
     """After scoring: a note that reads negative opens a case for its interaction.
     `written`: the id of each note scored negative and when it was written."""
-    ids = recent(written)
+    ids = _fresh(written)
     if not ids:
         return
-    negative = Interaction.objects.filter(
-        pk__in=ids, sentiment_label="negative", created_at__gte=timezone.now() - FRESH_FOR
-    )
+    negative = Interaction.objects.filter(pk__in=ids, sentiment_label="negative")
     by_business: dict[int, list[dict]] = {}
     for interaction in negative.only("pk", "business_id", "customer_id", "staff_id"):
         by_business.setdefault(interaction.business_id, []).append(
@@ -119,19 +117,12 @@ def cases_open_for_negative_interactions(*, written: dict[int, datetime]) -> Non
         cases_open(business_id=business_id, reason=CaseReason.NEGATIVE_COMMENT, sources=sources)
 
 
-def cases_open(
-    *,
-    reason: str,
-    sources: list[dict],
-    business: Business | None = None,
-    business_id: int | None = None,
-) -> None:
+def cases_open(*, business_id: int, reason: str, sources: list[dict]) -> None:
     """Open one case per source; a source that already has a case is left alone.
 
     `ignore_conflicts` lets the unique response/interaction keys decide, so two
     triggers racing (a detractor whose comment is also negative) open one case.
     """
-    business_id = business.pk if business else business_id
     now = timezone.now()
     default_assignee = first_owner_id(business_id=business_id)
     FollowUpCase.objects.bulk_create(

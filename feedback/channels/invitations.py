@@ -206,7 +206,7 @@ def deliver(invitation: Invitation, *, template: str) -> None:
         "survey_url": site + reverse("channels:invitation", args=[invitation.token]),
         "unsubscribe_url": site + reverse("channels:unsubscribe", args=[invitation.token]),
     }
-    with translation.override(invitation.survey.language or business.language):
+    with translation.override(invitation.survey.written_language):
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)

@@ -7,69 +7,7 @@ cxplatform.migration_ops): the foreign-key constraints stay as they are."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-from cxplatform.migration_ops import drop_single_column_indexes
-
-DROPPED = [
-    ("feedback_answer", "business_id"),
-    ("feedback_answer", "question_id"),
-    ("feedback_answer", "response_id"),
-    ("feedback_response", "business_id"),
-    ("feedback_response", "survey_id"),
-]
-
-
-STATE = [
-    migrations.AlterField(
-        model_name="answer",
-        name="business",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="+",
-            to="accounts.business",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="answer",
-        name="question",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="answers",
-            to="feedback.question",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="answer",
-        name="response",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="answers",
-            to="feedback.response",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="response",
-        name="business",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="+",
-            to="accounts.business",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="response",
-        name="survey",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="responses",
-            to="feedback.survey",
-        ),
-    ),
-]
+from cxplatform.migration_ops import AlterFieldIndexOnly
 
 
 class Migration(migrations.Migration):
@@ -79,8 +17,54 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[drop_single_column_indexes(*pair) for pair in DROPPED],
-            state_operations=STATE,
-        )
+        AlterFieldIndexOnly(
+            model_name="answer",
+            name="business",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.business",
+            ),
+        ),
+        AlterFieldIndexOnly(
+            model_name="answer",
+            name="question",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="answers",
+                to="feedback.question",
+            ),
+        ),
+        AlterFieldIndexOnly(
+            model_name="answer",
+            name="response",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="answers",
+                to="feedback.response",
+            ),
+        ),
+        AlterFieldIndexOnly(
+            model_name="response",
+            name="business",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.business",
+            ),
+        ),
+        AlterFieldIndexOnly(
+            model_name="response",
+            name="survey",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="responses",
+                to="feedback.survey",
+            ),
+        ),
     ]

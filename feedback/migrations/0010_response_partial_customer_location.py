@@ -8,32 +8,7 @@ submission waits behind the drop."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-from cxplatform.migration_ops import AddIndexConcurrentlyOnPostgreSQL, drop_single_column_indexes
-
-STATE = [
-    migrations.AlterField(
-        model_name="response",
-        name="customer",
-        field=models.ForeignKey(
-            blank=True,
-            db_index=False,
-            null=True,
-            on_delete=django.db.models.deletion.SET_NULL,
-            to="customers.customer",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="response",
-        name="location",
-        field=models.ForeignKey(
-            blank=True,
-            db_index=False,
-            null=True,
-            on_delete=django.db.models.deletion.SET_NULL,
-            to="accounts.location",
-        ),
-    ),
-]
+from cxplatform.migration_ops import AddIndexConcurrentlyOnPostgreSQL, AlterFieldIndexOnly
 
 
 class Migration(migrations.Migration):
@@ -60,17 +35,30 @@ class Migration(migrations.Migration):
                 name="response_location",
             ),
         ),
-        migrations.SeparateDatabaseAndState(
-            database_operations=[
-                drop_single_column_indexes(
-                    "feedback_response", "customer_id", keep=("response_customer",),
-                    concurrently=True,
-                ),
-                drop_single_column_indexes(
-                    "feedback_response", "location_id", keep=("response_location",),
-                    concurrently=True,
-                ),
-            ],
-            state_operations=STATE,
+        AlterFieldIndexOnly(
+            model_name="response",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="customers.customer",
+            ),
+            keep=("response_customer",),
+            concurrently=True,
+        ),
+        AlterFieldIndexOnly(
+            model_name="response",
+            name="location",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="accounts.location",
+            ),
+            keep=("response_location",),
+            concurrently=True,
         ),
     ]

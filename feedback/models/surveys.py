@@ -78,6 +78,12 @@ class Survey(BusinessOwned):
     def is_open(self) -> bool:
         return self.status == SurveyStatus.ACTIVE
 
+    @property
+    def written_language(self) -> str:
+        """The language its texts are written in and its e-mails sent in: its own, else
+        its business's."""
+        return self.language or self.business.language
+
 
 class QuestionKind(models.TextChoices):
     NPS = "nps", _("Likelihood to recommend (0-10)")

@@ -199,6 +199,16 @@ def test_the_short_way_still_counts_against_the_rate_limit(survey_a, settings):
     assert reply.status_code == 429
     assert int(reply["Retry-After"]) >= 1
     assert Response.objects.count() == 1
+    # The limit comes before the body is read: a limited flood's bodies cost no parsing.
+    assert post(survey_a, '{"answers": ').status_code == 429
+
+
+def test_a_body_that_does_not_parse_is_worded_as_drf_words_it(survey_a):
+    short = post(survey_a, '{"answers": ')
+    drf = post(survey_a, '{"answers": ', HTTP_ACCEPT="application/json; indent=2")
+    assert short.status_code == drf.status_code == 400
+    assert short.json()["detail"] == drf.json()["detail"]
+    assert short.json()["detail"] == "The body is not valid JSON."
 
 
 def test_the_view_keeps_its_schema():

@@ -5,26 +5,7 @@ the indexes are dropped (see cxplatform.migration_ops): the business foreign key
 import django.db.models.deletion
 from django.db import migrations, models
 
-from cxplatform.migration_ops import drop_single_column_indexes
-
-STATE = [
-    migrations.AlterField(
-        model_name="aspectmention",
-        name="aspect_key",
-        field=models.SlugField(db_index=False, max_length=40),
-    ),
-    migrations.AlterField(
-        model_name="aspectmention",
-        name="business",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="+",
-            to="accounts.business",
-        ),
-    ),
-]
-
+from cxplatform.migration_ops import AlterFieldIndexOnly
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -33,11 +14,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[
-                drop_single_column_indexes("textanalysis_aspectmention", "aspect_key"),
-                drop_single_column_indexes("textanalysis_aspectmention", "business_id"),
-            ],
-            state_operations=STATE,
-        )
+        AlterFieldIndexOnly(
+            model_name="aspectmention",
+            name="aspect_key",
+            field=models.SlugField(db_index=False, max_length=40),
+        ),
+        AlterFieldIndexOnly(
+            model_name="aspectmention",
+            name="business",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.business",
+            ),
+        ),
     ]
