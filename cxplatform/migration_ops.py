@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.operations import AddIndexConcurrently
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations
-from django.db.migrations.operations import AddIndex
+from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
 class AlterFieldIndexOnly(migrations.AlterField):
@@ -66,19 +66,34 @@ class AlterFieldIndexOnly(migrations.AlterField):
         return " CONCURRENTLY" if wanted else ""
 
 
-class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
-    """AddIndex built with CREATE INDEX CONCURRENTLY on PostgreSQL, so the table takes
-    writes while it builds (the migration needs atomic = False); a plain AddIndex on
-    SQLite, which has no such thing."""
+class _ConcurrentlyOnPostgreSQL:
+    """On PostgreSQL the CONCURRENTLY operation it mixes into (the migration needs
+    atomic = False); on SQLite, which has no such thing, the `plain` operation."""
+
+    plain: type[migrations.operations.base.Operation]
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+        self._run("database_forwards", app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self._run("database_backwards", app_label, schema_editor, from_state, to_state)
+
+    def _run(self, step: str, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+            getattr(super(), step)(app_label, schema_editor, from_state, to_state)
         else:
-            AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+            getattr(self.plain, step)(self, app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexConcurrentlyOnPostgreSQL(_ConcurrentlyOnPostgreSQL, AddIndexConcurrently):
+    """AddIndex built with CREATE INDEX CONCURRENTLY on PostgreSQL, so the table takes
+    writes while it builds; a plain AddIndex on SQLite."""
+
+    plain = AddIndex
+
+
+class RemoveIndexConcurrentlyOnPostgreSQL(_ConcurrentlyOnPostgreSQL, RemoveIndexConcurrently):
+    """RemoveIndex dropped with DROP INDEX CONCURRENTLY on PostgreSQL, so no write waits
+    behind the drop; a plain RemoveIndex on SQLite."""
+
+    plain = RemoveIndex

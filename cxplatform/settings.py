@@ -421,9 +421,12 @@ TEXTANALYSIS_AFTER_SCORES = ["journeys.rollups.rollup_take_in_late"]
 # Who hears that a business's texts were all scored again: "dotted.path(business_id=...)".
 TEXTANALYSIS_AFTER_RESCORE = ["journeys.tasks.rollup_rebuild_later"]
 # Who adds up the journey roll-up further, inside the transaction of each journey build,
-# so their own roll-up is never behind it:
+# so their own roll-up is never behind it (metrics' rebuild_kpi_rollups runs them all):
 # "dotted.path(business=..., first=<the first day rebuilt; None: every day>)".
-JOURNEYS_AFTER_BUILD = ["metrics.kpi_rollup.kpi_days_follow"]
+JOURNEYS_AFTER_BUILD = [
+    "metrics.kpi_rollup.kpi_days_follow",
+    "metrics.resolve_times.resolved_days_follow",
+]
 # Who hears that a business's purchases changed (after the commit):
 # "dotted.path(business_id=..., purchases=<how many>)".
 CUSTOMERS_AFTER_PURCHASES = ["metrics.tasks.purchases_changed"]

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import CharField, F, IntegerField, Prefetch, QuerySet, Value
 
 from accounts.models import Business
+from cxplatform.snapshot import one_snapshot
 from feedback.models import Answer, Interaction, Survey
 from textanalysis.selectors import aspect_names, explanation_aspects, explanation_words
 
@@ -218,6 +219,7 @@ def previous_period(first: date, last: date) -> tuple[date, date]:
     return first - timedelta(days=length), first - timedelta(days=1)
 
 
+@one_snapshot()  # coverage, roll-up and raw rows as of one moment
 def journey_map(
     *, business: Business, journey: Journey, first: date, last: date, filters: Filters
 ) -> JourneyMap:

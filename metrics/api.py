@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.access import MANAGER_ROLES
 from cxplatform.csvsafe import csv_response
 from cxplatform.errors import ApplicationError
+from cxplatform.snapshot import one_snapshot
 
 from .forms import CHANNELS, KpiFilterForm, StrictFilterForm
 from .report import kpi_csv_rows, kpi_report
@@ -48,6 +49,7 @@ class KpiView(APIView):
     required_roles = MANAGER_ROLES
 
     @extend_schema(parameters=PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @one_snapshot()
     def get(self, request):
         return Response(kpi_report(request.business, valid_filters(request)))
 
@@ -58,6 +60,7 @@ class KpiCsvView(APIView):
     required_roles = MANAGER_ROLES
 
     @extend_schema(parameters=PARAMETERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @one_snapshot()
     def get(self, request):
         rows = kpi_csv_rows(request.business, valid_filters(request))
         return csv_response("kpis.csv", rows)

@@ -72,9 +72,11 @@ class CareCasesView(APIView):
 
     `open_now`, `awaiting_contact` and `overdue_now` describe the queue at this moment;
     `opened`, `resolved`, `resolved_on_time` and `median_hours_to_resolve` the period's
-    cases. `recovery` counts the customers with a case opened in the period who later
-    bought again or answered better (NPS 7-10 or CSAT 4-5); `share` is recovered /
-    customers, and cases without a known customer are counted apart.
+    cases; the median is exact up to 1,000 resolved cases and, beyond, read from a
+    roll-up within 1% of the exact value (metrics.resolve_times). `recovery` counts the
+    customers with a case opened in the period who later bought again or answered better
+    (NPS 7-10 or CSAT 4-5); `share` is recovered / customers, and cases without a known
+    customer are counted apart.
     """
 
     required_roles = MANAGER_ROLES

@@ -9,7 +9,7 @@ period's cases by (business, created_at) and (business, resolved_at); staff load
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
@@ -33,7 +33,7 @@ from feedback.models import (
     Mood,
 )
 from journeys.models import STAFF_CHANNEL
-from journeys.rollups import local_today
+from journeys.rollups import coverage_of, local_today
 from textanalysis.models import SentimentLabel
 
 from .case_outcomes import (
@@ -41,10 +41,13 @@ from .case_outcomes import (
     RECOVERY_TOTALS_SQL,
     TABLES,
     better_params,
+    opened_count,
     outcome_source,
     recovery_counts,
+    recovery_now_counts,
 )
 from .filters import KpiFilters, Period
+from .resolve_times import EXACT_UP_TO, resolved_figures
 
 STAFF_LOAD_DAYS = 14
 UPSET_MOODS = (Mood.FRUSTRATED, Mood.ANGRY)
@@ -118,22 +121,47 @@ def filtered_cases(*, business: Business, filters: KpiFilters) -> QuerySet[Follo
 
 
 def case_kpis(*, business: Business, filters: KpiFilters) -> CaseKpis:
-    """Three aggregate queries, one per index, each reading only the index when no filter
-    joins the cases' sources: the queue now (case_queue), the period's openings
-    (case_opened) and the period's resolutions with their times (case_resolved_times,
-    which holds each resolved case's opening and due time). One query over the three
-    (an OR of them) fetched every such case's row from the table: a year's cases at a
-    busy business took 150 ms. (SQLite, which has no percentile, takes one more: see
-    feedback.cases.selectors.median_duration_without_percentile.)"""
-    start, end = filters.period.bounds(business)
+    """The queue now, read from its index alone when no filter joins the cases' sources
+    (case_queue). Without a filter, the period's figures come from roll-ups, at the same
+    cost for a year as for a week: the openings from the case outcomes' days, the
+    resolutions from theirs (metrics.resolve_times). With one, from raw rows through
+    their indexes: case_opened, and case_resolved_times (which holds each resolved
+    case's opening and due time)."""
     cases = filtered_cases(business=business, filters=filters)
     return CaseKpis(
         **_queue_counts(cases, now=timezone.now()),
-        opened=cases.filter(created_at__gte=start, created_at__lt=end).count(),
-        **_resolved_figures(
-            cases.filter(status=CaseStatus.RESOLVED, resolved_at__gte=start, resolved_at__lt=end)
-        ),
+        opened=_period_opened(business, filters, cases),
+        **_period_resolved(business, filters, cases),
     )
+
+
+def _period_opened(business: Business, filters: KpiFilters, cases: QuerySet[FollowUpCase]) -> int:
+    """The cases opened in the period: from the case outcomes' days (RecoveryDay) and
+    those opened since their cutoff when no filter applies and they were built, else
+    counted raw (index case_opened)."""
+    if not cases_filtered(filters):
+        cutoff = outcome_source(business=business).cutoff
+        if cutoff is not None:
+            return opened_count(business, filters.period.first, filters.period.last, cutoff)
+    start, end = filters.period.bounds(business)
+    return cases.filter(created_at__gte=start, created_at__lt=end).count()
+
+
+def _period_resolved(
+    business: Business, filters: KpiFilters, cases: QuerySet[FollowUpCase]
+) -> dict[str, object]:
+    """The period's resolved cases: exact from raw rows when a filter applies or when
+    the roll-up finds at most EXACT_UP_TO of them (cheap at that size); else the
+    roll-up's exact counts and its median, within 1% (metrics.resolve_times)."""
+    start, end = filters.period.bounds(business)
+    raw = cases.filter(status=CaseStatus.RESOLVED, resolved_at__gte=start, resolved_at__lt=end)
+    if cases_filtered(filters):
+        return _resolved_figures(raw)
+    period, through = filters.period, coverage_of(business).through
+    rolled = resolved_figures(business, period.first, period.last, through)
+    if rolled.resolved <= EXACT_UP_TO:
+        return _resolved_figures(raw)
+    return asdict(rolled)
 
 
 def _queue_counts(cases: QuerySet[FollowUpCase], *, now) -> dict[str, int]:
@@ -203,6 +231,10 @@ def recovery(*, business: Business, filters: KpiFilters) -> Recovery:
             case_outcomes_refresh_soon(business_id=business.pk)
         if source.cutoff is not None:
             start, end = filters.period.bounds(business)
+            if end > timezone.now():  # the default, and any period ending today
+                period = filters.period
+                figures = recovery_now_counts(business, period.first, period.last, source.cutoff)
+                return Recovery(*figures)
             return Recovery(*recovery_counts(business, start, end, source.cutoff))
     return recovery_from_cases(business=business, filters=filters)
 

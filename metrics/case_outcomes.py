@@ -9,6 +9,14 @@ today, see `open_days_start`), built by one INSERT ... SELECT
 cutoff from raw rows: the cases opened since, and the purchases and answers since, which
 are only the open days' rows. The figures are the same as the raw query's.
 
+A year of outcome rows is still a grouping of a hundred thousand at a busy business. For
+a period ending today (the dashboard's, as a rule) each customer's latest case is their
+latest of all, so the same build keeps one row per customer (CustomerRecovery: their
+latest case before the cutoff, whether they came back after it) and their sums per
+local day of that case (RecoveryDay, with the cases opened that day): such a period
+reads one row per day and corrects it for the customers touched since the cutoff
+(`recovery_now_counts`). Earlier periods read the outcome rows (`recovery_counts`).
+
 Kept current by tasks: the first reader after a day closes asks for a rebuild (the
 cutoff moves on), and so does every change of purchases (with the purchase roll-up,
 metrics.tasks), since an imported purchase can be dated in the past;
@@ -20,17 +28,25 @@ one (the next day at the latest).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Business
 from customers.models import Purchase
 from feedback.models import Answer, FollowUpCase, Question, QuestionKind, Response
-from journeys.rollups import DETRACTOR_UP_TO, SATISFIED_FROM, day_bounds, first_open_day
+from journeys.rollups import (
+    DETRACTOR_UP_TO,
+    SATISFIED_FROM,
+    day_bounds,
+    first_open_day,
+    zone_of,
+)
 
-from .models import CaseOutcome, CaseOutcomeState
+from .models import CaseOutcome, CaseOutcomeState, CustomerRecovery, RecoveryDay
 
 # A later answer "better" than the one that opened a case: no longer a detractor
 # (NPS 7-10) or satisfied (CSAT 4-5).
@@ -39,6 +55,8 @@ CSAT_RECOVERED_FROM = SATISFIED_FROM
 
 TABLES = {
     "outcome": CaseOutcome._meta.db_table,
+    "customer": CustomerRecovery._meta.db_table,
+    "day": RecoveryDay._meta.db_table,
     "case": FollowUpCase._meta.db_table,
     "purchase": Purchase._meta.db_table,
     "response": Response._meta.db_table,
@@ -116,9 +134,66 @@ def case_outcomes_build(*, business: Business) -> int:
                 [at, at, *better_params(), business.pk, at],
             )
             written = cursor.rowcount
+        _customers_build(business)
         state.cutoff, state.built_at = cutoff, now
         state.save()
     return written
+
+
+# Each customer's latest case before the cutoff and whether they came back after it
+# (as RECOVERY_SQL's `latest`: after the latest opening came some case's first purchase).
+CUSTOMERS_SQL = """
+INSERT INTO {customer} (customer_id, business_id, last_opened, bought, better)
+SELECT customer_id, business_id, MAX(opened_at),
+    CASE WHEN MAX(bought_at) > MAX(opened_at) THEN %s ELSE %s END,
+    CASE WHEN MAX(better_at) > MAX(opened_at) THEN %s ELSE %s END
+FROM {outcome}
+WHERE business_id = %s AND customer_id IS NOT NULL
+GROUP BY customer_id, business_id
+"""
+
+
+def _customers_build(business: Business) -> None:
+    """CustomerRecovery and RecoveryDay from the outcome rows just written."""
+    CustomerRecovery.objects.filter(business=business).delete()
+    RecoveryDay.objects.filter(business=business).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(CUSTOMERS_SQL.format(**TABLES), [True, False, True, False, business.pk])
+    zone = zone_of(business)
+    days: dict = {}
+    by_customer = (
+        CustomerRecovery.objects.filter(business=business)
+        .annotate(local_day=TruncDate("last_opened", tzinfo=zone))
+        .values("local_day")
+        .annotate(
+            n=Count("pk"),
+            n_bought=Count("pk", filter=Q(bought=True)),
+            n_better=Count("pk", filter=Q(better=True)),
+            n_recovered=Count("pk", filter=Q(bought=True) | Q(better=True)),
+        )
+        .order_by()
+    )
+    for row in by_customer:
+        days[row["local_day"]] = {
+            "customers": row["n"],
+            "bought": row["n_bought"],
+            "better": row["n_better"],
+            "recovered": row["n_recovered"],
+        }
+    opened = (
+        CaseOutcome.objects.filter(business=business)
+        .annotate(local_day=TruncDate("opened_at", tzinfo=zone))
+        .values("local_day")
+        .annotate(n=Count("pk"), n_anonymous=Count("pk", filter=Q(customer=None)))
+        .order_by()
+    )
+    for row in opened:
+        sums = days.setdefault(row["local_day"], {})
+        sums["opened"], sums["anonymous"] = row["n"], row["n_anonymous"]
+    RecoveryDay.objects.bulk_create(
+        (RecoveryDay(business=business, day=day, **sums) for day, sums in days.items()),
+        batch_size=2000,
+    )
 
 
 # --- Reading ----------------------------------------------------------------------------
@@ -231,3 +306,119 @@ def recovery_counts(
         cursor.execute(RECOVERY_SQL.format(better=BETTER, **TABLES), params)
         figures = cursor.fetchone()
     return tuple(int(figure or 0) for figure in figures)  # SUM gives numeric on PG
+
+
+# For a period ending after now: the customers' latest cases are their latest of all, so
+# the figures are RecoveryDay's sums over the period's days, corrected for the customers
+# something happened to since the cutoff (`touched`: a case, a purchase or a better
+# answer since; the open days' rows, a few thousand at most): each counts as they are
+# now (`new_*`) instead of as the roll-up has them (`old_*`). Their latest case is one
+# since the cutoff if they have one, else the rolled one; they came back after it when
+# the roll-up says so (a rolled case) or a purchase or better answer since came after
+# it. Plus the cases without a customer opened since the cutoff. MATERIALIZED: each
+# look-up once per customer, or PostgreSQL repeats them for every column that reads them.
+RECOVERY_NOW_SQL = """
+WITH touched AS (
+    SELECT customer_id FROM {case}
+    WHERE business_id = %(business)s AND created_at >= %(cutoff)s AND customer_id IS NOT NULL
+    UNION
+    SELECT customer_id FROM {purchase}
+    WHERE business_id = %(business)s AND purchased_at >= %(cutoff)s
+      AND customer_id IS NOT NULL
+    UNION
+    SELECT r.customer_id FROM {response} r
+    JOIN {answer} a ON a.response_id = r.id AND a.business_id = r.business_id
+    JOIN {question} q ON q.id = a.question_id
+    WHERE r.business_id = %(business)s AND r.created_at >= %(cutoff)s
+      AND r.customer_id IS NOT NULL AND {better}
+),
+rolled AS MATERIALIZED (
+    SELECT t.customer_id, cr.last_opened AS opened, cr.bought, cr.better
+    FROM touched t
+    LEFT JOIN {customer} cr
+        ON cr.customer_id = t.customer_id AND cr.business_id = %(business)s
+),
+latest AS (
+    SELECT cr.customer_id, cr.opened AS old_opened, cr.bought AS old_bought,
+        cr.better AS old_better, live.opened AS live_opened,
+        COALESCE(live.opened, cr.opened) AS opened
+    FROM rolled cr
+    LEFT JOIN (
+        SELECT customer_id, MAX(created_at) AS opened FROM {case}
+        WHERE business_id = %(business)s AND created_at >= %(cutoff)s
+          AND customer_id IS NOT NULL
+        GROUP BY customer_id
+    ) live ON live.customer_id = cr.customer_id
+),
+flags AS MATERIALIZED (
+    SELECT
+        CASE WHEN old_opened >= %(start)s THEN 1 ELSE 0 END AS old_in,
+        CASE WHEN old_bought THEN 1 ELSE 0 END AS old_bought,
+        CASE WHEN old_better THEN 1 ELSE 0 END AS old_better,
+        CASE WHEN opened >= %(start)s AND opened < %(end)s THEN 1 ELSE 0 END AS new_in,
+        CASE WHEN (live_opened IS NULL AND old_bought) OR EXISTS (
+                SELECT 1 FROM {purchase} p
+                WHERE p.business_id = %(business)s AND p.customer_id = latest.customer_id
+                  AND p.purchased_at > latest.opened AND p.purchased_at >= %(cutoff)s)
+            THEN 1 ELSE 0 END AS new_bought,
+        CASE WHEN (live_opened IS NULL AND old_better) OR EXISTS (
+                SELECT 1 FROM {response} r
+                JOIN {answer} a ON a.response_id = r.id AND a.business_id = r.business_id
+                JOIN {question} q ON q.id = a.question_id
+                WHERE r.business_id = %(business)s AND r.customer_id = latest.customer_id
+                  AND r.created_at > latest.opened AND r.created_at >= %(cutoff)s
+                  AND {better})
+            THEN 1 ELSE 0 END AS new_better
+    FROM latest WHERE opened IS NOT NULL
+),
+parts AS (
+    SELECT customers, recovered, bought, better, anonymous FROM {day}
+    WHERE business_id = %(business)s AND day >= %(first)s AND day <= %(last)s
+    UNION ALL
+    SELECT new_in - old_in,
+        new_in * (CASE WHEN new_bought = 1 OR new_better = 1 THEN 1 ELSE 0 END)
+            - old_in * (CASE WHEN old_bought = 1 OR old_better = 1 THEN 1 ELSE 0 END),
+        new_in * new_bought - old_in * old_bought,
+        new_in * new_better - old_in * old_better,
+        0
+    FROM flags
+    UNION ALL
+    SELECT 0, 0, 0, 0, COUNT(*) FROM {case}
+    WHERE business_id = %(business)s AND created_at >= %(live_start)s
+      AND created_at < %(end)s AND customer_id IS NULL
+)
+SELECT SUM(customers), SUM(recovered), SUM(bought), SUM(better), SUM(anonymous) FROM parts
+"""
+BETTER_NAMED = BETTER % ("%(nps)s", "%(nps_from)s", "%(csat)s", "%(csat_from)s")
+
+
+def recovery_now_counts(
+    business: Business, first: date, last: date, cutoff: datetime
+) -> tuple[int, ...]:
+    """Recovery's figures for the cases opened on days first..last, a period ending
+    after now (its customers' latest cases are their latest of all): the same figures
+    as `recovery_counts`, from a row per day of RecoveryDay and the rows since `cutoff`."""
+    start, end = day_bounds(business, first, last)
+    nps, nps_from, csat, csat_from = better_params()
+    params = {
+        "business": business.pk, "cutoff": db_moment(cutoff), "start": db_moment(start),
+        "end": db_moment(end), "live_start": db_moment(max(start, cutoff)),
+        "first": first, "last": last,
+        "nps": nps, "nps_from": nps_from, "csat": csat, "csat_from": csat_from,
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(RECOVERY_NOW_SQL.format(better=BETTER_NAMED, **TABLES), params)
+        figures = cursor.fetchone()
+    return tuple(int(figure or 0) for figure in figures)  # SUM gives numeric on PG
+
+
+def opened_count(business: Business, first: date, last: date, cutoff: datetime) -> int:
+    """How many cases were opened on days first..last: RecoveryDay's counts of the days
+    before `cutoff`, and the cases opened since, counted raw."""
+    start, end = day_bounds(business, first, last)
+    rolled = RecoveryDay.objects.filter(business=business, day__gte=first, day__lte=last)
+    since = FollowUpCase.objects.filter(
+        business=business, created_at__gte=max(start, cutoff), created_at__lt=end
+    )
+    total = rolled.aggregate(n=Sum("opened"))["n"] or 0
+    return total + since.count()

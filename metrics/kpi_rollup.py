@@ -20,8 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.module_loading import import_string
 
 from accounts.models import Business
 from journeys.models import RollupState, TouchpointDay
@@ -56,12 +58,16 @@ def kpi_days_follow(*, business: Business, first: date | None) -> int:
 
 
 def kpi_rollup_build(*, business: Business) -> int:
-    """Rebuild every KpiDay row of the business from its journey roll-up; return how many
+    """Rebuild every roll-up that follows the journey builds (settings.
+    JOURNEYS_AFTER_BUILD: KpiDay, the resolved cases' days) whole; return how many rows
     were written. The journey roll-up's state row is locked meanwhile, so no journey
     build commits between."""
     with transaction.atomic():
         RollupState.objects.select_for_update().filter(business=business).exists()
-        return kpi_days_follow(business=business, first=None)
+        return sum(
+            import_string(hook_path)(business=business, first=None)
+            for hook_path in settings.JOURNEYS_AFTER_BUILD
+        )
 
 
 def _day_rows(business: Business, since: date | None) -> list[KpiDay]:

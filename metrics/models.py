@@ -1,6 +1,8 @@
 """Roll-ups and estimates over purchases, so no page or API call reads raw purchases; and
-the dashboard's own roll-ups of the survey KPIs (KpiDay, see metrics.kpi_rollup) and of
-follow-up case outcomes (CaseOutcome, see metrics.case_outcomes).
+the dashboard's own roll-ups of the survey KPIs (KpiDay, see metrics.kpi_rollup), of
+follow-up case outcomes (CaseOutcome, CustomerRecovery, RecoveryDay, see
+metrics.case_outcomes) and of the times cases took to resolve (ResolvedCaseDay, see
+metrics.resolve_times).
 
 Every table here is rebuilt from the purchases by a task (see metrics/purchases.py and
 metrics/tasks.py); the dashboard and the API read only these rows, whose number depends on
@@ -191,6 +193,83 @@ class CaseOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"Case {self.case_id}: bought {self.bought_at}, better {self.better_at}"
+
+
+class CustomerRecovery(models.Model):
+    """One per customer with a case opened before the case outcomes' cutoff: their latest
+    such case and whether they came back after it before the cutoff, by a purchase
+    (`bought`) or a better answer (`better`). Built with CaseOutcome, from it; read for
+    the few customers something happened to since the cutoff (metrics.case_outcomes)."""
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    last_opened = models.DateTimeField()
+    bought = models.BooleanField()
+    better = models.BooleanField()
+
+    def __str__(self) -> str:
+        return f"Customer {self.customer_id}: last case {self.last_opened}"
+
+
+class RecoveryDay(models.Model):
+    """CustomerRecovery added up by the local day of each customer's latest case:
+    `customers`, of them `bought`, `better` and `recovered` (either); and of the cases
+    opened that day, all of them (`opened`) and those without a customer (`anonymous`).
+    A period ending today sums these rows (a few hundred for a year) and corrects them
+    for what happened since the cutoff; the cases opened are counted so for any period."""
+
+    # Its unique constraint begins with business: no index of its own.
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    customers = models.IntegerField(default=0)
+    bought = models.IntegerField(default=0)
+    better = models.IntegerField(default=0)
+    recovered = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0)
+    anonymous = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["business", "day"], name="one_recovery_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.recovered} of {self.customers} came back"
+
+
+class ResolvedCaseDay(models.Model):
+    """The follow-up cases resolved on one local day whose time to resolve fell in one
+    bucket (metrics.resolve_times: log-spaced, each 1% wide): how many (`resolved`), how
+    many by their due time (`on_time`), and the running totals of both over this bucket's
+    days so far (`resolved_through`, `on_time_through`). Any period's counts per bucket
+    are then two running totals apart: two rows per bucket, whatever the period's length
+    or the business's size. Rewritten with every journey build (settings.
+    JOURNEYS_AFTER_BUILD) for the days it rebuilt."""
+
+    # Its unique constraint begins with business: no index of its own.
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    bucket = models.IntegerField()
+    resolved = models.IntegerField()
+    on_time = models.IntegerField()
+    resolved_through = models.IntegerField()
+    on_time_through = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            # Also the index of the reader's look-ups: a bucket's latest day up to a day.
+            models.UniqueConstraint(
+                fields=["business", "bucket", "day"], name="one_resolved_case_day"
+            )
+        ]
+        indexes = [models.Index(fields=["business", "day"], name="resolvedcaseday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} bucket {self.bucket}: {self.resolved}"
 
 
 class ClvStatus(models.TextChoices):

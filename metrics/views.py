@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import MANAGER_ROLES, business_view
 from cxplatform.csvsafe import csv_response
+from cxplatform.snapshot import one_snapshot
 from feedback.selectors import surveys_for_business
 from textanalysis.selectors import alerts_waiting_count, aspect_names_for_request
 
@@ -20,6 +21,7 @@ from .selectors import latest_comments
 
 
 @business_view(roles=MANAGER_ROLES)
+@one_snapshot()
 def dashboard(request: HttpRequest) -> HttpResponse:
     business = request.business
     form = KpiFilterForm(request.GET, business=business)
@@ -49,6 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @business_view(roles=MANAGER_ROLES)
+@one_snapshot()
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     form = KpiFilterForm(request.GET, business=request.business)
     if not form.is_valid():

@@ -17,6 +17,7 @@ knows, is "not scored" rather than neutral: neutral would be a claim we cannot m
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from bisect import bisect_right
@@ -41,7 +42,10 @@ MAX_ANALYSED_CHARS = 100_000
 MAX_SENTENCE_WORDS = 60
 # Texts up to this long are read whole, exactly as VADER reads them; longer ones by sentence.
 SHORT_TEXT_CHARS = 400
-SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|\n")
+# A run of ".!?…" followed by white space, or a line break: "[.!?…]+(?=\s)|\n", written
+# to start with one character class, which `re` looks for in C before it tries the rest
+# (the alternation was tried at every character of the text: twice as slow).
+SENTENCE_END = re.compile(r"[\n.!?…](?:(?<=\n)|[.!?…]*(?=\s))")
 WORD = re.compile(r"\S+")
 MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 # Every emoji VADER spells out is one of these (it replaces single characters only;
@@ -50,6 +54,9 @@ NON_ASCII = re.compile(r"[^\x00-\x7f]")
 CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b|;", re.IGNORECASE)
 # The same on a lower-cased text (see TermsRegex): ";" and a word never start together.
 CONTRAST_LOWER = re.compile(r";|\b(?=[bhatwy])(?:but|however|although|though|yet|whereas)\b")
+# What a lower-cased text holds if CONTRAST_LOWER can match in it ("although" holds
+# "though"): most texts hold none, and `in` finds that faster than one regex pass.
+CONTRAST_PARTS = (";", "but", "however", "though", "yet", "whereas")
 LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -81,10 +88,47 @@ class Analysis:
     def explanation(self) -> dict:
         """What is stored with the text for the browser and the API."""
         return {
-            "words": [[h.start, h.end, round(h.valence, 3)] for h in self.highlights],
-            "aspects": {key: round(score, 4) for key, score in self.aspects.items()},
+            "words": [[h.start, h.end, round(h.valence, WORD_PLACES)] for h in self.highlights],
+            "aspects": {key: round(score, ASPECT_PLACES) for key, score in self.aspects.items()},
             "reason": self.reason,
         }
+
+    def explanation_json(self) -> str:
+        """json.dumps(self.explanation()), character for character, written directly:
+        the worker writes one per text, and the general encoder took a tenth of the
+        time of analysing it. Numbers are written by repr(), as json.dumps does."""
+        words = ", ".join(
+            f"[{h.start}, {h.end}, {rounded(h.valence, WORD_PLACES)}]" for h in self.highlights
+        )
+        aspects = ", ".join(
+            f"{json_string(key)}: {rounded(score, ASPECT_PLACES)}"
+            for key, score in self.aspects.items()
+        )
+        reason = json_string(self.reason)
+        return f'{{"words": [{words}], "aspects": {{{aspects}}}, "reason": {reason}}}'
+
+
+# The stored explanation's precision, for both ways of writing it.
+WORD_PLACES, ASPECT_PLACES = 3, 4
+
+
+def rounded(number: float, places: int) -> str:
+    """repr(round(number, places)). Rounding a float is costly (it goes through its
+    decimal digits), and a few hundred values (VADER's lexicon values after its
+    rules) make most of them: they are remembered. Not zero: 0.0 and -0.0 are one key
+    of a cache but print differently."""
+    return _rounded(number, places) if number else repr(round(number, places))
+
+
+@lru_cache(maxsize=8192, typed=True)  # typed: 3 and 3.0 print differently
+def _rounded(number: float, places: int) -> str:
+    return repr(round(number, places))
+
+
+@lru_cache(maxsize=1024)
+def json_string(text: str) -> str:
+    """A string as JSON (the aspect keys and reasons: a few dozen distinct ones)."""
+    return json.dumps(text)
 
 
 def label_for(score: float) -> str:
@@ -121,41 +165,69 @@ def term_pattern(term: str) -> str:
 
 def terms_regex(terms: Iterable[str]) -> str:
     """The usable terms (see usable_terms) as one alternation, longest first."""
-    patterns = sorted({term_pattern(t) for t in terms}, key=len, reverse=True)
-    return "|".join(patterns)
-
-
-def first_letter(term: str) -> str:
-    """The character a term's matches start with, lower-cased."""
-    return normalised_term(term).rstrip("*")[:1]
+    return "|".join(terms_patterns(terms))
 
 
 class TermsRegex:
-    """Terms matched case-insensitively, at word starts.
+    """Lists of terms (groups) matched case-insensitively at word starts; each match
+    tells which group's term it is.
 
     Python's `re` tries every alternative at every word boundary, and with IGNORECASE
     it cannot skip one by its first letter. A text is matched instead lower-cased, by
-    the same alternatives made case-sensitive (they are lower case already) behind a
-    look-ahead for their first letters: the same matches at the same offsets, several
-    times faster. That holds for ASCII terms in a text whose other characters have no
-    case (emoji, "€"); a text with "É" or the Kelvin sign, or non-ASCII terms, take the
-    IGNORECASE regex, whose Unicode case rules lower-casing would not follow.
+    the same alternatives made case-sensitive (they are lower case already) and sorted
+    by their first character: `\\b(?:c(?:offee\\w*|...)|s(?:taff\\b|...)|...)`. At a
+    word start `re` skips every branch but one by that character, and inside it the
+    alternatives keep their order, so the first that matches is the one the single
+    alternation finds: the same matches at the same offsets, from fewer tries. That
+    holds for ASCII terms in a text whose other characters have no case (emoji, "€");
+    a text with "É" or the Kelvin sign, or non-ASCII terms, take the IGNORECASE regex,
+    whose Unicode case rules lower-casing would not follow.
     """
 
-    def __init__(self, body: str, terms: Iterable[str]) -> None:
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        patterns = [terms_patterns(terms) for terms in groups]
+        body = "|".join(f"({'|'.join(group)})" for group in patterns)
         self.any_case = re.compile(rf"\b(?:{body})", re.IGNORECASE)
         self.lower_case = None
         if body.isascii():
-            letters = "".join(sorted({re.escape(first_letter(t)) for t in terms}))
-            self.lower_case = re.compile(rf"\b(?=[{letters}])(?:{body})")
+            self.lower_case, self.lower_case_groups = by_first_character(patterns)
 
-    def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match]:
-        """Matches in `text`; `folded` is case_folded(text) when the caller has it."""
+    def matches(self, text: str, folded: str | None = None) -> Iterator[tuple[re.Match, int]]:
+        """Each match in `text` with the index of its group; `folded` is
+        case_folded(text) when the caller has it."""
         if self.lower_case is not None:
             folded = folded if folded is not None else case_folded(text)
             if folded is not None:
-                return self.lower_case.finditer(folded)
-        return self.any_case.finditer(text)
+                groups = self.lower_case_groups
+                return ((m, groups[m.lastindex]) for m in self.lower_case.finditer(folded))
+        # The capturing groups are the term lists', numbered from 1.
+        return ((m, m.lastindex - 1) for m in self.any_case.finditer(text))
+
+
+def terms_patterns(terms: Iterable[str]) -> list[str]:
+    """The terms' patterns, longest first (see terms_regex)."""
+    return sorted({term_pattern(t) for t in terms}, key=len, reverse=True)
+
+
+def by_first_character(patterns: list[list[str]]) -> tuple[re.Pattern, list[int]]:
+    """The groups of ASCII patterns as one regex of branches by first character (see
+    TermsRegex), and the group of each of its capturing groups (by number)."""
+    branches: dict[str, list[tuple[int, list[str]]]] = {}
+    for group, alternatives in enumerate(patterns):
+        for pattern in alternatives:
+            # re.escape() writes a character alone or after a backslash.
+            first = pattern[:2] if pattern.startswith("\\") else pattern[:1]
+            branch = branches.setdefault(first, [])
+            if not branch or branch[-1][0] != group:
+                branch.append((group, []))
+            branch[-1][1].append(pattern[len(first) :])
+    numbered = [-1]  # capturing groups are numbered from 1
+    bodies = []
+    for first, runs in branches.items():
+        numbered += [group for group, _ in runs]
+        inner = "|".join(f"({'|'.join(rests)})" for _, rests in runs)
+        bodies.append(f"{first}(?:{inner})")
+    return re.compile(rf"\b(?:{'|'.join(bodies)})"), numbered
 
 
 def case_folded(text: str) -> str | None:
@@ -181,13 +253,12 @@ class TermMatcher:
 
     def __init__(self, terms: Iterable[str]) -> None:
         terms = usable_terms(terms)
-        pattern = terms_regex(terms)
-        self.regex = TermsRegex(pattern, terms) if pattern else None
+        self.regex = TermsRegex([terms]) if terms else None
 
     def found(self, text: str) -> list[str]:
         if self.regex is None:
             return []
-        return sorted({normalised_term(m.group()) for m in self.regex.finditer(text)})
+        return sorted({normalised_term(m.group()) for m, _ in self.regex.matches(text)})
 
 
 class AspectMatchers:
@@ -195,24 +266,21 @@ class AspectMatchers:
     finds every mention, and the group that matched names the aspect."""
 
     def __init__(self, aspects: Iterable[tuple[str, Sequence[str]]]) -> None:
-        groups, every_term, self.keys = [], [], {}
+        self.keys: list[str] = []
+        groups = []
         for key, terms in aspects:
             terms = usable_terms(terms)
-            pattern = terms_regex(terms)
-            if pattern:
-                name = f"a{len(groups)}"
-                self.keys[name] = key
-                groups.append(f"(?P<{name}>{pattern})")
-                every_term += terms
-        self.regex = TermsRegex("|".join(groups), every_term) if groups else None
+            if terms:
+                self.keys.append(key)
+                groups.append(terms)
+        self.regex = TermsRegex(groups) if groups else None
 
     def mentions(self, text: str, folded: str | None = None) -> list[tuple[int, str]]:
         """(offset, aspect key) of each mention."""
         if self.regex is None:
             return []
         keys = self.keys
-        matches = self.regex.finditer(text, folded)
-        return [(match.start(), keys[match.lastgroup]) for match in matches]
+        return [(match.start(), keys[group]) for match, group in self.regex.matches(text, folded)]
 
 
 NO_ASPECTS = AspectMatchers([])
@@ -320,8 +388,8 @@ def vader_part(
 def vader_words(tokens: list[str]) -> list[str]:
     """Tokens as VADER's SentiText keeps them: punctuation stripped unless it is an
     emoticon (two characters or fewer once stripped)."""
-    stripped = [token.strip(string.punctuation) for token in tokens]
-    return [s if len(s) > 2 else token for token, s in zip(tokens, stripped, strict=True)]
+    punctuation = string.punctuation
+    return [word if len(word := token.strip(punctuation)) > 2 else token for token in tokens]
 
 
 def token_offsets(span: str, tokens: list[str], last: int) -> list[int]:
@@ -450,12 +518,7 @@ def clauses(
     cannot see ("waited" is in no lexicon). `folded` is case_folded(text), if known.
     """
     folded = folded if folded is not None else case_folded(text)
-    contrasts = CONTRAST.finditer(text) if folded is None else CONTRAST_LOWER.finditer(folded)
-    cuts = sorted(
-        [(m.end(), False) for m in SENTENCE_END.finditer(text)]
-        + [(m.start(), True) for m in contrasts]
-    )
-    bounds = [(0, False), *cuts, (len(text) + 1, False)]
+    bounds = [(0, False), *cuts(text, folded), (len(text) + 1, False)]
     index, previous = 0, 0.0
     for (start, contrast), (end, _) in pairwise(bounds):
         total = 0.0
@@ -466,3 +529,15 @@ def clauses(
             total = -0.5 * previous
         previous = total
         yield start, total
+
+
+def cuts(text: str, folded: str | None) -> list[tuple[int, bool]]:
+    """Where clauses end, in order: (offset, whether a contrast starts the next one)."""
+    ends = [(match.end(), False) for match in SENTENCE_END.finditer(text)]
+    if folded is None:
+        contrasts = CONTRAST.finditer(text)
+    elif any(part in folded for part in CONTRAST_PARTS):
+        contrasts = CONTRAST_LOWER.finditer(folded)
+    else:
+        return ends
+    return sorted(ends + [(match.start(), True) for match in contrasts])

@@ -26,6 +26,9 @@ from vaderSentiment.vaderSentiment import (
 )
 
 NEGATIONS = frozenset(NEGATE)
+# The last words of VADER's idioms and of its boosters of several words: an n-gram that
+# _special_idioms_check looks up can only be one of them if it ends with one of these.
+IDIOM_ENDS = frozenset(key.split()[-1] for key in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in key)
 
 
 def valences(
@@ -73,7 +76,9 @@ def rule_valence(
     for start_i in range(3):
         before = i - (start_i + 1)
         if i > start_i and lowered[before] not in lexicon:
-            s = scalar_inc_dec(words[before], valence, is_cap_diff)
+            # scalar_inc_dec() is 0.0 for a word that is not a booster: not called for it.
+            booster = lowered[before] in BOOSTER_DICT
+            s = scalar_inc_dec(words[before], valence, is_cap_diff) if booster else 0.0
             if start_i == 1 and s != 0:
                 s = s * 0.95
             if start_i == 2 and s != 0:
@@ -117,6 +122,10 @@ def negation_check(valence: float, lowered: list[str], start_i: int, i: int) -> 
 
 def special_idioms_check(valence: float, lowered: list[str], i: int) -> float:
     """VADER's _special_idioms_check() (only reached with i >= 3)."""
+    # Every n-gram below ends at one of the words i - 2 .. i + 2: with no idiom's last
+    # word among them, none is an idiom or a booster (most words, at no cost).
+    if IDIOM_ENDS.isdisjoint(lowered[i - 2 : i + 3]):
+        return valence
     onezero = f"{lowered[i - 1]} {lowered[i]}"
     twoonezero = f"{lowered[i - 2]} {lowered[i - 1]} {lowered[i]}"
     twoone = f"{lowered[i - 2]} {lowered[i - 1]}"

@@ -140,26 +140,25 @@ def survey_change_audit(survey: Survey, actor: User | None, fields: list[str], s
 
 def questions_add_from_specs(*, survey: Survey, specs: tuple[QuestionSpec, ...]) -> list[Question]:
     """Add a template's questions, in the survey's language (else the business's),
-    resolving follow-ups to the questions just made."""
+    resolving follow-ups to the questions just made. One change of the survey: its
+    version is raised and its last position read once, not per question."""
     made: list[Question] = []
     with transaction.atomic(), translation.override(survey.written_language):
+        position = _survey_changing(survey)
         for spec in specs:
             condition = spec.show_if
-            made.append(
-                question_add(
-                    survey=survey,
-                    data=QuestionInput(
-                        kind=spec.kind,
-                        prompt=_(spec.prompt).replace("{business}", survey.business.name),
-                        required=spec.required,
-                        choices=[_(choice) for choice in spec.choices],
-                        pillar=spec.pillar,
-                        show_if_question=made[condition[0]] if condition else None,
-                        show_if_min=condition[1] if condition else None,
-                        show_if_max=condition[2] if condition else None,
-                    ),
-                )
+            data = QuestionInput(
+                kind=spec.kind,
+                prompt=_(spec.prompt).replace("{business}", survey.business.name),
+                required=spec.required,
+                choices=[_(choice) for choice in spec.choices],
+                pillar=spec.pillar,
+                show_if_question=made[condition[0]] if condition else None,
+                show_if_min=condition[1] if condition else None,
+                show_if_max=condition[2] if condition else None,
             )
+            position += 1
+            made.append(_question_insert(survey=survey, data=data, position=position))
     return made
 
 
@@ -168,13 +167,23 @@ def trust_items_add(*, survey: Survey) -> list[Question]:
 
 
 def question_add(*, survey: Survey, data: QuestionInput) -> Question:
-    question_check(survey=survey, data=data, position=None)
     with transaction.atomic():
-        last = survey.questions.aggregate(last=Max("position"))["last"] or 0
-        public_survey_forget(survey)
-        return Question.objects.create(
-            business=survey.business, survey=survey, position=last + 1, **clean_fields(data)
-        )
+        position = _survey_changing(survey) + 1
+        return _question_insert(survey=survey, data=data, position=position)
+
+
+def _survey_changing(survey: Survey) -> int:
+    """Inside the change's transaction: no process's copy of the survey is answered
+    again (public_survey_forget); the position of its last question (0: none yet)."""
+    public_survey_forget(survey)
+    return survey.questions.aggregate(last=Max("position"))["last"] or 0
+
+
+def _question_insert(*, survey: Survey, data: QuestionInput, position: int) -> Question:
+    question_check(survey=survey, data=data, position=None)
+    return Question.objects.create(
+        business=survey.business, survey=survey, position=position, **clean_fields(data)
+    )
 
 
 def question_update(*, question: Question, data: QuestionInput) -> Question:

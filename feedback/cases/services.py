@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.services import audit_record
+from journeys.rollups import rollup_take_in_late
 
 from ..models import (
     Answer,
@@ -167,10 +168,15 @@ def case_update(
         changes["due_at"] = due_at
     if not changes:
         return case
+    reopened_from = case.resolved_at if "resolved_at" in changes else None
     with transaction.atomic():
         for name, value in changes.items():
             setattr(case, name, value)
         case.save(update_fields=list(changes))
+        if reopened_from is not None:
+            # Its resolution may be summed in a built day (metrics.resolve_times): that
+            # day is rebuilt at the next advance, as for a late text.
+            rollup_take_in_late(oldest={case.business_id: reopened_from})
         audit_record(
             business=case.business,
             actor=actor,

@@ -265,3 +265,22 @@ def test_a_deleted_customer_or_location_leaves_the_answer_anonymous(survey_a):
     location.delete()
     response.refresh_from_db()
     assert (response.customer_id, response.location_id) == (None, None)
+
+
+def test_answers_carry_their_response_business_and_go_with_the_business(survey_a, survey_b):
+    """A response's and an answer's business have no constraint of their own (see
+    BUSINESS_COPY): they are their parent's, and deleting a business takes its
+    responses and answers, and no one else's."""
+    for survey in (survey_a, survey_b):
+        assert post(survey, nps_answer(survey)).status_code == 201
+    answers = Answer.objects.select_related("response__survey")
+    assert answers.count() == 2
+    for answer in answers:
+        assert (
+            answer.business_id == answer.response.business_id == answer.response.survey.business_id
+        )
+
+    survey_a.business.delete()
+
+    assert list(Response.objects.values_list("business_id", flat=True)) == [survey_b.business_id]
+    assert list(Answer.objects.values_list("business_id", flat=True)) == [survey_b.business_id]

@@ -17,10 +17,10 @@ from django.utils import timezone
 from customers.models import Customer, Purchase
 from journeys import rollups
 from journeys.rollups import CLOSE_AFTER, day_bounds, local_today
-from metrics.care import Recovery, recovery, recovery_from_cases
+from metrics.care import Recovery, case_kpis, recovery, recovery_from_cases
 from metrics.case_outcomes import case_outcomes_build, open_days_start, outcome_source
 from metrics.filters import KpiFilters, Period
-from metrics.models import CaseOutcome, CaseOutcomeState
+from metrics.models import CaseOutcome, CaseOutcomeState, CustomerRecovery, RecoveryDay
 from metrics.tasks import purchase_rollup_rebuild
 from tests.factories import CustomerFactory
 from tests.metrics.test_care import (
@@ -45,8 +45,9 @@ def read(business, filters) -> tuple[Recovery, bool]:
     """The recovery figures, and whether the outcome roll-up was read for them."""
     with CaptureQueriesContext(connection) as captured:
         figures = recovery(business=business, filters=filters)
-    # The table itself, not its state (metrics_caseoutcomestate).
-    table = re.compile(r"metrics_caseoutcome\b")
+    # The roll-up's tables (a period ending today reads the days'), not its state
+    # (metrics_caseoutcomestate).
+    table = re.compile(r"metrics_(caseoutcome|recoveryday)\b")
     return figures, any(table.search(q["sql"]) for q in captured.captured_queries)
 
 
@@ -212,3 +213,61 @@ def test_cases_without_a_customer_are_counted_before_and_after_the_cutoff(
     raw = recovery_from_cases(business=business_a, filters=filters)
     assert raw.cases_without_customer == HAND_COMPUTED.cases_without_customer + 3
     assert read(business_a, filters) == (raw, True)
+
+
+def test_a_period_ending_today_reads_the_days_and_an_earlier_one_the_cases(business_a, recovery_a):
+    """Both agree with the raw rows; a period ending today needs no look-up per case."""
+    case_outcomes_build(business=business_a)
+    today = local_today(business_a)
+    for last, table in ((today, "metrics_recoveryday"), (today - D, "metrics_caseoutcome")):
+        filters = KpiFilters(period=Period(first=today - 30 * D, last=last))
+        with CaptureQueriesContext(connection) as captured:
+            figures = recovery(business=business_a, filters=filters)
+        assert figures == recovery_from_cases(business=business_a, filters=filters)
+        assert re.search(rf"{table}\b", captured.captured_queries[-1]["sql"])
+
+
+def test_the_days_count_each_customer_on_the_day_of_their_latest_case(business_a, recovery_a):
+    case_outcomes_build(business=business_a)
+    days = {row.day: row for row in RecoveryDay.objects.filter(business=business_a)}
+    eve = CustomerRecovery.objects.get(customer__name="Eve")
+    # Eve's cases: 20 and 8 days ago; she is counted once, on the later day, not back.
+    assert local_today(business_a, eve.last_opened) == local_today(
+        business_a, timezone.now() - 8 * D
+    )
+    assert not eve.bought and not eve.better
+    assert sum(row.customers for row in days.values()) == 6  # Ann..Fay
+    assert sum(row.opened for row in days.values()) == 8  # every case before the cutoff
+    assert sum(row.anonymous for row in days.values()) == 1
+
+
+def test_a_customer_upset_again_today_moves_out_of_their_old_day(
+    business_a, recovery_a, scored_survey
+):
+    """Fay's rolled case is older than the period; a new one today brings her in, and
+    Dan, who had come back, is upset again today: not recovered any more."""
+    case_outcomes_build(business=business_a)
+    now = timezone.now()
+    customers = {c.name: c for c in Customer.objects.filter(business=business_a)}
+    case(business_a, opened=now - timedelta(minutes=3), customer=customers["Fay"])
+    case(business_a, opened=now - timedelta(minutes=2), customer=customers["Dan"])
+    filters = last_30_days(business_a)
+    figures, rolled = read(business_a, filters)
+    assert rolled
+    assert figures == recovery_from_cases(business=business_a, filters=filters)
+    assert figures == Recovery(
+        customers=6, recovered=2, bought_again=1, answered_better=1, cases_without_customer=1
+    )
+
+
+@pytest.mark.parametrize("days", [(400, 0), (29, 0), (12, 9), (1, 0), (0, 0), (60, 25)])
+def test_the_cases_opened_come_from_the_days_as_counted_raw(business_a, recovery_a, days):
+    today = local_today(business_a)
+    filters = KpiFilters(period=Period(first=today - days[0] * D, last=today - days[1] * D))
+    raw = case_kpis(business=business_a, filters=filters).opened
+    case_outcomes_build(business=business_a)
+    case(business_a, opened=timezone.now() - timedelta(minutes=1))  # after the cutoff
+    with CaptureQueriesContext(connection) as captured:
+        opened = case_kpis(business=business_a, filters=filters).opened
+    assert opened == raw + (1 if days[1] == 0 else 0)
+    assert any("metrics_recoveryday" in q["sql"] for q in captured.captured_queries)

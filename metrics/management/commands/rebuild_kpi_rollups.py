@@ -10,8 +10,9 @@ from metrics.kpi_rollup import kpi_rollup_build
 class Command(BaseCommand):
     help = (
         "Rebuild the dashboard's own roll-ups of the given businesses, or of all: the KPI "
-        "roll-up (the journey roll-up added up by day and channel; every journey build "
-        "keeps it in step, so this is a repair) and the follow-up case outcomes (recovery)."
+        "roll-up (the journey roll-up added up by day and channel) and the resolved cases' "
+        "days (every journey build keeps both in step, so this is a repair), and the "
+        "follow-up case outcomes (recovery)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,4 +22,6 @@ class Command(BaseCommand):
         for one in businesses_named(business).iterator():
             rows = kpi_rollup_build(business=one)
             outcomes = case_outcomes_build(business=one)
-            self.stdout.write(f"{one.name}: {rows} KPI roll-up rows, {outcomes} case outcomes")
+            self.stdout.write(
+                f"{one.name}: {rows} KPI and resolved-case roll-up rows, {outcomes} case outcomes"
+            )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from feedback.builder.services import survey_create
+from feedback.builder.services import survey_create, trust_items_add
 from feedback.catalog import TEMPLATES, TRUST_ITEMS, template_choices
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +59,23 @@ def test_the_template_menu_is_in_the_active_language():
         groups = dict(template_choices())
     labels = {label for group in groups.values() for _key, label in group}
     assert {"Después de una visita", "Después de una compra"} <= labels
+
+
+def test_a_template_is_one_change_of_its_survey(business_a, django_assert_max_num_queries):
+    """Its questions go in with the survey's version raised once and their positions
+    read once, not once per question; follow-ups point at the questions just made."""
+    template = next(t for t in TEMPLATES.values() if any(s.show_if for s in t.questions))
+    survey = survey_create(business=business_a, template_key=template.key)
+    assert survey.definition_version == 2  # made at 1, raised once for its questions
+    questions = list(survey.questions.order_by("position"))
+    assert [q.position for q in questions] == list(range(1, len(template.questions) + 1))
+    for question, spec in zip(questions, template.questions, strict=True):
+        expected = questions[spec.show_if[0]] if spec.show_if else None
+        assert question.show_if_question == expected
+
+    before = survey.definition_version
+    # The savepoint and its release, the raise, the last position, one insert per item.
+    with django_assert_max_num_queries(4 + len(TRUST_ITEMS)):
+        added = trust_items_add(survey=survey)
+    assert survey.definition_version == before + 1
+    assert [q.position for q in added] == [len(questions) + n for n in range(1, 5)]
