@@ -76,10 +76,12 @@ NEEDS = (
 )
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Real-worker tests need real services, browser tests need Chromium. A newcomer
     without them still gets a green suite (with a clear note); CI must never lose them,
-    so there it is an error."""
+    so there it is an error. It runs last, after `-m` has deselected what a run leaves out
+    on purpose (CI's SQLite pass leaves out the PostgreSQL-only tests)."""
     notes = [note for needs in NEEDS if (note := deselect_unless_available(config, items, needs))]
     if notes:
         config._cx_deselected_notes = notes
