@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Business, BusinessOwned
+from accounts.models import BUSINESS_COPY, Business, BusinessOwned
 
 
 class SentimentLabel(models.TextChoices):
@@ -85,12 +85,11 @@ class InsightSettings(models.Model):
 class AspectMention(models.Model):
     """One text's sentiment about one aspect: what aspect charts aggregate in SQL."""
 
-    # Every read is a business's and starts with business (and aspect_key): the two
-    # composite indexes below serve them, so neither field has an index of its own
-    # (three fewer indexes to update for every mention a worker writes).
-    business = models.ForeignKey(
-        Business, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    # Every read is a business's and starts with business: mention_period serves them
+    # (a period's sums, the first mention; deleting an aspect's mentions, a rare edit,
+    # filters its key there too), so neither field has an index of its own, and each
+    # index fewer is one write fewer for every mention a worker writes.
+    business = models.ForeignKey(Business, db_index=False, **BUSINESS_COPY)
     aspect_key = models.SlugField(max_length=40, db_index=False)
     source = models.CharField(max_length=40)  # "feedback.Answer"
     source_id = models.BigIntegerField()
@@ -105,7 +104,6 @@ class AspectMention(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["business", "aspect_key", "created_at"], name="mention_trend"),
             # A period's mentions of every aspect from the index alone (PostgreSQL's
             # index-only scan): the dashboard's aspect moves.
             models.Index(

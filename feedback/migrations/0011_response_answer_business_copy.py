@@ -1,7 +1,7 @@
 """A response's and an answer's business is a copy of their parent's, written in the same
 statement; the parent's foreign key holds it in the database. Their own constraints go:
 each check locked the business's row, the one row all of a business's submissions share
-(see feedback.models.responses.BUSINESS_COPY). And a response's customer-and-time index
+(see accounts.models.BUSINESS_COPY). And a response's customer-and-time index
 holds the responses with a known customer only, as response_customer does: every lookup
 by it names a customer. The new index is built first and the old one dropped after, both
 without stopping the table's writes."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BusinessOwned, Location
+from accounts.models import BUSINESS_COPY, BusinessOwned, Location
 from customers.models import Customer
 from textanalysis.models import ScoredText
 
@@ -16,15 +16,6 @@ class Channel(models.TextChoices):
     QR = "qr", _("QR code")
     EMAIL = "email", _("E-mail")
     API = "api", _("API")
-
-
-# A response's and an answer's `business` is a copy, for the tenancy filter, of their
-# parent's (the survey's, the response's), written in the same statement: the parent's
-# foreign key already holds the business in the database. No constraint of its own
-# (deleting a business still cascades, by Django): every constraint check locks the
-# business's row (FOR KEY SHARE), and with all of a business's submissions checking that
-# one row at once the locks cost about an eighth of the submissions PostgreSQL took.
-BUSINESS_COPY = {"on_delete": models.CASCADE, "related_name": "+", "db_constraint": False}
 
 
 class Response(BusinessOwned):

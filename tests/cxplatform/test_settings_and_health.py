@@ -47,6 +47,7 @@ def run_django(env: dict[str, str], code: str = "import django; django.setup()")
         ("EMAIL_URL", "pigeon://coop"),
         ("SECRETS_ENCRYPTION_KEYS", "not-a-fernet-key"),
         ("OUTBOUND_ALLOW_LOOPBACK", "maybe"),
+        ("WORKER_SWITCH_INTERVAL_MS", "0"),
     ],
 )
 def test_a_bad_setting_stops_the_start_naming_the_variable(name, value):
@@ -113,3 +114,25 @@ def test_production_settings_pass_the_deploy_checks():
     )
     result = run_django(production, code)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_worker_gives_its_threads_the_configured_turns(settings):
+    """Set as the worker starts (celery's worker_init): 100 ms by default."""
+    from cxplatform.celery import longer_thread_turns
+
+    before = sys.getswitchinterval()
+    try:
+        settings.WORKER_SWITCH_INTERVAL_MS = 250
+        longer_thread_turns()
+        assert sys.getswitchinterval() == pytest.approx(0.25)
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_the_default_turn_is_a_tenth_of_a_second():
+    result = run_django(
+        {},
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.WORKER_SWITCH_INTERVAL_MS)",
+    )
+    assert result.stdout.split() == ["100"], result.stderr

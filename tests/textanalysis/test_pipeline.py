@@ -84,6 +84,40 @@ def test_each_mention_is_an_aspect_of_its_texts_explanation(survey_a, survey_b):
     assert {key for _, key in written} >= {"quality", "wait_time", "staff", "price"}
 
 
+def test_mentions_go_with_their_business_and_no_one_elses(survey_a, survey_b):
+    """A mention's business has no constraint of its own (accounts.models.BUSINESS_COPY):
+    deleting a business takes its mentions, by Django's cascade."""
+    unscored(survey_a, ["Lovely staff, fair prices"])
+    answer(survey_b, 5, "The coffee was cold and the staff rude")
+    assert texts_score(model=Answer, ids=[r.pk for r in comments()]) == 2
+    assert {m.business_id for m in AspectMention.objects.all()} == {
+        survey_a.business_id,
+        survey_b.business_id,
+    }
+
+    survey_a.business.delete()
+
+    assert set(AspectMention.objects.values_list("business_id", flat=True)) == {
+        survey_b.business_id
+    }
+
+
+def test_an_edited_text_is_scored_again_with_new_mentions_only(
+    survey_a, django_capture_on_commit_callbacks
+):
+    """An edited text loses its old analysis's mentions and gets the new one's."""
+    (row,) = unscored(survey_a, ["Lovely staff, fair prices"])
+    assert texts_score(model=Answer, ids=[row.pk]) == 1
+    assert set(AspectMention.objects.values_list("aspect_key", flat=True)) == {"staff", "price"}
+    Answer.objects.filter(pk=row.pk).update(text="We waited 40 minutes")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.texts_rescore_edited(model=Answer, ids=[row.pk])
+
+    assert set(AspectMention.objects.values_list("aspect_key", flat=True)) == {"wait_time"}
+    assert Answer.objects.get(pk=row.pk).sentiment_explanation["aspects"].keys() == {"wait_time"}
+
+
 def test_one_bad_text_does_not_stop_its_batch(survey_a, monkeypatch):
     rows = unscored(survey_a, ["Lovely staff", "BOOM", "Awful coffee"])
     real = services.analyse
