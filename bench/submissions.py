@@ -3,9 +3,16 @@
 Starts the app under gunicorn on a throwaway PostgreSQL database (Redis as the broker
 and the cache, so publishing the scoring task is part of the cost but scoring is not),
 drives a fixed number of JSON submissions at it from a load process (bench/loadgen.py),
-then the same load at a bare Django view of the same server (bench/urls.py) that parses
+and the same load at a bare Django view of the same server (bench/urls.py) that parses
 the same body and inserts one comparable row. Prints both rates, their ratio, p99
 latency, and checks that every 201 left exactly one row.
+
+The load goes in ROUNDS, the app and the bare view taking turns, each round after a
+CHECKPOINT. This machine's speed drifts by a third from one minute to the next, and a
+timed checkpoint (every five minutes) slows whatever runs during it: with all of the
+app's load first and all of the bare view's after, either could take the slow minute,
+and the ratio of one run swung from 0.5 to 0.8 on the same code. Taking turns gives
+both the same minutes.
 
 Usage: .venv/bin/python bench/submissions.py [--requests 20000] [--connections 16]
 Target: ratio >= 0.7 with zero errors and nothing lost.
@@ -38,6 +45,7 @@ CACHE = "redis://127.0.0.1:6379/15"
 PORT = 8101
 WORKERS = 4
 TARGET = 0.7
+ROUNDS = 4
 
 
 def fresh_database(env: dict) -> None:
@@ -99,6 +107,11 @@ def drive(port: int, path: str, body: str, requests: int, connections: int) -> d
     return json.loads(out)
 
 
+def checkpoint() -> None:
+    """Write every dirty page now, so no timed checkpoint falls inside the next round."""
+    run(["psql", "-h", "127.0.0.1", "-U", "postgres", DATABASE, "-c", "CHECKPOINT"])
+
+
 def flush_redis() -> None:
     common.flush_redis(BROKER, CACHE)
 
@@ -143,16 +156,29 @@ def main() -> int:
     fresh_database(env)
     ids = create_survey(env)
     body = json.dumps({"answers": {ids["nps"]: 7, ids["reason"]: "Nice coffee, a bit slow today."}})
+    targets = {
+        "app": (f"/api/v1/public/surveys/{ids['survey']}/responses/", "feedback_response"),
+        "bare": (f"/bare/{env['BENCH_BARE_TOKEN']}/{ids['survey_id']}/", "bench_bare_row"),
+    }
     workdir = Path(tempfile.mkdtemp(prefix="bench-submissions-"))
-    results, warm, rows = {}, {}, {}
+    results = {name: {"ok": 0, "bad": 0, "seconds": 0.0, "uuids": [], "latencies_ms": []}
+               for name in targets}  # fmt: skip
+    warm, rows = {}, {}
     server = start_gunicorn(PORT, env, workdir / "gunicorn.log")
     try:
-        for name, path, table in [
-            ("app", f"/api/v1/public/surveys/{ids['survey']}/responses/", "feedback_response"),
-            ("bare", f"/bare/{env['BENCH_BARE_TOKEN']}/{ids['survey_id']}/", "bench_bare_row"),
-        ]:
+        for name, (path, _) in targets.items():
             warm[name] = drive(PORT, path, body, min(1000, args.requests), args.connections)
-            results[name] = drive(PORT, path, body, args.requests, args.connections)
+        for turn in range(1, ROUNDS + 1):
+            rates = {}
+            for name, (path, _) in targets.items():
+                checkpoint()
+                part = drive(PORT, path, body, args.requests // ROUNDS, args.connections)
+                for key, total in results[name].items():
+                    results[name][key] = total + part[key]
+                rates[name] = part["ok"] / part["seconds"]
+            print(f"round {turn}: app {rates['app']:.0f}/s, bare {rates['bare']:.0f}/s, "
+                  f"ratio {rates['app'] / rates['bare']:.2f}")  # fmt: skip
+        for name, (_, table) in targets.items():
             uuids = warm[name]["uuids"] + results[name]["uuids"]
             rows[name] = {"accepted": len(uuids), "found": rows_for(table, uuids),
                           "total": count(f"SELECT count(*) FROM {table}")}  # fmt: skip
@@ -173,6 +199,9 @@ def report(results: dict, rows: dict, warm: dict) -> int:
     lost = errors = 0
     for name, result in results.items():
         rates[name] = result["ok"] / result["seconds"]
+        latencies = sorted(result["latencies_ms"])
+        result["p50_ms"] = latencies[len(latencies) // 2]
+        result["p99_ms"] = latencies[int(len(latencies) * 0.99) - 1]
         found = rows[name]
         # Every 201 must have left its row, and no row may exist without its 201.
         lost += (found["accepted"] - found["found"]) + abs(found["total"] - found["accepted"])
@@ -183,10 +212,11 @@ def report(results: dict, rows: dict, warm: dict) -> int:
             print(f"{name}: {found['queued']} answer ids queued for scoring, "
                   f"{found['texts']} comments stored")  # fmt: skip
         print(
-            f"{name}: {result['ok']} accepted, {result['bad']} errors in "
-            f"{result['seconds']:.2f} s = {rates[name]:.0f}/s; p50 {result['p50_ms']:.1f} ms, "
-            f"p99 {result['p99_ms']:.1f} ms; rows: {found['found']} of {found['accepted']} "
-            f"accepted found, {found['total']} in the table"
+            f"{name}: {result['ok']} accepted, {result['bad']} errors in {ROUNDS} rounds, "
+            f"{result['seconds']:.2f} s in all = {rates[name]:.0f}/s; "
+            f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms; "
+            f"rows: {found['found']} of {found['accepted']} accepted found, "
+            f"{found['total']} in the table"
         )
     ratio = rates["app"] / rates["bare"]
     p99 = results["app"]["p99_ms"]
