@@ -101,8 +101,11 @@ def case_summary(*, business: Business) -> CaseSummary:
 
 
 def median_hours_to_resolve(*, business: Business, since) -> float | None:
-    """The median time from opening to resolving, computed by the database."""
-    resolved = FollowUpCase.objects.filter(business=business, resolved_at__gte=since)
+    """The median time from opening to resolving, computed by the database (from the
+    index case_resolved_times: a case has a resolved_at only while it is resolved)."""
+    resolved = FollowUpCase.objects.filter(
+        business=business, status=CaseStatus.RESOLVED, resolved_at__gte=since
+    )
     if connection.vendor == "postgresql":
         median = resolved.aggregate(median=median_time_to_resolve())["median"]
     else:

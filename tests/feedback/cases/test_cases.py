@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Role
 from accounts.services import membership_add
-from feedback.cases.selectors import case_summary
+from feedback.cases.selectors import case_summary, median_hours_to_resolve
 from feedback.cases.services import cases_open_for_negative_answers
 from feedback.models import (
     Answer,
@@ -250,6 +253,18 @@ class TestSummary:
                 resolved_at=now - timedelta(hours=40) + timedelta(hours=hours),
             )  # fmt: skip
         assert case_summary(business=business_a).median_hours_to_resolve == 3.0
+
+    def test_the_median_reads_the_resolved_cases_index_alone(self, business_a):
+        """Its query names the resolved status (the condition of case_resolved_times)
+        and reads only the columns that index holds."""
+        index = next(i for i in FollowUpCase._meta.indexes if i.name == "case_resolved_times")
+        held = {FollowUpCase._meta.get_field(f).column for f in (*index.fields, *index.include)}
+        with CaptureQueriesContext(connection) as captured:
+            median_hours_to_resolve(business=business_a, since=timezone.now())
+        sql = captured.captured_queries[0]["sql"]
+        assert '"feedback_followupcase"."status" = \'resolved\'' in sql
+        read = set(re.findall(r'"feedback_followupcase"\."(\w+)"', sql)) - {"status"}
+        assert read <= held, read - held
 
     def test_no_resolved_cases_means_no_median(self, business_a):
         assert case_summary(business=business_a).median_hours_to_resolve is None
