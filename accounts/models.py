@@ -99,9 +99,10 @@ class BusinessLogo(models.Model):
 
 
 # The `business` of a row that only copies its parent's (a response's is its survey's,
-# an answer's its response's, an aspect mention's its text's), written in the same
-# statement as the row: the parent already holds the business in the database. No
-# constraint of its own (deleting a business still cascades, by Django): every check
+# an answer's its response's, an aspect mention's its text's), written with the row from
+# the parent's (on PostgreSQL in the same statement). The chain ends at a row whose
+# foreign key keeps the business in the database (a survey, an interaction, a review).
+# No constraint of its own (deleting a business still cascades, by Django): every check
 # locks the business's row (FOR KEY SHARE), and with all of a business's writes checking
 # that one row at once the locks cost about an eighth of the submissions PostgreSQL
 # took; a scoring batch's mentions made as many checks as it had mentions.

@@ -7,12 +7,12 @@ and the same load at a bare Django view of the same server (bench/urls.py) that 
 the same body and inserts one comparable row. Prints both rates, their ratio, p99
 latency, and checks that every 201 left exactly one row.
 
-The load goes in ROUNDS, the app and the bare view taking turns, each round after a
-CHECKPOINT. This machine's speed drifts by a third from one minute to the next, and a
-timed checkpoint (every five minutes) slows whatever runs during it: with all of the
-app's load first and all of the bare view's after, either could take the slow minute,
-and the ratio of one run swung from 0.5 to 0.8 on the same code. Taking turns gives
-both the same minutes.
+The load goes in ROUNDS, the app and the bare view taking turns (the one first in a
+round is last in the next), each run after a CHECKPOINT. This machine's speed drifts by
+a third from one minute to the next, and a timed checkpoint (every five minutes) slows
+whatever runs during it: with all of the app's load first and all of the bare view's
+after, either could take the slow minute, and the ratio of one run swung from 0.5 to
+0.8 on the same code. Taking turns gives both the same minutes.
 
 Usage: .venv/bin/python bench/submissions.py [--requests 20000] [--connections 16]
 Target: ratio >= 0.7 with zero errors and nothing lost.
@@ -142,6 +142,29 @@ def count(sql: str) -> int:
     return int(run(command, input=sql).stdout)
 
 
+def rounds(targets: dict, body: str, requests: int, connections: int) -> dict:
+    """`requests` to each target in ROUNDS, the targets taking turns, the first of one
+    round last in the next (app, bare, bare, app, ...), each run after a CHECKPOINT; what
+    the load generator measured, summed over the rounds."""
+    results = {name: {"ok": 0, "bad": 0, "seconds": 0.0, "uuids": [], "latencies_ms": []}
+               for name in targets}  # fmt: skip
+    order = list(targets)
+    for turn in range(ROUNDS):
+        share = len(range(turn, requests, ROUNDS))  # the total exactly, over the rounds
+        rates = {}
+        for name in order:
+            checkpoint()
+            part = drive(PORT, targets[name][0], body, share, connections)
+            for key, total in results[name].items():
+                results[name][key] = total + part[key]
+            rates[name] = part["ok"] / part["seconds"]
+        ratio = f"{rates['app'] / rates['bare']:.2f}" if rates["bare"] else "-"
+        print(f"round {turn + 1} ({' then '.join(order)}): app {rates['app']:.0f}/s, "
+              f"bare {rates['bare']:.0f}/s, ratio {ratio}")  # fmt: skip
+        order.reverse()
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=20_000)
@@ -161,23 +184,12 @@ def main() -> int:
         "bare": (f"/bare/{env['BENCH_BARE_TOKEN']}/{ids['survey_id']}/", "bench_bare_row"),
     }
     workdir = Path(tempfile.mkdtemp(prefix="bench-submissions-"))
-    results = {name: {"ok": 0, "bad": 0, "seconds": 0.0, "uuids": [], "latencies_ms": []}
-               for name in targets}  # fmt: skip
     warm, rows = {}, {}
     server = start_gunicorn(PORT, env, workdir / "gunicorn.log")
     try:
         for name, (path, _) in targets.items():
             warm[name] = drive(PORT, path, body, min(1000, args.requests), args.connections)
-        for turn in range(1, ROUNDS + 1):
-            rates = {}
-            for name, (path, _) in targets.items():
-                checkpoint()
-                part = drive(PORT, path, body, args.requests // ROUNDS, args.connections)
-                for key, total in results[name].items():
-                    results[name][key] = total + part[key]
-                rates[name] = part["ok"] / part["seconds"]
-            print(f"round {turn}: app {rates['app']:.0f}/s, bare {rates['bare']:.0f}/s, "
-                  f"ratio {rates['app'] / rates['bare']:.2f}")  # fmt: skip
+        results = rounds(targets, body, args.requests, args.connections)
         for name, (_, table) in targets.items():
             uuids = warm[name]["uuids"] + results[name]["uuids"]
             rows[name] = {"accepted": len(uuids), "found": rows_for(table, uuids),

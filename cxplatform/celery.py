@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable, Sequence
 
 from celery import Celery
+from celery.concurrency import get_implementation
+from celery.concurrency.thread import TaskPool as ThreadTaskPool
 from celery.signals import task_postrun, task_prerun, worker_init
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -27,20 +29,31 @@ app.autodiscover_tasks()
 app.conf.CELERY_DB_REUSE_MAX = 1_000_000_000
 
 logger = logging.getLogger(__name__)
+# The queue of the text analysis tasks (settings.CELERY_TASK_ROUTES).
+SCORING_QUEUE = "scoring"
 
 
 @worker_init.connect
-def longer_thread_turns(**kwargs) -> None:
-    """A worker's threads take turns at the interpreter (the GIL) every
-    settings.WORKER_SWITCH_INTERVAL_MS instead of Python's 5 ms.
+def longer_thread_turns(sender=None, **kwargs) -> None:
+    """A threads-pool worker of the scoring queue gives its threads turns of
+    settings.WORKER_SWITCH_INTERVAL_MS at the interpreter (the GIL), not Python's 5 ms.
 
     A scoring task is tens of milliseconds of Python, then a wait on PostgreSQL. At 5 ms
     turns, two threads' batches advance together, reach the database together and leave
     the interpreter idle while both wait; with longer turns one thread analyses while the
-    other's batch is written, as a thread lets go at once whenever it waits on the
-    database or the network. Set before the pool starts, so prefork children inherit it.
+    other's batch is written (a thread lets go at once when it waits on the database).
+    Other workers keep Python's turns: a prefork child runs one task at a time, and the
+    polling worker's many threads wait on the network, where one thread parsing a large
+    page must not hold the others back for long.
     """
-    sys.setswitchinterval(settings.WORKER_SWITCH_INTERVAL_MS / 1000)
+    if sender is not None and scores_on_threads(sender):
+        sys.setswitchinterval(settings.WORKER_SWITCH_INTERVAL_MS / 1000)
+
+
+def scores_on_threads(worker) -> bool:
+    """The worker runs a threads pool and consumes the scoring queue."""
+    pool = get_implementation(worker.pool_cls)  # "threads", or the class itself
+    return issubclass(pool, ThreadTaskPool) and SCORING_QUEUE in worker.app.amqp.queues.consume_from
 
 
 @task_prerun.connect

@@ -279,8 +279,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# How long a worker thread keeps the interpreter before another may take it, in ms
-# (Python's default: 5); see cxplatform.celery.longer_thread_turns.
+# How long a thread of a threads-pool scoring worker keeps the interpreter before another
+# may take it, in ms (Python's default: 5); see cxplatform.celery.longer_thread_turns.
 WORKER_SWITCH_INTERVAL_MS = env_int("WORKER_SWITCH_INTERVAL_MS", 100, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30 if CELERY_TASK_TIME_LIMIT > 60 else None

@@ -93,7 +93,7 @@ def case_summary(*, business: Business) -> CaseSummary:
         open=Count("id", filter=Q(status=CaseStatus.OPEN)),
         contacted=Count("id", filter=Q(status=CaseStatus.CONTACTED)),
         overdue=Count("id", filter=~Q(status=CaseStatus.RESOLVED) & Q(due_at__lt=now)),
-        resolved_recently=Count("id", filter=Q(resolved_at__gte=since)),
+        resolved_recently=Count("id", filter=Q(status=CaseStatus.RESOLVED, resolved_at__gte=since)),
     )
     return CaseSummary(
         **counts, median_hours_to_resolve=median_hours_to_resolve(business=business, since=since)

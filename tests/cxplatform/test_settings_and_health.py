@@ -116,22 +116,33 @@ def test_production_settings_pass_the_deploy_checks():
     assert result.returncode == 0, result.stderr
 
 
-def test_a_worker_gives_its_threads_the_configured_turns(settings):
-    """Set as the worker starts (celery's worker_init): 100 ms by default."""
-    from cxplatform.celery import longer_thread_turns
+@pytest.mark.parametrize(
+    ("pool", "queues", "turn"),
+    [
+        ("threads", ["scoring"], 0.25),  # the configured turns
+        ("threads", ["polling"], None),  # network waits: Python's own
+        ("prefork", ["scoring"], None),  # one task per process at a time
+    ],
+)
+def test_a_threads_pool_scoring_worker_gives_its_threads_longer_turns(settings, pool, queues, turn):
+    """Set by the worker_init signal as a worker is made (nothing starts: no pool, no
+    broker connection)."""
+    from cxplatform.celery import app
 
-    before = sys.getswitchinterval()
+    settings.WORKER_SWITCH_INTERVAL_MS = 250
+    before, consumed = sys.getswitchinterval(), app.amqp.queues._consume_from
     try:
-        settings.WORKER_SWITCH_INTERVAL_MS = 250
-        longer_thread_turns()
-        assert sys.getswitchinterval() == pytest.approx(0.25)
+        sys.setswitchinterval(0.005)
+        app.WorkController(pool_cls=pool, queues=queues, concurrency=2, quiet=True)
+        assert sys.getswitchinterval() == pytest.approx(turn or 0.005)
     finally:
         sys.setswitchinterval(before)
+        app.amqp.queues._consume_from = consumed  # the worker chose queues of the shared app
 
 
 def test_the_default_turn_is_a_tenth_of_a_second():
     result = run_django(
-        {},
+        {"WORKER_SWITCH_INTERVAL_MS": ""},  # unset, whatever the caller's environment
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.WORKER_SWITCH_INTERVAL_MS)",
     )

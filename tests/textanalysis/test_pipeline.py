@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from feedback.models import Answer, FollowUpCase
@@ -86,7 +87,10 @@ def test_each_mention_is_an_aspect_of_its_texts_explanation(survey_a, survey_b):
 
 def test_mentions_go_with_their_business_and_no_one_elses(survey_a, survey_b):
     """A mention's business has no constraint of its own (accounts.models.BUSINESS_COPY):
-    deleting a business takes its mentions, by Django's cascade."""
+    deleting a business takes its mentions all the same, by Django's cascade."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AspectMention._meta.db_table)
+    assert not [c for c in constraints.values() if c["foreign_key"]]
     unscored(survey_a, ["Lovely staff, fair prices"])
     answer(survey_b, 5, "The coffee was cold and the staff rude")
     assert texts_score(model=Answer, ids=[r.pk for r in comments()]) == 2

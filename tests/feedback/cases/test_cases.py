@@ -255,8 +255,8 @@ class TestSummary:
         assert case_summary(business=business_a).median_hours_to_resolve == 3.0
 
     def test_the_median_reads_the_resolved_cases_index_alone(self, business_a):
-        """Its query names the resolved status (the condition of case_resolved_times)
-        and reads only the columns that index holds."""
+        """Its first query (PostgreSQL's only one) names the resolved status (the
+        condition of case_resolved_times) and reads only the columns that index holds."""
         index = next(i for i in FollowUpCase._meta.indexes if i.name == "case_resolved_times")
         held = {FollowUpCase._meta.get_field(f).column for f in (*index.fields, *index.include)}
         with CaptureQueriesContext(connection) as captured:
