@@ -5,9 +5,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.test import Client
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
@@ -110,6 +112,16 @@ def fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: a request in Spanish (a survey in
+    Spanish activates its language) leaves it active in the thread, as in production
+    until the thread's next request, and a later test must not run in it."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
     cache.clear()
 
 

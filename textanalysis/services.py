@@ -11,7 +11,7 @@ from functools import lru_cache
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from cxplatform.batching import BATCH_SIZE
@@ -80,12 +80,14 @@ def insight_defaults_create(business) -> InsightSettings:
         business=business, defaults={"urgent_terms": list(URGENT_TERMS)}
     )
     if created:
+        # Named in the business's language, whatever language the request or task that
+        # first needs them runs in (the names are stored, and shown to every member).
+        with translation.override(business.language):
+            defaults = aspects_for_industry(business.industry)
         Aspect.objects.bulk_create(
             [
                 Aspect(business=business, key=key, name=name, terms=terms, position=position)
-                for position, (key, name, terms) in enumerate(
-                    aspects_for_industry(business.industry)
-                )
+                for position, (key, name, terms) in enumerate(defaults)
             ],
             ignore_conflicts=True,
         )

@@ -11,8 +11,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from cxplatform.onboarding import business_onboard
 from feedback.models import Answer, FollowUpCase
 from tests.helpers import answer
 from textanalysis import services
@@ -120,6 +121,21 @@ def test_an_edited_text_is_scored_again_with_new_mentions_only(
 
     assert set(AspectMention.objects.values_list("aspect_key", flat=True)) == {"wait_time"}
     assert Answer.objects.get(pk=row.pk).sentiment_explanation["aspects"].keys() == {"wait_time"}
+
+
+@pytest.mark.parametrize(("language", "quality"), [("en", "Quality"), ("es", "Calidad")])
+def test_default_aspects_are_named_in_the_business_language_not_the_active_one(
+    alice, language, quality
+):
+    """Made the first time a text of the business is scored (or its settings read), in
+    whatever language that request or task runs."""
+    other = "es" if language == "en" else "en"
+    with translation.override(other):
+        business = business_onboard(
+            name="Café", owner=alice, industry="food_drink", language=language
+        )
+        insight_settings_for(business)
+    assert Aspect.objects.get(business=business, key="quality").name == quality
 
 
 def test_one_bad_text_does_not_stop_its_batch(survey_a, monkeypatch):
