@@ -602,9 +602,18 @@ def rollup_build(*, business: Business, first: date | None = None) -> int:
             state.rebuild_from = None  # taken in by this build
         state.built_at = timezone.now()
         state.save()
-        for hook_path in settings.JOURNEYS_AFTER_BUILD:
-            import_string(hook_path)(business=business, first=first)
+        builds_follow(business=business, first=first)
     return len(cells)
+
+
+def builds_follow(*, business: Business, first: date | None) -> int:
+    """The roll-ups made from the journey roll-up (settings.JOURNEYS_AFTER_BUILD) rewrite
+    the days it rebuilt, from `first` (every day if None), in the caller's transaction;
+    returns the rows they wrote."""
+    return sum(
+        import_string(hook_path)(business=business, first=first)
+        for hook_path in settings.JOURNEYS_AFTER_BUILD
+    )
 
 
 def _next_day_build(business: Business, state: RollupState) -> dict[tuple, Sums]:

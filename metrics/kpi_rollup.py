@@ -20,10 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils.module_loading import import_string
 
 from accounts.models import Business
 from journeys.models import RollupState, TouchpointDay
@@ -32,6 +30,7 @@ from journeys.rollups import (
     Coverage,
     Filters,
     Sums,
+    builds_follow,
     coverage_of,
     grouped_sums,
     period_sums,
@@ -64,10 +63,7 @@ def kpi_rollup_build(*, business: Business) -> int:
     build commits between."""
     with transaction.atomic():
         RollupState.objects.select_for_update().filter(business=business).exists()
-        return sum(
-            import_string(hook_path)(business=business, first=None)
-            for hook_path in settings.JOURNEYS_AFTER_BUILD
-        )
+        return builds_follow(business=business, first=None)
 
 
 def _day_rows(business: Business, since: date | None) -> list[KpiDay]:
