@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -153,6 +153,18 @@ GROUP BY customer_id, business_id
 """
 
 
+# Each local day's sums: of the customers whose latest case opened that day, and of the
+# cases opened that day ({customers} and {opened}, as _day_sums gives them).
+DAYS_SQL = """
+INSERT INTO {day} (business_id, day, customers, bought, better, recovered, opened, anonymous)
+SELECT %s, local_day, SUM(n_customers), SUM(n_bought), SUM(n_better), SUM(n_recovered),
+    SUM(n_opened), SUM(n_anonymous)
+FROM ({customers} UNION ALL {opened}) AS sums
+GROUP BY local_day
+"""
+RECOVERY_DAY_COLUMNS = ("customers", "bought", "better", "recovered", "opened", "anonymous")
+
+
 def _customers_build(business: Business) -> None:
     """CustomerRecovery and RecoveryDay from the outcome rows just written."""
     CustomerRecovery.objects.filter(business=business).delete()
@@ -160,40 +172,42 @@ def _customers_build(business: Business) -> None:
     with connection.cursor() as cursor:
         cursor.execute(CUSTOMERS_SQL.format(**TABLES), [True, False, True, False, business.pk])
     zone = zone_of(business)
-    days: dict = {}
-    by_customer = (
-        CustomerRecovery.objects.filter(business=business)
-        .annotate(local_day=TruncDate("last_opened", tzinfo=zone))
-        .values("local_day")
-        .annotate(
-            n=Count("pk"),
-            n_bought=Count("pk", filter=Q(bought=True)),
-            n_better=Count("pk", filter=Q(better=True)),
-            n_recovered=Count("pk", filter=Q(bought=True) | Q(better=True)),
+    none = Value(0)
+    customers = _day_sums(
+        CustomerRecovery.objects.filter(business=business), "last_opened", zone,
+        customers=Count("pk"), bought=Count("pk", filter=Q(bought=True)),
+        better=Count("pk", filter=Q(better=True)),
+        recovered=Count("pk", filter=Q(bought=True) | Q(better=True)),
+        opened=none, anonymous=none,
+    )  # fmt: skip
+    opened = _day_sums(
+        CaseOutcome.objects.filter(business=business), "opened_at", zone,
+        customers=none, bought=none, better=none, recovered=none,
+        opened=Count("pk"), anonymous=Count("pk", filter=Q(customer=None)),
+    )  # fmt: skip
+    (customers_sql, customers_params), (opened_sql, opened_params) = customers, opened
+    with connection.cursor() as cursor:
+        cursor.execute(
+            DAYS_SQL.format(day=TABLES["day"], customers=customers_sql, opened=opened_sql),
+            [business.pk, *customers_params, *opened_params],
         )
-        .order_by()
-    )
-    for row in by_customer:
-        days[row["local_day"]] = {
-            "customers": row["n"],
-            "bought": row["n_bought"],
-            "better": row["n_better"],
-            "recovered": row["n_recovered"],
-        }
-    opened = (
-        CaseOutcome.objects.filter(business=business)
-        .annotate(local_day=TruncDate("opened_at", tzinfo=zone))
+
+
+def _day_sums(rows: QuerySet, moment: str, zone, **sums) -> tuple[str, tuple]:
+    """The SQL of `rows` grouped by the local day of `moment`: local_day and, for each
+    of RECOVERY_DAY_COLUMNS in order (the two sides of DAYS_SQL's UNION line up), its
+    sum as n_<column> (not the column's own name: CustomerRecovery has fields `bought`
+    and `better` that the sums are made from)."""
+    assert tuple(sums) == RECOVERY_DAY_COLUMNS
+    named = {f"n_{column}": total for column, total in sums.items()}
+    grouped = (
+        rows.annotate(local_day=TruncDate(moment, tzinfo=zone))
         .values("local_day")
-        .annotate(n=Count("pk"), n_anonymous=Count("pk", filter=Q(customer=None)))
+        .annotate(**named)
+        .values_list("local_day", *named)
         .order_by()
     )
-    for row in opened:
-        sums = days.setdefault(row["local_day"], {})
-        sums["opened"], sums["anonymous"] = row["n"], row["n_anonymous"]
-    RecoveryDay.objects.bulk_create(
-        (RecoveryDay(business=business, day=day, **sums) for day, sums in days.items()),
-        batch_size=2000,
-    )
+    return grouped.query.sql_with_params()
 
 
 # --- Reading ----------------------------------------------------------------------------
