@@ -93,16 +93,30 @@ def enqueue_ids_on_commit(task, key: str, ids: Sequence[int]) -> None:
     """Send `task(key, batch_of_ids)` once the current transaction commits, together
     with the ids other requests of this process commit meanwhile (see batching.py).
     Without a broker, tasks run eagerly: then it is sent at once, as enqueue_on_commit."""
-    if app.conf.task_always_eager:
+    if not ids:
+        return
+    if tasks_run_eagerly():
         for batch in batched(ids):
             enqueue_on_commit(task, key, batch)
         return
+    batcher = _batchers.get(task.name) or _batcher_for(task)
+    ids = list(ids)
+    transaction.on_commit(lambda: batcher.add(key, ids))
+
+
+def _batcher_for(task) -> IdBatcher:
     with _batchers_lock:
         batcher = _batchers.get(task.name)
         if batcher is None:
             batcher = _batchers[task.name] = IdBatcher(
                 lambda key, batch: _safe_send(task, (key, batch), {})()
             )
-    if ids:
-        ids = list(ids)
-        transaction.on_commit(lambda: batcher.add(key, ids))
+        return batcher
+
+
+def tasks_run_eagerly() -> bool:
+    """Whether tasks run in their caller, as they do without a broker. Read from Django's
+    settings, which the app's conf is made from: a plain attribute (0.3 µs), where
+    Celery's conf looks each read up under the setting's old and new names (4 µs, on
+    every submission that has a comment to score)."""
+    return settings.CELERY_TASK_ALWAYS_EAGER

@@ -270,8 +270,10 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, Celery still needs a URL; /healthz reports this one as "eager".
+IN_PROCESS_BROKER = "memory://localhost/"
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://localhost/"
+    CELERY_BROKER_URL = IN_PROCESS_BROKER
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -54,7 +54,7 @@ def dead_letters_open() -> int | None:
 
 
 def broker_state() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if settings.CELERY_BROKER_URL == settings.IN_PROCESS_BROKER:  # tasks run eagerly
         return "eager"
     client = redis.Redis.from_url(
         settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1

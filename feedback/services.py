@@ -186,8 +186,7 @@ _INSERT_PARAMETERS = (
     ("uuid", "uuid"), ("created_at", "timestamptz"), ("survey", "bigint"),
     ("version", "integer"), ("customer", "bigint"), ("location", "bigint"),
     ("channel", "text"), ("invitation", "bigint"), ("contact_requested", "boolean"),
-    ("contact_email", "text"), ("questions", "bigint[]"),
-    ("numbers", "smallint[]"), ("texts", "text[]"), ("choices", "jsonb[]"),
+    ("contact_email", "text"), ("answers", "jsonb"),
 )  # fmt: skip
 _INSERT_RESPONSE_AND_ANSWERS = """
 WITH response AS (
@@ -204,8 +203,8 @@ WITH response AS (
         choices, text)
     SELECT response.business_id, gen_random_uuid(), {created_at}, NULL, '', '{{}}'::jsonb,
         NULL, response.id, given.question_id, given.number, given.choices, given.text
-    FROM response, unnest({questions}, {numbers}, {choices}, {texts})
-        AS given(question_id, number, choices, text)
+    FROM response, jsonb_to_recordset({answers})
+        AS given(question_id bigint, number smallint, choices jsonb, text text)
     RETURNING id, question_id
 )
 SELECT response.id, answer.id, answer.question_id FROM response LEFT JOIN answer ON true
@@ -234,9 +233,7 @@ def _response_insert_postgresql(
         "customer": response.customer_id, "location": response.location_id,
         "channel": response.channel, "invitation": response.invitation_id,
         "contact_requested": response.contact_requested,
-        "contact_email": response.contact_email,
-        "questions": [a.question.pk for a in answers], "numbers": [a.number for a in answers],
-        "texts": [a.text for a in answers], "choices": [json.dumps(a.choices) for a in answers],
+        "contact_email": response.contact_email, "answers": _answers_json(answers),
     }  # fmt: skip
     with connection.cursor() as cursor:
         if connection.connection not in _prepared_on:
@@ -249,6 +246,17 @@ def _response_insert_postgresql(
     response.pk = rows[0][0]
     response._state.adding, response._state.db = False, connection.alias
     return {question_id: answer_id for _, answer_id, question_id in rows if answer_id}
+
+
+def _answers_json(answers: Sequence[CleanAnswer]) -> str:
+    """The answers as the statement's one JSON parameter. PostgreSQL reads one JSON
+    text for less than four arrays, each of whose items it would parse as an expression
+    of its own (psycopg2 sends an array as ARRAY[...])."""
+    return json.dumps(
+        [{"question_id": a.question.pk, "number": a.number, "choices": a.choices, "text": a.text}
+         for a in answers],
+        ensure_ascii=False,
+    )  # fmt: skip
 
 
 def contact_request_record(*, response: Response, survey: Survey) -> None:

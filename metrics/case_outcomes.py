@@ -172,17 +172,14 @@ def _customers_build(business: Business) -> None:
     with connection.cursor() as cursor:
         cursor.execute(CUSTOMERS_SQL.format(**TABLES), [True, False, True, False, business.pk])
     zone = zone_of(business)
-    none = Value(0)
     customers = _day_sums(
         CustomerRecovery.objects.filter(business=business), "last_opened", zone,
         customers=Count("pk"), bought=Count("pk", filter=Q(bought=True)),
         better=Count("pk", filter=Q(better=True)),
         recovered=Count("pk", filter=Q(bought=True) | Q(better=True)),
-        opened=none, anonymous=none,
     )  # fmt: skip
     opened = _day_sums(
         CaseOutcome.objects.filter(business=business), "opened_at", zone,
-        customers=none, bought=none, better=none, recovered=none,
         opened=Count("pk"), anonymous=Count("pk", filter=Q(customer=None)),
     )  # fmt: skip
     (customers_sql, customers_params), (opened_sql, opened_params) = customers, opened
@@ -195,11 +192,12 @@ def _customers_build(business: Business) -> None:
 
 def _day_sums(rows: QuerySet, moment: str, zone, **sums) -> tuple[str, tuple]:
     """The SQL of `rows` grouped by the local day of `moment`: local_day and, for each
-    of RECOVERY_DAY_COLUMNS in order (the two sides of DAYS_SQL's UNION line up), its
-    sum as n_<column> (not the column's own name: CustomerRecovery has fields `bought`
-    and `better` that the sums are made from)."""
-    assert tuple(sums) == RECOVERY_DAY_COLUMNS
-    named = {f"n_{column}": total for column, total in sums.items()}
+    of RECOVERY_DAY_COLUMNS in order (so the two sides of DAYS_SQL's UNION line up), its
+    sum as n_<column>, 0 where `sums` gives none (not the column's own name:
+    CustomerRecovery has fields `bought` and `better` that the sums are made from)."""
+    named = {f"n_{column}": sums.pop(column, Value(0)) for column in RECOVERY_DAY_COLUMNS}
+    if sums:
+        raise TypeError(f"Not a RecoveryDay column: {', '.join(sums)}")
     grouped = (
         rows.annotate(local_day=TruncDate(moment, tzinfo=zone))
         .values("local_day")

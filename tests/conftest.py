@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
@@ -112,6 +112,7 @@ def fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
     yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +123,6 @@ def default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
-    cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -143,14 +143,15 @@ def client_login_gives_a_request():
 
 @pytest.fixture(autouse=True)
 def eager_tasks(request):
-    """Run Celery tasks in-process, except in tests that go through a real worker."""
+    """Run Celery tasks in-process, except in tests that go through a real worker. The
+    setting is the one source: Celery's conf reads Django's settings as it is asked, and
+    the platform reads the setting itself (cxplatform.celery.tasks_run_eagerly)."""
     if request.node.get_closest_marker("real_worker"):
         yield
         return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
+        assert celery_app.conf.task_always_eager
+        yield
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from accounts.branding import business_look_update
 from accounts.models import Business, Location, Role, User
 from accounts.services import location_create, membership_add
-from cxplatform.celery import app as celery_app
+from cxplatform.celery import tasks_run_eagerly
 from cxplatform.onboarding import business_onboard
 from feedback.builder.services import survey_create
 from feedback.models import Answer, Interaction, Question, Survey
@@ -103,7 +103,7 @@ def seed_demo(
     counts["comments"] = comments_of(business).count()
     if score:
         scoring_enqueue(business=business)
-    if score and celery_app.conf.task_always_eager:
+    if score and tasks_run_eagerly():
         # Built after the scores (on-commit callbacks run in order), so the journey map
         # reads a complete roll-up at once. With workers, beat's task builds it.
         transaction.on_commit(partial(rollup_build, business=business))

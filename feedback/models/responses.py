@@ -86,8 +86,15 @@ class Answer(BusinessOwned, ScoredText):
     # As for Response: answer_business_time, answer_unique_question and
     # answer_question_number begin with these and serve their lookups; no index of their own.
     business = models.ForeignKey("accounts.Business", db_index=False, **BUSINESS_COPY)
+    # No constraint in the database, as for BUSINESS_COPY: answers are written only with
+    # their response (on PostgreSQL in the same statement) and go with it by Django's
+    # cascade. Each check at commit locked the response's new row once more.
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
+        Response,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        db_index=False,
+        db_constraint=False,
     )
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="answers", db_index=False

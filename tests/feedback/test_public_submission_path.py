@@ -9,12 +9,13 @@ import pytest
 from django.db import connection
 from django.db.models import F
 from django.test import Client
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from feedback.api import PublicResponseCreateView
 from feedback.models import Answer, Question, QuestionKind, Response, Survey, SurveyStatus
 from feedback.selectors import public_survey_and_questions, public_survey_forget
-from feedback.serializers import ResponseSubmitSerializer, fast_envelope
+from feedback.serializers import ResponseSubmitSerializer, SubmittedSerializer, fast_envelope
 from tests.feedback.test_public_api import post
 
 pytestmark = pytest.mark.django_db
@@ -183,13 +184,42 @@ def test_the_short_way_answers_exactly_as_drf(survey_a, body):
     assert not Response.objects.exists()
 
 
-def test_the_short_way_answers_201_as_drf(survey_a):
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Madrid"])
+def test_the_short_way_answers_201_as_drf(survey_a, settings, zone):
+    """Both ways answer a stored submission with created_reply, which writes what the
+    serializer of a submitted response gives, as DRF's JSON renderer would write it."""
+    settings.TIME_ZONE = zone
     short, drf = post(survey_a, nps_answer(survey_a)), post(survey_a, nps_answer(survey_a),
                                                               HTTP_ACCEPT="*/*; q=0.5")  # fmt: skip
     assert short.status_code == drf.status_code == 201
-    assert short.json().keys() == drf.json().keys() == {"uuid", "survey", "created_at"}
+    for reply in (short, drf):
+        stored = Response.objects.get(uuid=reply.json()["uuid"])
+        assert reply.json() == SubmittedSerializer(stored).data
+        assert reply.content == JSONRenderer().render(SubmittedSerializer(stored).data)
     assert short["Allow"] == drf["Allow"] == "POST, OPTIONS"
-    assert short.json()["created_at"].endswith("Z") and drf.json()["created_at"].endswith("Z")
+    assert short["Content-Type"] == drf["Content-Type"] == "application/json"
+    assert short.json()["created_at"].endswith("Z") == (zone == "UTC")
+
+
+def test_a_body_in_another_encoding_is_refused_as_drf_refuses_it(survey_a):
+    body = '{"answers": {"x": "Café"}}'.encode("latin-1")  # not UTF-8
+    short = post(survey_a, body)
+    drf = post(survey_a, body, HTTP_ACCEPT="application/json; indent=2")
+    assert short.status_code == drf.status_code == 400
+    assert short.json() == drf.json()
+    assert not Response.objects.exists()
+
+
+def test_text_is_stored_exactly_as_sent(survey_a):
+    """The answers travel to PostgreSQL as one JSON parameter: quotes, backslashes, line
+    breaks, JSON-looking text and characters beyond ASCII come back as they were sent."""
+    nps, reason = survey_a.questions.order_by("position")
+    text = 'He said "no" \\ then\n\tleft; {"a": [1]} \u2028 café 😀 \\u0041 \'; --'
+    reply = post(survey_a, {"answers": {str(nps.uuid): 10, str(reason.uuid): text}})
+    assert reply.status_code == 201
+    stored = Answer.objects.get(question=reason)
+    assert stored.text == text
+    assert Answer.objects.get(question=nps).number == 10
 
 
 def test_the_short_way_still_counts_against_the_rate_limit(survey_a, settings):
@@ -284,3 +314,19 @@ def test_answers_carry_their_response_business_and_go_with_the_business(survey_a
 
     assert list(Response.objects.values_list("business_id", flat=True)) == [survey_b.business_id]
     assert list(Answer.objects.values_list("business_id", flat=True)) == [survey_b.business_id]
+
+
+def test_answers_go_with_their_response_without_a_constraint(survey_a, survey_b):
+    """An answer's response has no foreign key in the database (each check locked the new
+    response's row again at commit); Django's cascade still takes the answers with it."""
+    for survey in (survey_a, survey_b):
+        assert post(survey, nps_answer(survey)).status_code == 201
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Answer._meta.db_table)
+    referenced = {c["foreign_key"][0] for c in constraints.values() if c["foreign_key"]}
+    assert Response._meta.db_table not in referenced
+    assert Question._meta.db_table in referenced  # the question's stays
+
+    Response.objects.get(survey=survey_a).delete()
+
+    assert list(Answer.objects.values_list("response__survey", flat=True)) == [survey_b.pk]
