@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations
-from django.db.migrations.operations import AddIndex, RemoveIndex
+from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
 
 
 class AlterFieldIndexOnly(migrations.AlterField):
@@ -97,3 +97,77 @@ class RemoveIndexConcurrentlyOnPostgreSQL(_ConcurrentlyOnPostgreSQL, RemoveIndex
     behind the drop; a plain RemoveIndex on SQLite."""
 
     plain = RemoveIndex
+
+
+class AlterFieldUniqueOnly(AlterFieldIndexOnly):
+    """AlterField for a field that is no longer unique by itself (a OneToOneField made a
+    ForeignKey whose uniqueness a partial UniqueConstraint takes over), done on
+    PostgreSQL by dropping the field's unique constraint alone, for the reason
+    AlterFieldIndexOnly gives. Backwards, the constraint comes back, its index built
+    concurrently (the migration needs atomic = False). SQLite, which makes the table
+    again for any such change, takes a plain AlterField."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            migrations.AlterField.database_forwards(
+                self, app_label, schema_editor, from_state, to_state
+            )
+            return
+        table, column = self._table_column(app_label, to_state)
+        quote = schema_editor.quote_name
+        for name in self._unique_constraints(schema_editor, table, column):
+            schema_editor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            migrations.AlterField.database_backwards(
+                self, app_label, schema_editor, from_state, to_state
+            )
+            return
+        table, column = self._table_column(app_label, from_state)
+        if self._unique_constraints(schema_editor, table, column):
+            return  # it is there already
+        quote, name = schema_editor.quote_name, f"{table}_{column}_key"[:63]
+        schema_editor.execute(
+            f"CREATE UNIQUE INDEX CONCURRENTLY {quote(name)} ON {quote(table)} ({quote(column)})"
+        )
+        schema_editor.execute(
+            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} "
+            f"UNIQUE USING INDEX {quote(name)}"
+        )
+
+    def _unique_constraints(self, schema_editor, table: str, column: str) -> list[str]:
+        """The unique constraints on `column` alone (not unique indexes, such as a
+        partial UniqueConstraint's)."""
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, table)
+        return [
+            name
+            for name, info in found.items()
+            if info["unique"] and not info["index"] and not info["primary_key"]
+            and info["columns"] == [column]
+        ]  # fmt: skip
+
+
+class AddConstraintConcurrentlyOnPostgreSQL(AddConstraint):
+    """AddConstraint of a partial UniqueConstraint, which PostgreSQL keeps as a unique
+    index: built there with CREATE UNIQUE INDEX CONCURRENTLY, so the table takes writes
+    while it builds (the migration needs atomic = False). A plain AddConstraint on
+    SQLite, and backwards."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        if self.constraint.condition is None:
+            raise ValueError("Only a partial constraint is made as a unique index.")
+        # The editor's own template for a unique index, made concurrent for this one.
+        template = type(schema_editor).sql_create_unique_index
+        schema_editor.sql_create_unique_index = template.replace(
+            "CREATE UNIQUE INDEX", "CREATE UNIQUE INDEX CONCURRENTLY", 1
+        )
+        try:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        finally:
+            del schema_editor.sql_create_unique_index

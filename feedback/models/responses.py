@@ -35,19 +35,30 @@ class Response(BusinessOwned):
         Location, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.LINK)
-    # The e-mail invitation answered; unique, so a token can be answered only once.
-    invitation = models.OneToOneField(
+    # The e-mail invitation answered. An invitation is answered once at most, as
+    # response_unique_invitation says: its index holds answered invitations only, as
+    # most answers come by no invitation and each NULL entry was a write per submission
+    # (all on the index's last page, which every submission waited its turn for).
+    invitation = models.ForeignKey(
         "feedback.Invitation",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="response",
+        related_name="+",
+        db_index=False,
     )
     # The customer asked to be contacted about this answer (only then is an e-mail kept).
     contact_requested = models.BooleanField(default=False)
     contact_email = models.EmailField(blank=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation"],
+                condition=models.Q(invitation__isnull=False),
+                name="response_unique_invitation",
+            )
+        ]
         indexes = [
             models.Index(fields=["business", "created_at"], name="response_business_time"),
             # A survey's newest responses first: the journey map's comment samples.

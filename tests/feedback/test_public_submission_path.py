@@ -280,6 +280,43 @@ def test_customer_and_location_are_indexed_only_where_set(column):
     assert f"{column} IS NOT NULL" in partial[0]
 
 
+def test_only_answered_invitations_are_in_the_unique_index():
+    """Most answers come by no invitation: the one unique index on the column holds
+    answered invitations only, and the column has no unique constraint of its own."""
+    column = Response._meta.get_field("invitation").column
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Response._meta.db_table)
+    unique = [name for name, info in constraints.items()
+              if info["unique"] and info["columns"] == [column]]  # fmt: skip
+    assert unique == ["response_unique_invitation"]
+    (partial,) = [d for d in response_index_definitions() if f"({column}) WHERE" in d]
+    assert partial.startswith("CREATE UNIQUE INDEX") and f"{column} IS NOT NULL" in partial
+
+
+def test_the_database_takes_an_invitation_once_and_any_number_of_answers_without(survey_a):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from feedback.models import Invitation
+    from tests.factories import CustomerFactory
+
+    business = survey_a.business
+    invitation = Invitation.objects.create(
+        business=business, survey=survey_a, customer=CustomerFactory(business=business),
+        token="once", send_at=timezone.now(),
+    )  # fmt: skip
+    anonymous = [Response.objects.create(business=business, survey=survey_a) for _ in range(2)]
+    answered = Response.objects.create(business=business, survey=survey_a, invitation=invitation)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Response.objects.create(business=business, survey=survey_a, invitation=invitation)
+
+    invitation.delete()  # its answer stays, no longer tied to it
+
+    answered.refresh_from_db()
+    assert answered.invitation_id is None
+    assert Response.objects.count() == len(anonymous) + 1
+
+
 def test_a_deleted_customer_or_location_leaves_the_answer_anonymous(survey_a):
     from accounts.models import Location
     from tests.factories import CustomerFactory
