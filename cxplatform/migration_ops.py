@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
-from django.db import migrations
+from django.db import NotSupportedError, migrations
 from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
+from django.db.models import UniqueConstraint
 
 
 class AlterFieldIndexOnly(migrations.AlterField):
@@ -99,75 +100,132 @@ class RemoveIndexConcurrentlyOnPostgreSQL(_ConcurrentlyOnPostgreSQL, RemoveIndex
     plain = RemoveIndex
 
 
-class AlterFieldUniqueOnly(AlterFieldIndexOnly):
+class AlterFieldUniqueOnly(migrations.AlterField):
     """AlterField for a field that is no longer unique by itself (a OneToOneField made a
     ForeignKey whose uniqueness a partial UniqueConstraint takes over), done on
     PostgreSQL by dropping the field's unique constraint alone, for the reason
     AlterFieldIndexOnly gives. Backwards, the constraint comes back, its index built
-    concurrently (the migration needs atomic = False). SQLite, which makes the table
-    again for any such change, takes a plain AlterField."""
+    concurrently first (the migration needs atomic = False). SQLite, which makes the
+    table again for any such change, takes a plain AlterField.
+
+    Dropping or adding a constraint takes a moment, but only once it has the table's
+    lock: it waits at most LOCK_TIMEOUT behind a long query (every write would queue
+    behind it meanwhile), then fails, and the migration can be run again. As for
+    AlterFieldIndexOnly, what it does depends on the database it finds: sqlmigrate on a
+    database that has no such constraint shows nothing to do.
+    """
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor != "postgresql":
-            migrations.AlterField.database_forwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
             return
-        table, column = self._table_column(app_label, to_state)
-        quote = schema_editor.quote_name
-        for name in self._unique_constraints(schema_editor, table, column):
-            schema_editor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        model = to_state.apps.get_model(app_label, self.model_name)
+        table, column = _table_column(model, self.name)
+        # The model's own constraints on the column (a partial one, say) stay.
+        keep = {constraint.name for constraint in model._meta.constraints}
+        for name in _unique_constraints(schema_editor, table, column):
+            if name not in keep:
+                _alter_table(schema_editor, table, f"DROP CONSTRAINT {_quote(schema_editor, name)}")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor != "postgresql":
-            migrations.AlterField.database_backwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
             return
-        table, column = self._table_column(app_label, from_state)
-        if self._unique_constraints(schema_editor, table, column):
+        table, column = _table_column(
+            to_state.apps.get_model(app_label, self.model_name), self.name
+        )
+        if _unique_constraints(schema_editor, table, column):
             return  # it is there already
-        quote, name = schema_editor.quote_name, f"{table}_{column}_key"[:63]
-        schema_editor.execute(
-            f"CREATE UNIQUE INDEX CONCURRENTLY {quote(name)} ON {quote(table)} ({quote(column)})"
-        )
-        schema_editor.execute(
-            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} "
-            f"UNIQUE USING INDEX {quote(name)}"
-        )
-
-    def _unique_constraints(self, schema_editor, table: str, column: str) -> list[str]:
-        """The unique constraints on `column` alone (not unique indexes, such as a
-        partial UniqueConstraint's)."""
-        connection = schema_editor.connection
-        with connection.cursor() as cursor:
-            found = connection.introspection.get_constraints(cursor, table)
-        return [
-            name
-            for name, info in found.items()
-            if info["unique"] and not info["index"] and not info["primary_key"]
-            and info["columns"] == [column]
-        ]  # fmt: skip
+        name = f"{table}_{column}_key"[:63]
+        on = f"ON {_quote(schema_editor, table)} ({_quote(schema_editor, column)})"
+        _build_unique_index(schema_editor, name, on)
+        quoted = _quote(schema_editor, name)
+        _alter_table(schema_editor, table, f"ADD CONSTRAINT {quoted} UNIQUE USING INDEX {quoted}")
 
 
 class AddConstraintConcurrentlyOnPostgreSQL(AddConstraint):
     """AddConstraint of a partial UniqueConstraint, which PostgreSQL keeps as a unique
     index: built there with CREATE UNIQUE INDEX CONCURRENTLY, so the table takes writes
-    while it builds (the migration needs atomic = False). A plain AddConstraint on
-    SQLite, and backwards."""
+    while it builds (the migration needs atomic = False). A build that failed part way
+    (its index left invalid) is made again when the migration runs again. A plain
+    AddConstraint on SQLite, and backwards (a plain DROP INDEX: a brief lock)."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor != "postgresql":
             super().database_forwards(app_label, schema_editor, from_state, to_state)
             return
-        if self.constraint.condition is None:
-            raise ValueError("Only a partial constraint is made as a unique index.")
-        # The editor's own template for a unique index, made concurrent for this one.
+        constraint = self.constraint
+        if not isinstance(constraint, UniqueConstraint) or constraint.condition is None:
+            raise ValueError(f"{constraint.name}: only a partial UniqueConstraint is built so.")
+        if schema_editor.connection.in_atomic_block:
+            raise NotSupportedError(f"{constraint.name}: set atomic = False on the migration.")
+        if _valid_index_exists(schema_editor, constraint.name):
+            return
+        # Django's own statement for the constraint, from its template made concurrent.
         template = type(schema_editor).sql_create_unique_index
-        schema_editor.sql_create_unique_index = template.replace(
-            "CREATE UNIQUE INDEX", "CREATE UNIQUE INDEX CONCURRENTLY", 1
-        )
+        plain = "CREATE UNIQUE INDEX "
+        if not template.startswith(plain):
+            raise NotSupportedError(f"{constraint.name}: not made as {plain!r}: {template!r}")
+        schema_editor.sql_create_unique_index = template.replace(plain, f"{plain}CONCURRENTLY ", 1)
         try:
             super().database_forwards(app_label, schema_editor, from_state, to_state)
         finally:
             del schema_editor.sql_create_unique_index
+
+
+# How long a migration's ALTER TABLE waits for the table's lock before it gives up.
+LOCK_TIMEOUT = "5s"
+
+
+def _table_column(model, field_name: str) -> tuple[str, str]:
+    return model._meta.db_table, model._meta.get_field(field_name).column
+
+
+def _quote(schema_editor, name: str) -> str:
+    return schema_editor.quote_name(name)
+
+
+def _alter_table(schema_editor, table: str, change: str) -> None:
+    """ALTER TABLE, waiting at most LOCK_TIMEOUT for the table's lock."""
+    schema_editor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+    try:
+        schema_editor.execute(f"ALTER TABLE {_quote(schema_editor, table)} {change}")
+    finally:
+        schema_editor.execute("RESET lock_timeout")
+
+
+def _build_unique_index(schema_editor, name: str, definition: str) -> None:
+    """CREATE UNIQUE INDEX CONCURRENTLY `name` `definition` (from its ON on), unless a
+    valid one is there already."""
+    if not _valid_index_exists(schema_editor, name):
+        quoted = _quote(schema_editor, name)
+        schema_editor.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {quoted} {definition}")
+
+
+def _valid_index_exists(schema_editor, name: str) -> bool:
+    """Whether the index `name` exists and is valid. One that a failed concurrent build
+    left invalid (PostgreSQL keeps it, unused but written to) is dropped, so that it can
+    be made again."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
+            [_quote(schema_editor, name)],
+        )
+        row = cursor.fetchone()
+    if row is not None and not row[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY {_quote(schema_editor, name)}")
+    return row is not None and row[0]
+
+
+def _unique_constraints(schema_editor, table: str, column: str) -> list[str]:
+    """The unique constraints on `column` alone (not unique indexes, as a partial
+    UniqueConstraint's is)."""
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    return [
+        name
+        for name, info in found.items()
+        if info["unique"] and not info["index"] and not info["primary_key"]
+        and info["columns"] == [column]
+    ]  # fmt: skip

@@ -1,5 +1,7 @@
 """feedback 0014: the invitation's unique constraint becomes a partial unique index
-(answered invitations only), and back, with the responses already there kept."""
+(answered invitations only), and back, with the responses already there kept. On
+PostgreSQL the table keeps taking writes: the index is built concurrently, the foreign
+key is never dropped and checked again, and a run that stopped part way can run again."""
 
 from __future__ import annotations
 
@@ -12,6 +14,17 @@ from tests.factories import CustomerFactory
 
 BEFORE = [("feedback", "0013_answer_response_no_constraint")]
 AFTER = [("feedback", "0014_response_unique_invitation")]
+PARTIAL = "response_unique_invitation"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def at_0013():
+    """The database at 0013 for the test, and back at the newest migrations after it."""
+    migrate(BEFORE)
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def migrate(targets) -> object:
@@ -21,6 +34,18 @@ def migrate(targets) -> object:
     return executor.loader.project_state(targets).apps
 
 
+def migrate_logging_sql(targets) -> list[str]:
+    statements: list[str] = []
+
+    def log(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(log):
+        migrate(targets)
+    return statements
+
+
 def unique_on_invitation() -> list[str]:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, "feedback_response")
@@ -28,35 +53,104 @@ def unique_on_invitation() -> list[str]:
             if info["unique"] and info["columns"] == ["invitation_id"]]  # fmt: skip
 
 
-def add_responses(apps, survey, invitation_id) -> None:
+def invitation_foreign_key() -> int:
+    """The oid of the invitation's foreign-key constraint: a new one if it was made again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oid FROM pg_constraint WHERE conrelid = 'feedback_response'::regclass "
+            "AND contype = 'f' AND confrelid = 'feedback_invitation'::regclass"
+        )
+        (oid,) = cursor.fetchone()
+    return oid
+
+
+def invite(apps, survey) -> int:
+    customer = CustomerFactory(business=survey.business)
+    return apps.get_model("feedback", "Invitation").objects.create(
+        business_id=survey.business_id, survey_id=survey.pk, customer_id=customer.pk,
+        token=f"token-{customer.pk}", send_at=timezone.now(),
+    ).pk  # fmt: skip
+
+
+def add_responses(apps, survey, *invitation_ids) -> None:
     response = apps.get_model("feedback", "Response")
-    for invitation in (None, None, invitation_id):
+    for invitation_id in invitation_ids:
         response.objects.create(
-            business_id=survey.business_id, survey_id=survey.pk, invitation_id=invitation
+            business_id=survey.business_id, survey_id=survey.pk, invitation_id=invitation_id
         )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_unique_invitation_becomes_partial_and_back(survey_a):
-    customer = CustomerFactory(business=survey_a.business)
-    try:
-        old = migrate(BEFORE)
-        invitation = old.get_model("feedback", "Invitation").objects.create(
-            business_id=survey_a.business_id, survey_id=survey_a.pk, customer_id=customer.pk,
-            token="answered", send_at=timezone.now(),
-        )  # fmt: skip
-        add_responses(old, survey_a, invitation.pk)
-        (old_name,) = unique_on_invitation()
+def test_the_unique_invitation_becomes_partial_and_back(at_0013, survey_a):
+    old = migrate(BEFORE)
+    answered = invite(old, survey_a)
+    add_responses(old, survey_a, None, None, answered)
+    (old_name,) = unique_on_invitation()
+    assert old_name != PARTIAL
 
-        new = migrate(AFTER)
-        assert unique_on_invitation() == ["response_unique_invitation"]
-        with pytest.raises(IntegrityError), transaction.atomic():
-            add_responses(new, survey_a, invitation.pk)
+    new = migrate(AFTER)
+    assert unique_on_invitation() == [PARTIAL]
+    add_responses(new, survey_a, None, invite(new, survey_a))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        add_responses(new, survey_a, answered)
 
-        back = migrate(BEFORE)
-        assert unique_on_invitation() == [old_name] != ["response_unique_invitation"]
-        responses = back.get_model("feedback", "Response").objects
-        assert responses.count() == 3
-        assert responses.filter(invitation_id=invitation.pk).count() == 1
-    finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    back = migrate(BEFORE)
+    assert unique_on_invitation() == [old_name]
+    responses = back.get_model("feedback", "Response").objects
+    assert responses.count() == 5
+    assert responses.filter(invitation_id=answered).count() == 1
+
+
+@pytest.mark.postgresql
+def test_postgresql_builds_concurrently_and_keeps_the_foreign_key(at_0013, survey_a):
+    foreign_key = invitation_foreign_key()
+
+    forwards = migrate_logging_sql(AFTER)
+
+    assert invitation_foreign_key() == foreign_key
+    (build,) = [sql for sql in forwards if sql.startswith("CREATE UNIQUE INDEX")]
+    assert build.startswith(f'CREATE UNIQUE INDEX CONCURRENTLY "{PARTIAL}"')
+    (drop,) = [sql for sql in forwards if "DROP CONSTRAINT" in sql]
+    assert "invitation_id_key" in drop
+    assert forwards.index("SET lock_timeout = '5s'") < forwards.index(drop)
+
+    backwards = migrate_logging_sql(BEFORE)
+
+    assert invitation_foreign_key() == foreign_key
+    (build,) = [sql for sql in backwards if sql.startswith("CREATE UNIQUE INDEX")]
+    assert build.startswith("CREATE UNIQUE INDEX CONCURRENTLY")
+    assert unique_on_invitation() == ["feedback_response_invitation_id_key"]
+
+
+@pytest.mark.postgresql
+def test_postgresql_runs_again_after_stopping_part_way(at_0013, survey_a):
+    """A concurrent build that failed leaves its index invalid; one that was built
+    before the constraint could be dropped (its lock not had in time) leaves it valid.
+    Either way the migration runs again to the end."""
+    add_responses(migrate(BEFORE), survey_a, None, None)
+    with connection.cursor() as cursor, pytest.raises(IntegrityError):
+        # Two responses of one survey: this build fails, and leaves its index invalid.
+        cursor.execute(
+            f"CREATE UNIQUE INDEX CONCURRENTLY {PARTIAL} ON feedback_response (survey_id)"
+        )
+
+    migrate(AFTER)
+
+    assert unique_on_invitation() == [PARTIAL]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indexrelid = %s::regclass",
+            [PARTIAL],
+        )
+        valid, definition = cursor.fetchone()
+    assert valid and "(invitation_id) WHERE (invitation_id IS NOT NULL)" in definition
+
+    # Built, but the constraint not dropped: the rest is done on the next run.
+    migrate(BEFORE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE UNIQUE INDEX CONCURRENTLY {PARTIAL} ON feedback_response (invitation_id) "
+            "WHERE invitation_id IS NOT NULL"
+        )
+    migrate(AFTER)
+    assert unique_on_invitation() == [PARTIAL]

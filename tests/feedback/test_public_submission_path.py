@@ -293,7 +293,10 @@ def test_only_answered_invitations_are_in_the_unique_index():
     assert partial.startswith("CREATE UNIQUE INDEX") and f"{column} IS NOT NULL" in partial
 
 
-def test_the_database_takes_an_invitation_once_and_any_number_of_answers_without(survey_a):
+def test_an_invitation_is_answered_once_and_answers_without_one_are_not_limited(survey_a):
+    """What the partial index must keep of the whole column's unique constraint: the
+    database refuses a second answer to one invitation, takes any number without one,
+    and an invitation deleted leaves its answer."""
     from django.db import IntegrityError, transaction
     from django.utils import timezone
 
