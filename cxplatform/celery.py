@@ -29,8 +29,6 @@ app.autodiscover_tasks()
 app.conf.CELERY_DB_REUSE_MAX = 1_000_000_000
 
 logger = logging.getLogger(__name__)
-# The queue of the text analysis tasks (settings.CELERY_TASK_ROUTES).
-SCORING_QUEUE = "scoring"
 
 
 @worker_init.connect
@@ -51,9 +49,13 @@ def longer_thread_turns(sender=None, **kwargs) -> None:
 
 
 def scores_on_threads(worker) -> bool:
-    """The worker runs a threads pool and consumes the scoring queue."""
+    """The worker runs a threads pool and consumes the queue texts are scored from."""
+    from textanalysis.tasks import score_texts
+
     pool = get_implementation(worker.pool_cls)  # "threads", or the class itself
-    return issubclass(pool, ThreadTaskPool) and SCORING_QUEUE in worker.app.amqp.queues.consume_from
+    # Where settings.CELERY_TASK_ROUTES sends the scoring task, as Celery reads them.
+    scoring = worker.app.amqp.router.route({}, score_texts.name)["queue"].name
+    return issubclass(pool, ThreadTaskPool) and scoring in worker.app.amqp.queues.consume_from
 
 
 @task_prerun.connect
