@@ -29,12 +29,16 @@ def parse_strict_json(body: bytes, encoding: str = "utf-8") -> object:
     above; read whole, not through a decoding stream reader as JSONParser does, which
     costs more than the JSON of a survey answer does to parse."""
     try:
-        data = json.loads(body.decode(encoding), parse_constant=strict_constant)
+        text = body.decode(encoding)
+        data = json.loads(text, parse_constant=strict_constant)
     except RecursionError:
         raise ParseError("JSON parse error - nested too deeply.") from None
     except ValueError as error:  # UnicodeDecodeError too
         raise ParseError(f"JSON parse error - {error}") from None
-    if holds_lone_surrogate(data):
+    # A surrogate reaches the data only as itself in the text (from an odd charset) or
+    # as a \u escape. Most bodies hold neither, and are not walked.
+    maybe_surrogate = "\\u" in text or _LONE_SURROGATE.search(text) is not None
+    if maybe_surrogate and holds_lone_surrogate(data):
         raise ParseError(
             "JSON parse error - a string holds an unpaired UTF-16 surrogate "
             "(\\ud800 to \\udfff), which is not a character."
