@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
-from django.db import NotSupportedError, migrations
+from django.contrib.postgres.operations import (
+    AddIndexConcurrently,
+    NotInTransactionMixin,
+    RemoveIndexConcurrently,
+)
+from django.db import migrations
 from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
 from django.db.models import UniqueConstraint
 
@@ -47,18 +51,14 @@ class AlterFieldIndexOnly(migrations.AlterField):
         )
 
     def _table_column(self, app_label, state) -> tuple[str, str]:
-        model = state.apps.get_model(app_label, self.model_name)
-        return model._meta.db_table, model._meta.get_field(self.name).column
+        return _table_column(state.apps.get_model(app_label, self.model_name), self.name)
 
     def _indexes(self, schema_editor, table: str, column: str) -> list[str]:
         """The plain indexes on `column` alone, but those in `keep`."""
-        connection = schema_editor.connection
-        with connection.cursor() as cursor:
-            found = connection.introspection.get_constraints(cursor, table)
         return [
             name
-            for name, info in found.items()
-            if info["index"] and info["columns"] == [column] and name not in self.keep
+            for name, info in _constraints_on(schema_editor, table, column).items()
+            if info["index"] and name not in self.keep
             and not (info["unique"] or info["primary_key"])
         ]  # fmt: skip
 
@@ -125,7 +125,8 @@ class AlterFieldUniqueOnly(migrations.AlterField):
         keep = {constraint.name for constraint in model._meta.constraints}
         for name in _unique_constraints(schema_editor, table, column):
             if name not in keep:
-                _alter_table(schema_editor, table, f"DROP CONSTRAINT {_quote(schema_editor, name)}")
+                quoted = schema_editor.quote_name(name)
+                _alter_table(schema_editor, table, f"DROP CONSTRAINT {quoted}")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor != "postgresql":
@@ -136,14 +137,18 @@ class AlterFieldUniqueOnly(migrations.AlterField):
         )
         if _unique_constraints(schema_editor, table, column):
             return  # it is there already
-        name = f"{table}_{column}_key"[:63]
-        on = f"ON {_quote(schema_editor, table)} ({_quote(schema_editor, column)})"
-        _build_unique_index(schema_editor, name, on)
-        quoted = _quote(schema_editor, name)
-        _alter_table(schema_editor, table, f"ADD CONSTRAINT {quoted} UNIQUE USING INDEX {quoted}")
+        quote, name = schema_editor.quote_name, f"{table}_{column}_key"[:63]
+        if not _index_built(schema_editor, name):
+            schema_editor.execute(
+                f"CREATE UNIQUE INDEX CONCURRENTLY {quote(name)} "
+                f"ON {quote(table)} ({quote(column)})"
+            )
+        _alter_table(
+            schema_editor, table, f"ADD CONSTRAINT {quote(name)} UNIQUE USING INDEX {quote(name)}"
+        )
 
 
-class AddConstraintConcurrentlyOnPostgreSQL(AddConstraint):
+class AddConstraintConcurrentlyOnPostgreSQL(NotInTransactionMixin, AddConstraint):
     """AddConstraint of a partial UniqueConstraint, which PostgreSQL keeps as a unique
     index: built there with CREATE UNIQUE INDEX CONCURRENTLY, so the table takes writes
     while it builds (the migration needs atomic = False). A build that failed part way
@@ -157,15 +162,14 @@ class AddConstraintConcurrentlyOnPostgreSQL(AddConstraint):
         constraint = self.constraint
         if not isinstance(constraint, UniqueConstraint) or constraint.condition is None:
             raise ValueError(f"{constraint.name}: only a partial UniqueConstraint is built so.")
-        if schema_editor.connection.in_atomic_block:
-            raise NotSupportedError(f"{constraint.name}: set atomic = False on the migration.")
-        if _valid_index_exists(schema_editor, constraint.name):
+        self._ensure_not_in_transaction(schema_editor)
+        if _index_built(schema_editor, constraint.name):
             return
         # Django's own statement for the constraint, from its template made concurrent.
         template = type(schema_editor).sql_create_unique_index
         plain = "CREATE UNIQUE INDEX "
         if not template.startswith(plain):
-            raise NotSupportedError(f"{constraint.name}: not made as {plain!r}: {template!r}")
+            raise ValueError(f"{constraint.name}: not made as {plain!r}: {template!r}")
         schema_editor.sql_create_unique_index = template.replace(plain, f"{plain}CONCURRENTLY ", 1)
         try:
             super().database_forwards(app_label, schema_editor, from_state, to_state)
@@ -181,51 +185,43 @@ def _table_column(model, field_name: str) -> tuple[str, str]:
     return model._meta.db_table, model._meta.get_field(field_name).column
 
 
-def _quote(schema_editor, name: str) -> str:
-    return schema_editor.quote_name(name)
-
-
 def _alter_table(schema_editor, table: str, change: str) -> None:
     """ALTER TABLE, waiting at most LOCK_TIMEOUT for the table's lock."""
     schema_editor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     try:
-        schema_editor.execute(f"ALTER TABLE {_quote(schema_editor, table)} {change}")
+        schema_editor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} {change}")
     finally:
         schema_editor.execute("RESET lock_timeout")
 
 
-def _build_unique_index(schema_editor, name: str, definition: str) -> None:
-    """CREATE UNIQUE INDEX CONCURRENTLY `name` `definition` (from its ON on), unless a
-    valid one is there already."""
-    if not _valid_index_exists(schema_editor, name):
-        quoted = _quote(schema_editor, name)
-        schema_editor.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {quoted} {definition}")
-
-
-def _valid_index_exists(schema_editor, name: str) -> bool:
-    """Whether the index `name` exists and is valid. One that a failed concurrent build
-    left invalid (PostgreSQL keeps it, unused but written to) is dropped, so that it can
-    be made again."""
+def _index_built(schema_editor, name: str) -> bool:
+    """Whether the index `name` is there and valid. One that a failed concurrent build
+    left invalid (PostgreSQL keeps it, unused but written to) is dropped on the way, so
+    that it can be built again."""
+    quoted = schema_editor.quote_name(name)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
-            [_quote(schema_editor, name)],
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [quoted]
         )
         row = cursor.fetchone()
     if row is not None and not row[0]:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY {_quote(schema_editor, name)}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY {quoted}")
     return row is not None and row[0]
 
 
 def _unique_constraints(schema_editor, table: str, column: str) -> list[str]:
     """The unique constraints on `column` alone (not unique indexes, as a partial
     UniqueConstraint's is)."""
+    return [
+        name
+        for name, info in _constraints_on(schema_editor, table, column).items()
+        if info["unique"] and not info["index"] and not info["primary_key"]
+    ]
+
+
+def _constraints_on(schema_editor, table: str, column: str) -> dict[str, dict]:
+    """The table's constraints and indexes on `column` alone, as introspection gives them."""
     connection = schema_editor.connection
     with connection.cursor() as cursor:
         found = connection.introspection.get_constraints(cursor, table)
-    return [
-        name
-        for name, info in found.items()
-        if info["unique"] and not info["index"] and not info["primary_key"]
-        and info["columns"] == [column]
-    ]  # fmt: skip
+    return {name: info for name, info in found.items() if info["columns"] == [column]}
