@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
 from feedback.models import Survey
 from feedback.services import response_submit
 
@@ -11,3 +14,19 @@ def answer(survey: Survey, score: int, comment: str = "", **options):
     if comment:
         raw[str(reason.uuid)] = comment
     return response_submit(survey=survey, raw_answers=raw, **options)
+
+
+def migrate(targets=None):
+    """Migrate the test database to `targets` (the newest migrations when None); the
+    apps as they are at that point."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def constraints_of(table: str) -> dict[str, dict]:
+    """The table's constraints and indexes, as the database's introspection gives them."""
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, table)

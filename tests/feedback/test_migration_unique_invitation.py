@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.factories import CustomerFactory
+from tests.helpers import constraints_of, migrate
 
 BEFORE = [("feedback", "0013_answer_response_no_constraint")]
 AFTER = [("feedback", "0014_response_unique_invitation")]
@@ -24,14 +24,7 @@ def at_0013():
     """The database at 0013 for the test, and back at the newest migrations after it."""
     migrate(BEFORE)
     yield
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-
-
-def migrate(targets) -> object:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    migrate()
 
 
 def migrate_logging_sql(targets) -> list[str]:
@@ -47,9 +40,8 @@ def migrate_logging_sql(targets) -> list[str]:
 
 
 def unique_on_invitation() -> list[str]:
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, "feedback_response")
-    return [name for name, info in constraints.items()
+    """The names of the unique constraints and indexes on the invitation column alone."""
+    return [name for name, info in constraints_of("feedback_response").items()
             if info["unique"] and info["columns"] == ["invitation_id"]]  # fmt: skip
 
 

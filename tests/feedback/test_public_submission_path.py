@@ -6,17 +6,29 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from feedback.api import PublicResponseCreateView
-from feedback.models import Answer, Question, QuestionKind, Response, Survey, SurveyStatus
+from feedback.models import (
+    Answer,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    SurveyStatus,
+)
 from feedback.selectors import public_survey_and_questions, public_survey_forget
 from feedback.serializers import ResponseSubmitSerializer, SubmittedSerializer, fast_envelope
+from tests.factories import CustomerFactory
+from tests.feedback.test_migration_unique_invitation import unique_on_invitation
 from tests.feedback.test_public_api import post
+from tests.helpers import constraints_of
 
 pytestmark = pytest.mark.django_db
 
@@ -284,11 +296,7 @@ def test_only_answered_invitations_are_in_the_unique_index():
     """Most answers come by no invitation: the one unique index on the column holds
     answered invitations only, and the column has no unique constraint of its own."""
     column = Response._meta.get_field("invitation").column
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, Response._meta.db_table)
-    unique = [name for name, info in constraints.items()
-              if info["unique"] and info["columns"] == [column]]  # fmt: skip
-    assert unique == ["response_unique_invitation"]
+    assert unique_on_invitation() == ["response_unique_invitation"]
     (partial,) = [d for d in response_index_definitions() if f"({column}) WHERE" in d]
     assert partial.startswith("CREATE UNIQUE INDEX") and f"{column} IS NOT NULL" in partial
 
@@ -297,12 +305,6 @@ def test_an_invitation_is_answered_once_and_answers_without_one_are_not_limited(
     """What the partial index must keep of the whole column's unique constraint: the
     database refuses a second answer to one invitation, takes any number without one,
     and an invitation deleted leaves its answer."""
-    from django.db import IntegrityError, transaction
-    from django.utils import timezone
-
-    from feedback.models import Invitation
-    from tests.factories import CustomerFactory
-
     business = survey_a.business
     invitation = Invitation.objects.create(
         business=business, survey=survey_a, customer=CustomerFactory(business=business),
@@ -361,8 +363,7 @@ def test_answers_go_with_their_response_without_a_constraint(survey_a, survey_b)
     response's row again at commit); Django's cascade still takes the answers with it."""
     for survey in (survey_a, survey_b):
         assert post(survey, nps_answer(survey)).status_code == 201
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, Answer._meta.db_table)
+    constraints = constraints_of(Answer._meta.db_table)
     referenced = {c["foreign_key"][0] for c in constraints.values() if c["foreign_key"]}
     assert Response._meta.db_table not in referenced
     assert Question._meta.db_table in referenced  # the question's stays

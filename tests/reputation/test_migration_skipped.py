@@ -4,21 +4,13 @@ status existed become skipped, with the why kept; real failures stay failed."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import CustomerFactory
+from tests.helpers import migrate
 from tests.reputation.factories import ReviewSourceFactory
 
 BEFORE = [("reputation", "0001_initial")]
 AFTER = [("reputation", "0002_review_request_skipped")]
-
-
-def migrate(targets) -> object:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,4 +39,4 @@ def test_old_skips_become_skipped_and_back(business_a):
         back = migrate(BEFORE).get_model("reputation", "ReviewRequest")
         assert back.objects.get(token="skip").error == "Skipped: No consent to be contacted."
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate()  # back to the newest

@@ -10,12 +10,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone, translation
 
 from cxplatform.onboarding import business_onboard
 from feedback.models import Answer, FollowUpCase
-from tests.helpers import answer
+from tests.helpers import answer, constraints_of
 from textanalysis import services
 from textanalysis.alerts import WebhookFailed, alert_webhook_post
 from textanalysis.models import Alert, Aspect, AspectMention, RescoreJob
@@ -89,8 +88,7 @@ def test_each_mention_is_an_aspect_of_its_texts_explanation(survey_a, survey_b):
 def test_mentions_go_with_their_business_and_no_one_elses(survey_a, survey_b):
     """A mention's business has no constraint of its own (accounts.models.BUSINESS_COPY):
     deleting a business takes its mentions all the same, by Django's cascade."""
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, AspectMention._meta.db_table)
+    constraints = constraints_of(AspectMention._meta.db_table)
     assert not [c for c in constraints.values() if c["foreign_key"]]
     unscored(survey_a, ["Lovely staff, fair prices"])
     answer(survey_b, 5, "The coffee was cold and the staff rude")
