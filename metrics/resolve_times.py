@@ -27,6 +27,7 @@ rebuild_kpi_rollups` rebuilds everything.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -229,16 +230,22 @@ def resolved_figures(
         day_bounds(business, built_last + timedelta(1), last)[0] if built_last < last else end
     )
     live = bucket_counts(resolved_between(business, max(start, live_start), end))
-    live_sql, live_params = live.query.sql_with_params()
-    # The live subquery's parameters are positional: named here, to go with the others.
-    names = {f"live{i}": value for i, value in enumerate(live_params)}
-    live_named = live_sql % tuple(f"%({name})s" for name in names)
+    live_named, names = named_parameters(*live.query.sql_with_params(), prefix="live")
     params = {"business": business.pk, "first": first, "last": built_last, **names}
     with connection.cursor() as cursor:
         cursor.execute(
             READ_SQL.format(table=ResolvedCaseDay._meta.db_table, live=live_named), params
         )
         return _figures(cursor.fetchall())
+
+
+def named_parameters(sql: str, params: Sequence, *, prefix: str) -> tuple[str, dict]:
+    """A query with positional placeholders (%s, as Django writes them) rewritten with
+    named ones (%(prefix0)s, ...), to sit inside a query whose parameters are named. A
+    literal percent sign (%%) stays one."""
+    names = {f"{prefix}{i}": value for i, value in enumerate(params)}
+    named = sql.replace("%%", "%%%%") % tuple(f"%({name})s" for name in names)
+    return named, names
 
 
 def _figures(middle: list[tuple]) -> ResolvedFigures:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from feedback.cases.services import case_update
@@ -23,6 +24,7 @@ from metrics.resolve_times import (
     BUCKET_BASE,
     ResolvedFigures,
     bucket_bounds,
+    named_parameters,
     resolve_bucket,
     resolved_days_follow,
     resolved_figures,
@@ -210,3 +212,15 @@ def test_it_hides_other_businesses(business_a, business_b, cases_a, cases_b, rol
 def test_the_follow_hook_writes_nothing_before_a_build(business_a, cases_a):
     assert resolved_days_follow(business=business_a, first=None) == 0
     assert not ResolvedCaseDay.objects.exists()
+
+
+def test_positional_parameters_are_named_and_a_literal_percent_survives():
+    """The live part of the resolved figures goes into a query of named parameters."""
+    sql, params = named_parameters(
+        "SELECT %s || '%%' AS share, %s + 1 AS next", ["50", 41], prefix="live"
+    )
+    assert params == {"live0": "50", "live1": 41}
+    with connection.cursor() as cursor:
+        outer = f"SELECT share, next, %(other)s FROM ({sql}) AS live"
+        cursor.execute(outer, {**params, "other": 7})
+        assert cursor.fetchone() == ("50%", 42, 7)
