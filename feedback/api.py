@@ -222,7 +222,10 @@ def plain_json_post(request) -> bool:
         return False
     if (request.encoding or "utf-8").lower() not in {"utf-8", "utf8"}:
         return False
-    if request.META.get("HTTP_ACCEPT") not in PLAIN_ACCEPT or "format" in request.GET:
+    if request.META.get("HTTP_ACCEPT") not in PLAIN_ACCEPT:
+        return False
+    # request.GET parses the query string into a QueryDict; a submission has none.
+    if request.META.get("QUERY_STRING") and "format" in request.GET:
         return False
     return bool(request.META.get("CONTENT_LENGTH"))
 
@@ -254,13 +257,15 @@ def created_reply(response: Response) -> HttpResponse:
         "created_at": _CREATED_AT.to_representation(response.created_at),
     }
     return HttpResponse(
-        json.dumps(body, separators=(",", ":")),
+        _COMPACT_JSON.encode(body),
         status=status.HTTP_201_CREATED,
         content_type="application/json",
     )
 
 
 _CREATED_AT = serializers.DateTimeField()
+# json.dumps makes an encoder on each call it is given separators.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 def foreign_origin_refusal(request, survey: Survey) -> ApiResponse | None:

@@ -421,9 +421,16 @@ def texts_rescore_edited(*, model: type[ScoredText], ids: Sequence[int]) -> None
 def texts_enqueue_scoring(*, model: type[ScoredText], ids: Sequence[int]) -> None:
     """Ask a worker to score these rows once the current transaction commits (batched
     with other requests' rows: many short submissions become one task)."""
-    from .tasks import score_texts
+    enqueue_ids_on_commit(scoring_task(), model._meta.label, ids)
 
-    enqueue_ids_on_commit(score_texts, model._meta.label, ids)
+
+@lru_cache(maxsize=1)
+def scoring_task():
+    """The scoring task itself. The tasks module exports Celery's proxy for it, which
+    looks the task up again on each attribute read (every submission with a comment)."""
+    from .tasks import score_texts  # tasks imports this module
+
+    return score_texts._get_current_object()
 
 
 def unscored_ids(*, model: type[ScoredText], older_than: timedelta, limit: int) -> list[int]:

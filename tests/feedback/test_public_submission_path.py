@@ -8,12 +8,12 @@ import uuid
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from feedback.api import PublicResponseCreateView
+from feedback.api import PublicResponseCreateView, plain_json_post
 from feedback.models import (
     Answer,
     Invitation,
@@ -371,3 +371,23 @@ def test_answers_go_with_their_response_without_a_constraint(survey_a, survey_b)
     Response.objects.get(survey=survey_a).delete()
 
     assert list(Answer.objects.values_list("response__survey", flat=True)) == [survey_b.pk]
+
+
+@pytest.mark.parametrize(
+    ("query", "short"),
+    [("", True), ("?utm_source=qr&table=4", True), ("?format=json", False), ("?format=api", False)],
+)
+def test_only_a_format_in_the_query_string_sends_a_submission_through_drf(query, short):
+    request = RequestFactory().post(f"/x/{query}", "{}", content_type="application/json")
+    assert plain_json_post(request) is short
+
+
+def test_a_submission_with_a_query_string_is_stored_either_way(survey_a):
+    for query in ("?utm_source=qr", "?format=json"):
+        reply = Client().post(
+            f"/api/v1/public/surveys/{survey_a.uuid}/responses/{query}",
+            data=nps_answer(survey_a), content_type="application/json",
+        )  # fmt: skip
+        assert reply.status_code == 201, query
+        assert reply["Allow"] == "POST, OPTIONS"
+    assert Response.objects.count() == 2

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
 
 import pytest
+from celery.local import Proxy
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
@@ -19,7 +20,7 @@ from textanalysis import services
 from textanalysis.alerts import WebhookFailed, alert_webhook_post
 from textanalysis.models import Alert, Aspect, AspectMention, RescoreJob
 from textanalysis.services import insight_settings_for, texts_score
-from textanalysis.tasks import sweep_alerts
+from textanalysis.tasks import score_texts, sweep_alerts
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +303,12 @@ def test_rescoring_after_an_aspect_change_updates_mentions_not_alerts(survey_a, 
 def test_the_rescore_command_names_an_unknown_business(db):
     with pytest.raises(CommandError, match="No business with uuid"):
         call_command("rescore_texts", "not-a-uuid")
+
+
+def test_scoring_is_enqueued_with_the_task_itself_not_its_proxy():
+    """Each submission with a comment names the scoring task; Celery's proxy would look
+    the task up again on every read."""
+    task = services.scoring_task()
+    assert not isinstance(task, Proxy)
+    assert task is score_texts._get_current_object()
+    assert task.name == score_texts.name
