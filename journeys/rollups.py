@@ -587,8 +587,15 @@ def rollup_build(*, business: Business, first: date | None = None) -> int:
     start = first or first_voice_day(business) or last
     with transaction.atomic():
         state, _ = RollupState.objects.select_for_update().get_or_create(business=business)
-        TouchpointDay.objects.filter(business=business, day__gte=start).delete()
-        AspectDay.objects.filter(business=business, day__gte=start).delete()
+        # A whole rebuild (no `first`) drops every day, not only those from its first
+        # voice on: that may fall later than the old first day now (the voice erased,
+        # or the business moved to another time zone).
+        days = TouchpointDay.objects.filter(business=business)
+        aspect_days = AspectDay.objects.filter(business=business)
+        if first is not None:
+            days, aspect_days = days.filter(day__gte=start), aspect_days.filter(day__gte=start)
+        days.delete()
+        aspect_days.delete()
         cells = (
             raw_sums(business, start, last, Filters(), by=ROLLUP_DIMENSIONS)
             if start <= last

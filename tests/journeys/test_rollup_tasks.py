@@ -53,6 +53,18 @@ def test_a_rebuild_replaces_the_rows(voices_a, business_a):
     assert rollup_rebuild.delay(10**9).get() == 0  # a business gone: nothing to do
 
 
+def test_a_whole_rebuild_keeps_no_day_before_its_first_voice(voices_a, business_a):
+    """The oldest voice erased (or the days moved by a new time zone): its day goes too."""
+    oldest = voices_a.interaction("visit", score=0.2, days_ago=6)
+    voices_a.interaction("visit", score=-0.4, days_ago=4)
+    rollup_rebuild.delay(business_a.pk).get()
+    assert rolled_up(business_a) == 2
+    oldest.delete()
+    rollup_rebuild.delay(business_a.pk).get()
+    assert rolled_up(business_a) == 1
+    assert TouchpointDay.objects.filter(business=business_a).count() == 1
+
+
 def test_a_rescore_rebuilds_the_rollup(voices_a, business_a, django_capture_on_commit_callbacks):
     voices_a.interaction("visit", score=0.2, days_ago=4, note="Lovely, friendly staff")
     job = rescore_start(business=business_a, enqueue=False)
