@@ -1,8 +1,14 @@
-"""The business's own settings that only its owner changes (retention of personal data)."""
+"""The business's own settings that only its owner changes (retention of personal data,
+the time zone its days are counted in)."""
 
 from __future__ import annotations
 
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cxplatform.errors import ApplicationError
@@ -31,4 +37,43 @@ def business_settings_update(
             detail={"retention_months": {"from": before, "to": retention_months}},
         )  # fmt: skip
     business.retention_months = retention_months
+    return business
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA time zone name Python knows, sorted (the settings page's choices)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def clean_time_zone(value: object) -> str:
+    if value not in time_zone_names():
+        message = _("Choose a time zone from the list, such as Europe/Madrid.")
+        raise ApplicationError(message, errors={"time_zone": [message]})
+    return value
+
+
+def business_time_zone_update(
+    *, business: Business, actor: User | None, time_zone: str
+) -> Business:
+    """Count the business's days in `time_zone` from now on; audited when it changes.
+
+    Every figure kept by local day (the journey roll-up and what follows it, purchases,
+    case outcomes) is rebuilt once the change commits, by the apps that keep them
+    (settings.ACCOUNTS_AFTER_TIME_ZONE_CHANGE): until then a day would hold hours of
+    the old zone's.
+    """
+    time_zone = clean_time_zone(time_zone)
+    before = business.time_zone
+    if before == time_zone:
+        return business
+    with transaction.atomic():
+        Business.objects.filter(pk=business.pk).update(time_zone=time_zone)
+        audit_record(
+            business=business, actor=actor, action="business.settings",
+            detail={"time_zone": {"from": before, "to": time_zone}},
+        )  # fmt: skip
+        for hook in settings.ACCOUNTS_AFTER_TIME_ZONE_CHANGE:
+            import_string(hook)(business_id=business.pk)  # each sends its work on commit
+    business.time_zone = time_zone
     return business

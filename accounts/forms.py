@@ -7,6 +7,7 @@ from cxplatform.errors import ApplicationError
 
 from .audit_log import NO_PERSON
 from .branding import LOGO_MAX_BYTES, clean_brand_colour, clean_logo, logo_too_large
+from .business_settings import time_zone_names
 from .models import ApiKeyScope
 
 
@@ -29,6 +30,15 @@ class BusinessSettingsForm(forms.Form):
             "Every night, comments, notes and contact details older than this are removed and "
             "customers not heard from since lose their name and e-mail; scores and purchases "
             "stay in your figures. Leave empty to keep everything."
+        ),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,  # left out: unchanged
+        choices=lambda: [(name, name) for name in time_zone_names()],
+        help_text=_(
+            "Your days, weeks and months are counted in it, on every chart and report. "
+            "Changing it recounts them all within a few minutes."
         ),
     )
 

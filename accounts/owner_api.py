@@ -25,7 +25,12 @@ from .branding import (
     logo_too_large,
     logo_url,
 )
-from .business_settings import RETENTION_MAX_MONTHS, business_settings_update
+from .business_settings import (
+    RETENTION_MAX_MONTHS,
+    business_settings_update,
+    business_time_zone_update,
+    clean_time_zone,
+)
 from .forms import field_checked
 from .models import ApiKey, AuditEntry, Business
 from .permissions import IsBusinessMember
@@ -100,12 +105,20 @@ class BusinessSettingsSerializer(serializers.Serializer):
         help_text="The surveys' logo: a PNG, JPEG or WebP image of at most 256 KB, base64 "
         "encoded (a data: URL is accepted too); null removes it.",
     )  # fmt: skip
+    time_zone = serializers.CharField(
+        max_length=64,
+        help_text="The IANA time zone (e.g. Europe/Madrid) the business's days are counted "
+        "in; changing it recounts every figure kept by day within a few minutes.",
+    )
     logo_url = serializers.URLField(
         read_only=True, allow_null=True, help_text="Where the logo is served; null without one."
     )
 
     def validate_brand_colour(self, value: str | None) -> str:
         return drf_checked(clean_brand_colour, value)
+
+    def validate_time_zone(self, value: str) -> str:
+        return drf_checked(clean_time_zone, value)
 
     def validate_logo(self, value: str | None) -> bytes | None:
         if value is None:
@@ -136,14 +149,15 @@ def settings_data(request, business: Business) -> dict:
         {
             "retention_months": business.retention_months,
             "brand_colour": business.brand_colour or None,
+            "time_zone": business.time_zone,
             "logo_url": request.build_absolute_uri(path) if path else None,
         }
     ).data
 
 
 class BusinessSettingsView(APIView):
-    """The business's privacy settings and its surveys' look (owners, signed in: keys
-    cannot change them)."""
+    """The business's privacy settings, time zone and its surveys' look (owners, signed
+    in: keys cannot change them)."""
 
     required_roles = OWNER_ONLY
     allow_api_key = False
@@ -166,4 +180,8 @@ class BusinessSettingsView(APIView):
                 )
             if look:
                 business_look_update(business=business, actor=actor, **look)
+            if "time_zone" in given:
+                business_time_zone_update(
+                    business=business, actor=actor, time_zone=given["time_zone"]
+                )
         return Response(settings_data(request, business))

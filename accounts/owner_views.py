@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from cxplatform.errors import ApplicationError
 from .access import OWNER_ONLY, business_view
 from .audit_log import audit_actions, audit_entries, audit_people
 from .branding import KEEP, business_look_update, logo_url, survey_theme
-from .business_settings import business_settings_update
+from .business_settings import business_settings_update, business_time_zone_update
 from .forms import AuditFilterForm, BusinessSettingsForm, SurveyLookForm
 
 AUDIT_PAGE_SIZE = 50
@@ -30,10 +31,18 @@ def business_settings(request: HttpRequest) -> HttpResponse:
         return settings_page(request)
     form = BusinessSettingsForm(request.POST)
     if form.is_valid():
+        given = form.cleaned_data
         try:
-            business_settings_update(
-                business=request.business, actor=request.user, **form.cleaned_data
-            )
+            with transaction.atomic():  # both changes, or neither
+                business_settings_update(
+                    business=request.business, actor=request.user,
+                    retention_months=given["retention_months"],
+                )  # fmt: skip
+                if given["time_zone"]:
+                    business_time_zone_update(
+                        business=request.business, actor=request.user,
+                        time_zone=given["time_zone"],
+                    )  # fmt: skip
         except ApplicationError as error:
             add_service_errors(form, error)
         else:
@@ -75,7 +84,9 @@ def settings_page(
 ) -> HttpResponse:
     """The settings page; the form that was sent comes back with its errors."""
     business = request.business
-    form = form or BusinessSettingsForm(initial={"retention_months": business.retention_months})
+    form = form or BusinessSettingsForm(
+        initial={"retention_months": business.retention_months, "time_zone": business.time_zone}
+    )
     look_form = look_form or SurveyLookForm(initial={"brand_colour": business.brand_colour})
     context = {
         "form": form,

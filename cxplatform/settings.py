@@ -438,6 +438,12 @@ CUSTOMERS_AFTER_PURCHASES = ["metrics.tasks.purchases_changed"]
 # Who hands back a removed member's work, inside the removal's transaction:
 # "dotted.path(business_id=..., user_id=...)" returning how many things it released.
 ACCOUNTS_AFTER_MEMBER_REMOVED = ["feedback.cases.services.cases_of_removed_member_release"]
+# Who keeps figures by the business's local day, and rebuilds them after the commit of
+# a change of its time zone: "dotted.path(business_id=...)".
+ACCOUNTS_AFTER_TIME_ZONE_CHANGE = [
+    "journeys.tasks.rollup_rebuild_later",
+    "metrics.tasks.purchase_rollup_rebuild_later",
+]
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

@@ -52,5 +52,6 @@ def rollups_rebuild_all() -> int:
 
 
 def rollup_rebuild_later(*, business_id: int) -> None:
-    """A hook for apps that change old voices (textanalysis after a rescore)."""
+    """A hook for apps that change old voices (textanalysis after a rescore) or the days
+    they fall on (accounts after a change of time zone)."""
     enqueue_on_commit(rollup_rebuild, business_id)

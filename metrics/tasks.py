@@ -70,6 +70,15 @@ def case_outcomes_refresh_soon(*, business_id: int) -> None:
     )
 
 
+def purchase_rollup_rebuild_later(*, business_id: int) -> None:
+    """The business's days moved (a new time zone, settings.ACCOUNTS_AFTER_TIME_ZONE_CHANGE):
+    rebuild its purchase roll-up and case outcomes now, after the commit, unless a rebuild
+    is pending already (it reads the new zone when it runs)."""
+    transaction.on_commit(
+        lambda: send_once(purchase_rollup_rebuild, "rollup", business_id, at_once=True)
+    )
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def purchase_rollups_rebuild_all() -> int:
     """Nightly: rebuild every business, one task each."""

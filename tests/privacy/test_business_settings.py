@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from accounts.models import AuditEntry, Business
 from accounts.services import api_key_create
+from customers.models import Purchase
+from feedback.models import Response, Survey
+from journeys.models import TouchpointDay
+from journeys.rollups import rollup_build
+from metrics.models import PurchaseDay
+from metrics.purchases import purchase_rollup_build
+from tests.factories import CustomerFactory
+from tests.helpers import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +83,7 @@ def test_an_outsider_changes_only_their_own_business(charlie, business_a, busine
 def test_the_api_reads_and_changes_it(alice, business_a, client_of):
     client = client_of(alice)
     assert client.get("/api/v1/business-settings/").json() == {
-        "retention_months": None, "brand_colour": None, "logo_url": None,
+        "retention_months": None, "brand_colour": None, "logo_url": None, "time_zone": "UTC",
     }  # fmt: skip
 
     reply = patch(client, {"retention_months": 24})
@@ -99,3 +109,116 @@ def test_api_keys_cannot_change_it(alice, business_a):
     assert Client().get("/api/v1/business-settings/", **headers).status_code == 403
     assert patch(Client(), {"retention_months": 1}, **headers).status_code == 403
     assert retention_of(business_a) is None
+
+
+# --- the time zone -----------------------------------------------------------------------------
+
+LATE_EVENING_UTC = datetime(2025, 1, 10, 23, 30, tzinfo=UTC)  # Saturday morning in Auckland
+
+
+def zone_of(business: Business) -> str:
+    return Business.objects.get(pk=business.pk).time_zone
+
+
+def counted_days(business: Business) -> tuple[list[date], list[date]]:
+    """The days the purchase and the journey roll-ups hold for the business."""
+    purchases = PurchaseDay.objects.filter(business=business, purchases__gt=0)
+    purchases = purchases.values_list("day", flat=True)
+    voices = TouchpointDay.objects.filter(business=business).values_list("day", flat=True)
+    return sorted(set(purchases)), sorted(set(voices))
+
+
+def a_late_evening_of(business: Business) -> None:
+    """A purchase and an answer at 23:30 UTC, counted in both roll-ups."""
+    customer = CustomerFactory(business=business)
+    Purchase.objects.create(
+        business=business, customer=customer, purchased_at=LATE_EVENING_UTC, amount=Decimal("9")
+    )
+    response = answer(Survey.objects.get(business=business), 9)
+    Response.objects.filter(pk=response.pk).update(created_at=LATE_EVENING_UTC)
+    response.answers.update(created_at=LATE_EVENING_UTC)
+    purchase_rollup_build(business=business)
+    rollup_build(business=business)
+
+
+def test_the_owner_moves_the_business_to_its_time_zone_and_its_days_are_recounted(
+    alice, business_a, client_of, django_capture_on_commit_callbacks
+):
+    a_late_evening_of(business_a)
+    assert counted_days(business_a) == ([date(2025, 1, 10)], [date(2025, 1, 10)])
+    client = client_of(alice)
+    page = client.get("/accounts/settings/").content.decode()
+    assert '<option value="UTC" selected>' in page
+    assert '<option value="Pacific/Auckland">' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post("/accounts/settings/", {"time_zone": "Pacific/Auckland"})
+
+    assert saved.status_code == 302 and zone_of(business_a) == "Pacific/Auckland"
+    # The rebuilds ran after the commit: both roll-ups count the evening as the next day.
+    assert counted_days(business_a) == ([date(2025, 1, 11)], [date(2025, 1, 11)])
+    change = AuditEntry.objects.get(action="business.settings")
+    assert (change.actor, change.detail) == (
+        alice, {"time_zone": {"from": "UTC", "to": "Pacific/Auckland"}}
+    )  # fmt: skip
+    assert "retention_months" not in change.detail
+
+
+def test_saving_the_settings_with_the_same_time_zone_recounts_nothing(
+    alice, business_a, client_of, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        saved = client_of(alice).post("/accounts/settings/", {"time_zone": "UTC"})
+    assert saved.status_code == 302
+    assert callbacks == []
+    assert not AuditEntry.objects.filter(action="business.settings").exists()
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus", "utc ", "<b>Europe/Madrid</b>"])
+def test_an_unknown_time_zone_is_refused_by_name_with_nothing_changed(
+    alice, business_a, client_of, value
+):
+    reply = client_of(alice).post(
+        "/accounts/settings/", {"retention_months": "12", "time_zone": value}
+    )
+    page = reply.content.decode()
+    assert reply.status_code == 400
+    assert 'id="id_time_zone"' in page and "field--error" in page
+    assert "<b>Europe" not in page  # what was sent is shown escaped, if at all
+    assert zone_of(business_a) == "UTC" and retention_of(business_a) is None
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_api_reads_and_changes_the_time_zone(
+    alice, business_a, client_of, django_capture_on_commit_callbacks
+):
+    client = client_of(alice)
+    assert client.get("/api/v1/business-settings/").json()["time_zone"] == "UTC"
+    a_late_evening_of(business_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = patch(client, {"time_zone": "Pacific/Auckland"})
+
+    assert reply.status_code == 200 and reply.json()["time_zone"] == "Pacific/Auckland"
+    assert counted_days(business_a) == ([date(2025, 1, 11)], [date(2025, 1, 11)])
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus", "", None, 5, ["UTC"]])
+def test_the_api_names_a_bad_time_zone_and_keeps_the_rest(alice, business_a, client_of, value):
+    reply = patch(client_of(alice), {"retention_months": 12, "time_zone": value})
+    assert reply.status_code == 400
+    assert list(reply.json()["errors"]) == ["time_zone"]
+    assert zone_of(business_a) == "UTC" and retention_of(business_a) is None
+
+
+def test_only_the_owner_of_the_business_changes_its_time_zone(
+    mia, bob, charlie, business_a, business_b, client_of
+):
+    for user in (mia, bob):
+        client = client_of(user)
+        assert client.post("/accounts/settings/", {"time_zone": "Asia/Tokyo"}).status_code == 403
+        assert patch(client, {"time_zone": "Asia/Tokyo"}).status_code == 403
+    outsider = client_of(charlie)  # owns business B: changes B's zone, never A's
+    assert outsider.post("/accounts/settings/", {"time_zone": "Asia/Tokyo"}).status_code == 302
+    assert patch(outsider, {"time_zone": "Asia/Tokyo"}).status_code == 200
+    assert zone_of(business_a) == "UTC" and zone_of(business_b) == "Asia/Tokyo"
