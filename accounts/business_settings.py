@@ -3,9 +3,6 @@ the time zone its days are counted in)."""
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
-
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -13,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cxplatform.errors import ApplicationError
 
-from .models import Business, User
+from .models import Business, User, time_zone_names
 from .services import audit_record
 
 RETENTION_MAX_MONTHS = 240
@@ -40,12 +37,6 @@ def business_settings_update(
     return business
 
 
-@cache
-def time_zone_names() -> tuple[str, ...]:
-    """Every IANA time zone name Python knows, sorted (the settings page's choices)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
 def clean_time_zone(value: object) -> str:
     if value not in time_zone_names():
         message = _("Choose a time zone from the list, such as Europe/Madrid.")
@@ -63,12 +54,15 @@ def business_time_zone_update(
     (settings.ACCOUNTS_AFTER_TIME_ZONE_CHANGE): until then a day would hold hours of
     the old zone's.
     """
+    if time_zone == business.time_zone:
+        return business  # kept as it is, even a zone no longer offered
     time_zone = clean_time_zone(time_zone)
-    before = business.time_zone
-    if before == time_zone:
-        return business
     with transaction.atomic():
-        Business.objects.filter(pk=business.pk).update(time_zone=time_zone)
+        rows = Business.objects.select_for_update().filter(pk=business.pk)
+        before = rows.values_list("time_zone", flat=True).get()
+        if before == time_zone:
+            return business
+        rows.update(time_zone=time_zone)
         audit_record(
             business=business, actor=actor, action="business.settings",
             detail={"time_zone": {"from": before, "to": time_zone}},

@@ -7,8 +7,7 @@ from cxplatform.errors import ApplicationError
 
 from .audit_log import NO_PERSON
 from .branding import LOGO_MAX_BYTES, clean_brand_colour, clean_logo, logo_too_large
-from .business_settings import time_zone_names
-from .models import ApiKeyScope
+from .models import ApiKeyScope, time_zone_names
 
 
 class ApiKeyForm(forms.Form):
@@ -35,12 +34,19 @@ class BusinessSettingsForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,  # left out: unchanged
-        choices=lambda: [(name, name) for name in time_zone_names()],
         help_text=_(
             "Your days, weeks and months are counted in it, on every chart and report. "
             "Changing it recounts them all within a few minutes."
         ),
     )
+
+    def __init__(self, *args, current_zone: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The business's own zone is offered even if it is no longer on the list (set
+        # before the list narrowed): saving the other settings must not move it.
+        zones = time_zone_names()
+        zones = zones if current_zone in zones else (current_zone, *zones)
+        self.fields["time_zone"].choices = [(name, name) for name in zones]
 
 
 class SurveyLookForm(forms.Form):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -43,8 +44,17 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """The zones a business may count its days in, sorted: IANA's "Area/Location" names
+    and UTC. Not "localtime" (each machine's own zone: the web, worker and database hosts
+    could differ) nor the old aliases ("GB", "Factory")."""
+    zones = zoneinfo.available_timezones()
+    return tuple(sorted(name for name in zones if "/" in name or name == "UTC"))
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in time_zone_names():
         raise ValidationError(_("Unknown time zone %(value)s."), params={"value": value})
 
 

@@ -107,6 +107,7 @@ class BusinessSettingsSerializer(serializers.Serializer):
     )  # fmt: skip
     time_zone = serializers.CharField(
         max_length=64,
+        trim_whitespace=False,  # as the settings page: "UTC " is no zone
         help_text="The IANA time zone (e.g. Europe/Madrid) the business's days are counted "
         "in; changing it recounts every figure kept by day within a few minutes.",
     )

@@ -29,15 +29,18 @@ AUDIT_PAGE_SIZE = 50
 def business_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return settings_page(request)
-    form = BusinessSettingsForm(request.POST)
+    form = BusinessSettingsForm(request.POST, current_zone=request.business.time_zone)
     if form.is_valid():
         given = form.cleaned_data
         try:
             with transaction.atomic():  # both changes, or neither
-                business_settings_update(
-                    business=request.business, actor=request.user,
-                    retention_months=given["retention_months"],
-                )  # fmt: skip
+                # Each setting left out of the POST is left as it is (an empty period is
+                # sent, and means keep everything).
+                if "retention_months" in request.POST:
+                    business_settings_update(
+                        business=request.business, actor=request.user,
+                        retention_months=given["retention_months"],
+                    )  # fmt: skip
                 if given["time_zone"]:
                     business_time_zone_update(
                         business=request.business, actor=request.user,
@@ -85,7 +88,8 @@ def settings_page(
     """The settings page; the form that was sent comes back with its errors."""
     business = request.business
     form = form or BusinessSettingsForm(
-        initial={"retention_months": business.retention_months, "time_zone": business.time_zone}
+        initial={"retention_months": business.retention_months, "time_zone": business.time_zone},
+        current_zone=business.time_zone,
     )
     look_form = look_form or SurveyLookForm(initial={"brand_colour": business.brand_colour})
     context = {

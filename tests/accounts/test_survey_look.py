@@ -181,6 +181,7 @@ def test_the_api_sets_and_removes_the_colour_and_logo(alice, business_a, client_
         "retention_months": None,
         "brand_colour": "#ffd400",
         "logo_url": logo_url,
+        "time_zone": "UTC",
     }
     assert client.get(API_URL).json()["logo_url"] == logo_url
     assert Client().get(logo_url).content == PNG
@@ -191,7 +192,9 @@ def test_the_api_sets_and_removes_the_colour_and_logo(alice, business_a, client_
 
     cleared = patch(client, {"brand_colour": None, "logo": None})
 
-    assert cleared.json() == {"retention_months": None, "brand_colour": None, "logo_url": None}
+    assert cleared.json() == {
+        "retention_months": None, "brand_colour": None, "logo_url": None, "time_zone": "UTC",
+    }  # fmt: skip
     assert stored_logo(business_a) is None
     assert [set(change) for change in look_changes(business_a)] == [
         {"brand_colour", "logo"}, {"logo"}, {"brand_colour", "logo"},

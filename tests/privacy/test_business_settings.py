@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
+from accounts.business_settings import business_time_zone_update
 from accounts.models import AuditEntry, Business
 from accounts.services import api_key_create
 from customers.models import Purchase
@@ -108,12 +110,13 @@ def test_api_keys_cannot_change_it(alice, business_a):
     headers = {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
     assert Client().get("/api/v1/business-settings/", **headers).status_code == 403
     assert patch(Client(), {"retention_months": 1}, **headers).status_code == 403
-    assert retention_of(business_a) is None
+    assert patch(Client(), {"time_zone": "Asia/Tokyo"}, **headers).status_code == 403
+    assert retention_of(business_a) is None and zone_of(business_a) == "UTC"
 
 
 # --- the time zone -----------------------------------------------------------------------------
 
-LATE_EVENING_UTC = datetime(2025, 1, 10, 23, 30, tzinfo=UTC)  # Saturday morning in Auckland
+LATE_EVENING_UTC = datetime(2025, 1, 10, 23, 30, tzinfo=UTC)  # 12:30 on Saturday in Auckland
 
 
 def zone_of(business: Business) -> str:
@@ -174,7 +177,10 @@ def test_saving_the_settings_with_the_same_time_zone_recounts_nothing(
     assert not AuditEntry.objects.filter(action="business.settings").exists()
 
 
-@pytest.mark.parametrize("value", ["Mars/Olympus", "utc ", "<b>Europe/Madrid</b>"])
+# "localtime" is each machine's own zone; "GB" and "Factory", old aliases.
+@pytest.mark.parametrize(
+    "value", ["Mars/Olympus", "utc ", "<b>Europe/Madrid</b>", "localtime", "Factory", "GB"]
+)
 def test_an_unknown_time_zone_is_refused_by_name_with_nothing_changed(
     alice, business_a, client_of, value
 ):
@@ -203,7 +209,7 @@ def test_the_api_reads_and_changes_the_time_zone(
     assert counted_days(business_a) == ([date(2025, 1, 11)], [date(2025, 1, 11)])
 
 
-@pytest.mark.parametrize("value", ["Mars/Olympus", "", None, 5, ["UTC"]])
+@pytest.mark.parametrize("value", ["Mars/Olympus", "", None, 5, ["UTC"], " UTC", "localtime"])
 def test_the_api_names_a_bad_time_zone_and_keeps_the_rest(alice, business_a, client_of, value):
     reply = patch(client_of(alice), {"retention_months": 12, "time_zone": value})
     assert reply.status_code == 400
@@ -222,3 +228,40 @@ def test_only_the_owner_of_the_business_changes_its_time_zone(
     assert outsider.post("/accounts/settings/", {"time_zone": "Asia/Tokyo"}).status_code == 302
     assert patch(outsider, {"time_zone": "Asia/Tokyo"}).status_code == 200
     assert zone_of(business_a) == "UTC" and zone_of(business_b) == "Asia/Tokyo"
+
+
+def test_a_setting_left_out_of_the_page_is_left_as_it_is(alice, business_a, client_of):
+    Business.objects.filter(pk=business_a.pk).update(retention_months=12)
+    client = client_of(alice)
+    assert client.post("/accounts/settings/", {"time_zone": "Europe/Madrid"}).status_code == 302
+    assert retention_of(business_a) == 12 and zone_of(business_a) == "Europe/Madrid"
+    assert client.post("/accounts/settings/", {"retention_months": "6"}).status_code == 302
+    assert retention_of(business_a) == 6 and zone_of(business_a) == "Europe/Madrid"
+
+
+def test_a_zone_no_longer_offered_is_kept_until_the_owner_picks_another(
+    alice, business_a, client_of, django_capture_on_commit_callbacks
+):
+    Business.objects.filter(pk=business_a.pk).update(time_zone="GB")  # set before the list
+    client = client_of(alice)
+    assert '<option value="GB" selected>' in client.get("/accounts/settings/").content.decode()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        saved = client.post("/accounts/settings/", {"retention_months": "6", "time_zone": "GB"})
+
+    assert saved.status_code == 302 and zone_of(business_a) == "GB"
+    assert retention_of(business_a) == 6 and callbacks == []  # nothing to recount
+
+
+def test_a_change_rolled_back_recounts_nothing(
+    alice, business_a, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        business_time_zone_update(business=business_a, actor=alice, time_zone="Asia/Tokyo")
+        raise RuntimeError("a later step failed")
+    assert callbacks == []
+    assert zone_of(business_a) == "UTC" and not AuditEntry.objects.exists()

@@ -305,10 +305,13 @@ def test_the_rescore_command_names_an_unknown_business(db):
         call_command("rescore_texts", "not-a-uuid")
 
 
-def test_scoring_is_enqueued_with_the_task_itself_not_its_proxy():
+def test_scoring_is_enqueued_with_the_task_itself_not_its_proxy(monkeypatch):
     """Each submission with a comment names the scoring task; Celery's proxy would look
     the task up again on every read."""
-    task = services.scoring_task()
+    sent = []
+    monkeypatch.setattr(services, "enqueue_ids_on_commit", lambda *args: sent.append(args))
+    services.texts_enqueue_scoring(model=Answer, ids=[7, 8])
+    [(task, key, ids)] = sent
     assert not isinstance(task, Proxy)
     assert task is score_texts._get_current_object()
-    assert task.name == score_texts.name
+    assert (key, ids) == ("feedback.Answer", [7, 8])
