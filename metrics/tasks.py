@@ -65,18 +65,14 @@ def case_outcomes_refresh(business_id: int) -> int:
 def case_outcomes_refresh_soon(*, business_id: int) -> None:
     """A reader found the case outcomes a day behind (or never built): rebuild them now,
     once however many requests notice, after the reader's transaction commits."""
-    transaction.on_commit(
-        lambda: send_once(case_outcomes_refresh, "outcomes", business_id, at_once=True)
-    )
+    send_once_after_commit(case_outcomes_refresh, "outcomes", business_id)
 
 
 def purchase_rollup_rebuild_later(*, business_id: int) -> None:
     """The business's days moved (a new time zone, settings.ACCOUNTS_AFTER_TIME_ZONE_CHANGE):
     rebuild its purchase roll-up and case outcomes now, after the commit, unless a rebuild
     is pending already (it reads the new zone when it runs)."""
-    transaction.on_commit(
-        lambda: send_once(purchase_rollup_rebuild, "rollup", business_id, at_once=True)
-    )
+    send_once_after_commit(purchase_rollup_rebuild, "rollup", business_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -120,6 +116,11 @@ def purchases_changed(*, business_id: int, purchases: int = 1) -> None:
     send_once(purchase_rollup_rebuild, "rollup", business_id)
     if purchases >= LARGE_IMPORT_PURCHASES:
         send_once(clv_fit, "fit", business_id)
+
+
+def send_once_after_commit(task, kind: str, business_id: int) -> None:
+    """send_once(task, at once) when the current transaction commits."""
+    transaction.on_commit(lambda: send_once(task, kind, business_id, at_once=True))
 
 
 def send_once(task, kind: str, business_id: int, *, at_once: bool = False) -> bool:
