@@ -54,15 +54,12 @@ def business_time_zone_update(
     (settings.ACCOUNTS_AFTER_TIME_ZONE_CHANGE): until then a day would hold hours of
     the old zone's.
     """
-    if time_zone == business.time_zone:
-        return business  # kept as it is, even a zone no longer offered
-    time_zone = clean_time_zone(time_zone)
     with transaction.atomic():
         rows = Business.objects.select_for_update().filter(pk=business.pk)
         before = rows.values_list("time_zone", flat=True).get()
-        if before == time_zone:
-            return business
-        rows.update(time_zone=time_zone)
+        if time_zone == before:
+            return business  # kept as it is, even a zone no longer offered
+        rows.update(time_zone=clean_time_zone(time_zone))
         audit_record(
             business=business, actor=actor, action="business.settings",
             detail={"time_zone": {"from": before, "to": time_zone}},
