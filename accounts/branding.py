@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cxplatform.errors import ApplicationError
+from cxplatform.errors import ApplicationError, field_error
 
 from .models import Business, BusinessLogo, User
 from .services import audit_record
@@ -48,10 +48,6 @@ class Logo:
     @property
     def version(self) -> str:
         return hashlib.sha256(self.content).hexdigest()[:12]
-
-
-def field_error(field: str, message: str) -> ApplicationError:
-    return ApplicationError(message, errors={field: [message]})
 
 
 def clean_brand_colour(value: str | None) -> str:

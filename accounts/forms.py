@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cxplatform.errors import ApplicationError
 
 from .audit_log import NO_PERSON
 from .branding import LOGO_MAX_BYTES, clean_brand_colour, clean_logo, logo_too_large
-from .models import ApiKeyScope, time_zone_names
+from .business_settings import NAME_MAX_LENGTH, RETENTION_MAX_MONTHS
+from .models import ApiKeyScope, Industry, time_zone_names
 
 
 class ApiKeyForm(forms.Form):
@@ -20,23 +22,51 @@ class ApiKeyForm(forms.Form):
 
 
 class BusinessSettingsForm(forms.Form):
-    retention_months = forms.IntegerField(
-        label=_("Keep customers' personal data and words for (months)"),
+    """The owner's settings. The checks are the service's (accounts.business_settings);
+    each field left out of the POST is left as it is."""
+
+    name = forms.CharField(
+        label=_("Name"),
         required=False,
-        min_value=1,
-        max_value=240,
+        max_length=NAME_MAX_LENGTH,
         help_text=_(
-            "Every night, comments, notes and contact details older than this are removed and "
-            "customers not heard from since lose their name and e-mail; scores and purchases "
-            "stay in your figures. Leave empty to keep everything."
+            "Shown to your customers on surveys and e-mails. Questions already written keep "
+            "their words: change them in the survey builder."
+        ),
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"),
+        required=False,
+        choices=Industry.choices,
+        help_text=_("The survey templates for your trade are offered first."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "Surveys, their e-mails, your team's invitations and drafted review replies are "
+            "written in it, unless a survey has a language of its own; a survey page follows "
+            "the customer's browser when it can."
         ),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        required=False,  # left out: unchanged
+        required=False,
         help_text=_(
             "Your days, weeks and months are counted in it, on every chart and report. "
             "Changing it recounts them all within a few minutes."
+        ),
+    )
+    retention_months = forms.IntegerField(
+        label=_("Keep customers' personal data and words for (months)"),
+        required=False,
+        min_value=1,
+        max_value=RETENTION_MAX_MONTHS,
+        help_text=_(
+            "Every night, comments, notes and contact details older than this are removed and "
+            "customers not heard from since lose their name and e-mail; scores and purchases "
+            "stay in your figures. Leave empty to keep everything."
         ),
     )
 

@@ -53,9 +53,12 @@ def time_zone_names() -> tuple[str, ...]:
     return tuple(sorted(name for name in zones if "/" in name or name == "UTC"))
 
 
+TIME_ZONE_REFUSAL = _("Choose a time zone from the list, such as Europe/Madrid.")
+
+
 def validate_time_zone(value: str) -> None:
     if value not in time_zone_names():
-        raise ValidationError(_("Unknown time zone %(value)s."), params={"value": value})
+        raise ValidationError(TIME_ZONE_REFUSAL)
 
 
 class Industry(models.TextChoices):

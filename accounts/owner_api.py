@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,13 +27,13 @@ from .branding import (
     logo_url,
 )
 from .business_settings import (
+    NAME_MAX_LENGTH,
     RETENTION_MAX_MONTHS,
+    SETTING_CHECKS,
     business_settings_update,
-    business_time_zone_update,
-    clean_time_zone,
 )
 from .forms import field_checked
-from .models import ApiKey, AuditEntry, Business
+from .models import ApiKey, AuditEntry, Business, Industry
 from .permissions import IsBusinessMember
 
 
@@ -90,6 +91,19 @@ LOGO_BASE64_MAX_CHARS = -(-LOGO_MAX_BYTES // 3) * 4 + 64
 
 
 class BusinessSettingsSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH,
+        help_text="The business's name, shown to customers. Questions already written keep "
+        "their words.",
+    )
+    industry = serializers.ChoiceField(
+        choices=Industry.choices, help_text="Its survey templates are offered first."
+    )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        help_text="Surveys without a language of their own, e-mails and drafted review "
+        "replies are written in it.",
+    )
     retention_months = serializers.IntegerField(
         min_value=1, max_value=RETENTION_MAX_MONTHS, allow_null=True,
         help_text="Personal data and words older than this are anonymised nightly; "
@@ -118,9 +132,6 @@ class BusinessSettingsSerializer(serializers.Serializer):
     def validate_brand_colour(self, value: str | None) -> str:
         return drf_checked(clean_brand_colour, value)
 
-    def validate_time_zone(self, value: str) -> str:
-        return drf_checked(clean_time_zone, value)
-
     def validate_logo(self, value: str | None) -> bytes | None:
         if value is None:
             return None
@@ -148,17 +159,16 @@ def settings_data(request, business: Business) -> dict:
     path = logo_url(business)
     return BusinessSettingsSerializer(
         {
-            "retention_months": business.retention_months,
+            **{name: getattr(business, name) for name in SETTING_CHECKS},
             "brand_colour": business.brand_colour or None,
-            "time_zone": business.time_zone,
             "logo_url": request.build_absolute_uri(path) if path else None,
         }
     ).data
 
 
 class BusinessSettingsView(APIView):
-    """The business's privacy settings, time zone and its surveys' look (owners, signed
-    in: keys cannot change them)."""
+    """The business's name, industry, language, time zone, privacy settings and its
+    surveys' look (owners, signed in: keys cannot change them)."""
 
     required_roles = OWNER_ONLY
     allow_api_key = False
@@ -173,16 +183,10 @@ class BusinessSettingsView(APIView):
         incoming.is_valid(raise_exception=True)
         given = incoming.validated_data
         business, actor = request.business, acting_user(request)
+        details = {name: given[name] for name in SETTING_CHECKS if name in given}
         look = {name: given[name] for name in ("brand_colour", "logo") if name in given}
         with transaction.atomic():  # all the changes, or none of them
-            if "retention_months" in given:
-                business_settings_update(
-                    business=business, actor=actor, retention_months=given["retention_months"]
-                )
+            business_settings_update(business=business, actor=actor, **details)
             if look:
                 business_look_update(business=business, actor=actor, **look)
-            if "time_zone" in given:
-                business_time_zone_update(
-                    business=business, actor=actor, time_zone=given["time_zone"]
-                )
         return Response(settings_data(request, business))

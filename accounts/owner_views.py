@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from cxplatform.errors import ApplicationError
 from .access import OWNER_ONLY, business_view
 from .audit_log import audit_actions, audit_entries, audit_people
 from .branding import KEEP, business_look_update, logo_url, survey_theme
-from .business_settings import business_settings_update, business_time_zone_update
+from .business_settings import business_settings_update
 from .forms import AuditFilterForm, BusinessSettingsForm, SurveyLookForm
 
 AUDIT_PAGE_SIZE = 50
@@ -31,21 +30,11 @@ def business_settings(request: HttpRequest) -> HttpResponse:
         return settings_page(request)
     form = BusinessSettingsForm(request.POST, current_zone=request.business.time_zone)
     if form.is_valid():
-        given = form.cleaned_data
+        # Each setting left out of the POST is left as it is (an empty period is sent,
+        # and means keep everything).
+        changes = {name: value for name, value in form.cleaned_data.items() if name in request.POST}
         try:
-            with transaction.atomic():  # both changes, or neither
-                # Each setting left out of the POST is left as it is (an empty period is
-                # sent, and means keep everything).
-                if "retention_months" in request.POST:
-                    business_settings_update(
-                        business=request.business, actor=request.user,
-                        retention_months=given["retention_months"],
-                    )  # fmt: skip
-                if given["time_zone"]:
-                    business_time_zone_update(
-                        business=request.business, actor=request.user,
-                        time_zone=given["time_zone"],
-                    )  # fmt: skip
+            business_settings_update(business=request.business, actor=request.user, **changes)
         except ApplicationError as error:
             add_service_errors(form, error)
         else:
@@ -88,7 +77,7 @@ def settings_page(
     """The settings page; the form that was sent comes back with its errors."""
     business = request.business
     form = form or BusinessSettingsForm(
-        initial={"retention_months": business.retention_months, "time_zone": business.time_zone},
+        initial={name: getattr(business, name) for name in BusinessSettingsForm.base_fields},
         current_zone=business.time_zone,
     )
     look_form = look_form or SurveyLookForm(initial={"brand_colour": business.brand_colour})

@@ -25,6 +25,11 @@ class ApplicationError(Exception):
         self.errors = errors or {}
 
 
+def field_error(field: str, message: str) -> ApplicationError:
+    """A refusal of one field, in its words."""
+    return ApplicationError(message, errors={field: [message]})
+
+
 class PayloadTooLarge(ApplicationError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 

@@ -139,10 +139,12 @@ def _build() -> dict[str, Template]:
 TEMPLATES: dict[str, Template] = _build()
 
 
-def template_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Templates grouped by industry, for a <select>, in the active language."""
+def template_choices(industry: str = "") -> list[tuple[str, list[tuple[str, str]]]]:
+    """Templates grouped by industry, for a <select>, in the active language; the
+    business's own `industry` first."""
+    ordered = sorted(TEMPLATES.values(), key=lambda template: template.industry != industry)
     groups: dict[str, list[tuple[str, str]]] = {}
-    for template in TEMPLATES.values():
+    for template in ordered:
         group = str(Industry(template.industry).label)
         groups.setdefault(group, []).append((template.key, gettext(template.name)))
     return [(str(_("Start blank")), [("", str(_("Blank survey")))]), *groups.items()]

@@ -19,9 +19,9 @@ class NewSurveyForm(forms.Form):
         help_text=_("Leave empty to use the template's name."),
     )  # fmt: skip
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, industry: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = template_choices()
+        self.fields["template"].choices = template_choices(industry)
 
 
 class TouchpointChoiceField(UuidChoiceField):

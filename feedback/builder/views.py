@@ -36,7 +36,7 @@ def add_errors(form: forms.Form, error: ApplicationError) -> None:
 @business_view(roles=MANAGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def survey_list(request: HttpRequest) -> HttpResponse:
-    form = NewSurveyForm(request.POST or None)
+    form = NewSurveyForm(request.POST or None, industry=request.business.industry)
     if request.method == "POST" and form.is_valid():
         try:
             survey = survey_create(

@@ -168,6 +168,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(business_a):
 # --- The API ---------------------------------------------------------------------------
 
 
+UNCHANGED_DETAILS = {"name": "Alice's Café", "industry": "food_drink", "language": "en"}
+
+
 def test_the_api_sets_and_removes_the_colour_and_logo(alice, business_a, client_of):
     client = client_of(alice)
     body = {"brand_colour": "#FFD400", "logo": base64.b64encode(PNG).decode()}
@@ -178,6 +181,7 @@ def test_the_api_sets_and_removes_the_colour_and_logo(alice, business_a, client_
     logo_url = f"http://testserver/s/logo/{business.uuid}/{business.logo_version}.png"
     assert reply.status_code == 200
     assert reply.json() == {
+        **UNCHANGED_DETAILS,
         "retention_months": None,
         "brand_colour": "#ffd400",
         "logo_url": logo_url,
@@ -193,7 +197,8 @@ def test_the_api_sets_and_removes_the_colour_and_logo(alice, business_a, client_
     cleared = patch(client, {"brand_colour": None, "logo": None})
 
     assert cleared.json() == {
-        "retention_months": None, "brand_colour": None, "logo_url": None, "time_zone": "UTC",
+        **UNCHANGED_DETAILS, "retention_months": None, "brand_colour": None, "logo_url": None,
+        "time_zone": "UTC",
     }  # fmt: skip
     assert stored_logo(business_a) is None
     assert [set(change) for change in look_changes(business_a)] == [

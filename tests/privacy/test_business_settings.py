@@ -1,4 +1,5 @@
-"""The retention setting: the owner's settings page and the API (owners only)."""
+"""The retention setting and the time zone: the owner's settings page and the API
+(owners only)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from accounts.business_settings import business_time_zone_update
+from accounts.business_settings import business_settings_update
 from accounts.models import AuditEntry, Business
 from accounts.services import api_key_create
 from customers.models import Purchase
@@ -85,6 +86,7 @@ def test_an_outsider_changes_only_their_own_business(charlie, business_a, busine
 def test_the_api_reads_and_changes_it(alice, business_a, client_of):
     client = client_of(alice)
     assert client.get("/api/v1/business-settings/").json() == {
+        "name": "Alice's Café", "industry": "food_drink", "language": "en",
         "retention_months": None, "brand_colour": None, "logo_url": None, "time_zone": "UTC",
     }  # fmt: skip
 
@@ -261,7 +263,7 @@ def test_a_change_rolled_back_recounts_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        business_time_zone_update(business=business_a, actor=alice, time_zone="Asia/Tokyo")
+        business_settings_update(business=business_a, actor=alice, time_zone="Asia/Tokyo")
         raise RuntimeError("a later step failed")
     assert callbacks == []
     assert zone_of(business_a) == "UTC" and not AuditEntry.objects.exists()
