@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_http_methods
 
 from cxplatform.errors import ApplicationError, Conflict, Gone
@@ -162,13 +163,25 @@ def survey_form(
 
 
 def activate_survey_language(request: HttpRequest, survey: Survey) -> None:
-    """The survey's own language if set, else the browser's, else the business's."""
-    if survey.language:
-        translation.activate(survey.language)
-        request.LANGUAGE_CODE = survey.language
-    elif not request.headers.get("Accept-Language"):
-        translation.activate(survey.business.language)
-        request.LANGUAGE_CODE = survey.business.language
+    """The survey's own language if set, else the first of the browser's that we speak,
+    else the business's: a French visitor of a Spanish café reads Spanish, not the
+    site's default."""
+    language = survey.language or browser_language(request) or survey.business.language
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
+def browser_language(request: HttpRequest) -> str | None:
+    """The most wanted language of the request's Accept-Language that we have."""
+    # Django's own parser, as LocaleMiddleware reads the header (ordered by q; a header
+    # it cannot read, or one too long, gives none).
+    header = request.headers.get("Accept-Language", "")
+    for tag, _quality in parse_accept_lang_header(header):
+        try:
+            return translation.get_supported_language_variant(tag)
+        except LookupError:  # not one of ours (or "*")
+            continue
+    return None
 
 
 def refuse_submission(request: HttpRequest, survey: Survey, thanks_url: str) -> HttpResponse | None:

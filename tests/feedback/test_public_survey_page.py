@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from accounts.models import Business
 from feedback.antiabuse import HONEYPOT_FIELD, STARTED_FIELD, form_started_token
 from feedback.models import Answer, Response, SurveyStatus
 
@@ -178,3 +179,22 @@ def test_a_spanish_business_starts_with_a_spanish_survey(db):
     ]
     html = Client().get(f"/s/{Survey.objects.get(business=business).uuid}/").content.decode()
     assert "Café Sol te pregunta" in html  # no Accept-Language: the business's language
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language"),
+    [(None, "es"), ("fr-FR,fr;q=0.9", "es"), ("*", "es"), ("de, en;q=0.5", "en"),
+     ("fr, en-GB;q=0.8, es;q=0.9", "es"), ("en-US", "en"), ("not a header;;", "es")],
+)  # fmt: skip
+def test_a_browser_language_we_do_not_speak_gives_the_business_language(
+    business_a, survey_a, accept_language, language
+):
+    """The first of the browser's languages that we have, else the business's (not
+    English, the site's default: a French visitor of a Spanish café reads Spanish)."""
+    Business.objects.filter(pk=business_a.pk).update(language="es")
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+
+    reply = Client().get(page(survey_a), **headers)
+
+    assert reply.headers["Content-Language"] == language
+    assert f'<html lang="{language}"' in reply.content.decode()
