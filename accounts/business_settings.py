@@ -3,6 +3,8 @@ language, the time zone its days are counted in, and how long personal data is k
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -31,6 +33,9 @@ def business_settings_update(
     hold hours of the old zone's. Rows written before keep their words: questions and
     privacy lines written with the old name, aspects named in the old language.
     """
+    unknown = changes.keys() - SETTING_CHECKS.keys()
+    if unknown:
+        raise TypeError(f"Not a business setting: {', '.join(sorted(unknown))}")
     if not changes:
         return business
     with transaction.atomic():
@@ -68,10 +73,14 @@ def checked_changes(before: dict, changes: dict) -> dict:
 
 
 def clean_business_name(value: object) -> str:
+    """One line of at most NAME_MAX_LENGTH characters, without the spaces around it. No
+    line breaks or other control characters: the name goes into e-mail subjects."""
     name = value.strip() if isinstance(value, str) else ""
     if not name or len(name) > NAME_MAX_LENGTH:
         message = _("Give your business a name of at most %(n)d characters.")
         raise field_error("name", message % {"n": NAME_MAX_LENGTH})
+    if any(unicodedata.category(character) == "Cc" for character in name):
+        raise field_error("name", _("The name must be one line, without control characters."))
     return name
 
 

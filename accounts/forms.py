@@ -27,7 +27,6 @@ class BusinessSettingsForm(forms.Form):
 
     name = forms.CharField(
         label=_("Name"),
-        required=False,
         max_length=NAME_MAX_LENGTH,
         help_text=_(
             "Shown to your customers on surveys and e-mails. Questions already written keep "
@@ -36,23 +35,20 @@ class BusinessSettingsForm(forms.Form):
     )
     industry = forms.ChoiceField(
         label=_("Industry"),
-        required=False,
         choices=Industry.choices,
         help_text=_("The survey templates for your trade are offered first."),
     )
     language = forms.ChoiceField(
         label=_("Language"),
-        required=False,
         choices=settings.LANGUAGES,
         help_text=_(
             "Surveys, their e-mails, your team's invitations and drafted review replies are "
             "written in it, unless a survey has a language of its own; a survey page follows "
-            "the customer's browser when it can."
+            "the customer's browser when it can. Questions already written keep their words."
         ),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        required=False,
         help_text=_(
             "Your days, weeks and months are counted in it, on every chart and report. "
             "Changing it recounts them all within a few minutes."
@@ -72,6 +68,10 @@ class BusinessSettingsForm(forms.Form):
 
     def __init__(self, *args, current_zone: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Every business has these: shown as required, and checked when sent (a field
+        # left out of the POST is left as it is).
+        for name in ("name", "industry", "language", "time_zone"):
+            self.fields[name].required = not self.is_bound or name in self.data
         # The business's own zone is offered even if it is no longer on the list (set
         # before the list narrowed): saving the other settings must not move it.
         zones = time_zone_names()

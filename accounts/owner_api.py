@@ -31,6 +31,8 @@ from .business_settings import (
     RETENTION_MAX_MONTHS,
     SETTING_CHECKS,
     business_settings_update,
+    clean_business_name,
+    clean_time_zone,
 )
 from .forms import field_checked
 from .models import ApiKey, AuditEntry, Business, Industry
@@ -93,8 +95,9 @@ LOGO_BASE64_MAX_CHARS = -(-LOGO_MAX_BYTES // 3) * 4 + 64
 class BusinessSettingsSerializer(serializers.Serializer):
     name = serializers.CharField(
         max_length=NAME_MAX_LENGTH,
-        help_text="The business's name, shown to customers. Questions already written keep "
-        "their words.",
+        allow_blank=True,  # refused by the service's check, in the page's words
+        help_text="The business's name, shown to customers: one line. Questions already "
+        "written keep their words.",
     )
     industry = serializers.ChoiceField(
         choices=Industry.choices, help_text="Its survey templates are offered first."
@@ -102,7 +105,7 @@ class BusinessSettingsSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=settings.LANGUAGES,
         help_text="Surveys without a language of their own, e-mails and drafted review "
-        "replies are written in it.",
+        "replies are written in it. Questions already written keep their words.",
     )
     retention_months = serializers.IntegerField(
         min_value=1, max_value=RETENTION_MAX_MONTHS, allow_null=True,
@@ -128,6 +131,14 @@ class BusinessSettingsSerializer(serializers.Serializer):
     logo_url = serializers.URLField(
         read_only=True, allow_null=True, help_text="Where the logo is served; null without one."
     )
+
+    def validate_name(self, value: str) -> str:
+        return drf_checked(clean_business_name, value)
+
+    def validate_time_zone(self, value: str) -> str:
+        if value == self.context["business"].time_zone:
+            return value  # kept as it is, even a zone no longer offered
+        return drf_checked(clean_time_zone, value)
 
     def validate_brand_colour(self, value: str | None) -> str:
         return drf_checked(clean_brand_colour, value)
@@ -159,7 +170,11 @@ def settings_data(request, business: Business) -> dict:
     path = logo_url(business)
     return BusinessSettingsSerializer(
         {
-            **{name: getattr(business, name) for name in SETTING_CHECKS},
+            "name": business.name,
+            "industry": business.industry,
+            "language": business.language,
+            "time_zone": business.time_zone,
+            "retention_months": business.retention_months,
             "brand_colour": business.brand_colour or None,
             "logo_url": request.build_absolute_uri(path) if path else None,
         }
@@ -179,7 +194,9 @@ class BusinessSettingsView(APIView):
 
     @extend_schema(request=BusinessSettingsSerializer, responses={200: BusinessSettingsSerializer})
     def patch(self, request):
-        incoming = BusinessSettingsSerializer(data=request.data, partial=True)
+        incoming = BusinessSettingsSerializer(
+            data=request.data, partial=True, context={"business": request.business}
+        )
         incoming.is_valid(raise_exception=True)
         given = incoming.validated_data
         business, actor = request.business, acting_user(request)

@@ -176,7 +176,9 @@ def browser_language(request: HttpRequest) -> str | None:
     # Django's own parser, as LocaleMiddleware reads the header (ordered by q; a header
     # it cannot read, or one too long, gives none).
     header = request.headers.get("Accept-Language", "")
-    for tag, _quality in parse_accept_lang_header(header):
+    for tag, quality in parse_accept_lang_header(header):
+        if quality <= 0:  # q=0: "not this one"
+            break  # the rest are ordered after it, at q=0 too
         try:
             return translation.get_supported_language_variant(tag)
         except LookupError:  # not one of ours (or "*")

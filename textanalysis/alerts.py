@@ -66,7 +66,8 @@ def alert_email_send(*, alert_id: int) -> bool:
     )
     try:
         send_mail(
-            subject=f"[{alert.business.name}] {alert_summary(alert)}",
+            # One line: a header may not hold the line breaks a name or summary could.
+            subject=" ".join(f"[{alert.business.name}] {alert_summary(alert)}".split()),
             message=f"{alert_summary(alert)}\n\n{alert_quote(alert)}\n\n{alert_url(alert)}\n",
             from_email=None,
             recipient_list=recipients,

@@ -207,7 +207,8 @@ def deliver(invitation: Invitation, *, template: str) -> None:
         "unsubscribe_url": site + reverse("channels:unsubscribe", args=[invitation.token]),
     }
     with translation.override(invitation.survey.written_language):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        # One line, whatever line breaks a name holds: a header may not have any.
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(

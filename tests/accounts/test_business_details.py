@@ -11,6 +11,7 @@ from django.test import Client
 
 from accounts.business_settings import business_settings_update
 from accounts.models import AuditEntry, Business
+from cxplatform.errors import ApplicationError
 from feedback.catalog import template_choices
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +79,9 @@ def test_a_name_with_markup_is_kept_as_given_and_shown_escaped(alice, business_a
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("name", ""), ("name", "   "), ("name", "x" * 201), ("industry", "bakery"),
-     ("industry", ""), ("language", "fr"), ("language", "<i>es</i>")],
+    [("name", ""), ("name", "   "), ("name", "x" * 201), ("name", "Café\r\nBcc: x@example.com"),
+     ("name", "Café\tSol"), ("industry", "bakery"), ("industry", ""), ("language", "fr"),
+     ("language", "<i>es</i>"), ("time_zone", "")],
 )  # fmt: skip
 def test_a_bad_detail_on_the_page_is_refused_by_name_with_nothing_changed(
     alice, business_a, client_of, field, value
@@ -89,7 +91,8 @@ def test_a_bad_detail_on_the_page_is_refused_by_name_with_nothing_changed(
 
     page = reply.content.decode()
     assert reply.status_code == 400
-    assert f'id="id_{field}"' in page and 'aria-invalid="true"' in page
+    assert set(reply.context["form"].errors) == {field}
+    assert f'href="#id_{field}"' in page  # the summary at the top leads to the field
     assert "<i>es</i>" not in page
     assert details_of(business_a) == ORIGINAL
     assert Business.objects.get(pk=business_a.pk).retention_months is None
@@ -115,7 +118,8 @@ def test_the_api_reads_and_changes_the_details(alice, business_a, client_of):
 @pytest.mark.parametrize(
     ("field", "value"),
     [("name", ""), ("name", None), ("name", "x" * 201), ("name", ["Café"]),
-     ("industry", "bakery"), ("industry", None), ("language", "fr"), ("language", 5)],
+     ("name", "Café\nSol"), ("industry", "bakery"), ("industry", None), ("language", "fr"),
+     ("language", 5)],
 )  # fmt: skip
 def test_the_api_names_a_bad_detail_and_changes_nothing(alice, business_a, client_of, field, value):
     reply = patch(client_of(alice), {"name": "New", "retention_months": 6, field: value})
@@ -126,9 +130,27 @@ def test_the_api_names_a_bad_detail_and_changes_nothing(alice, business_a, clien
     assert Business.objects.get(pk=business_a.pk).retention_months is None
 
 
-def test_the_service_names_every_field_it_refuses(alice, business_a):
-    from cxplatform.errors import ApplicationError
+def test_the_api_names_every_bad_field_at_once(alice, business_a, client_of):
+    body = {"name": " ", "time_zone": "Mars/Olympus", "brand_colour": "nope", "language": "fr"}
+    reply = patch(client_of(alice), body)
 
+    assert reply.status_code == 400
+    errors = reply.json()["errors"]
+    assert set(errors) == {"name", "time_zone", "brand_colour", "language"}
+    assert errors["name"] == ["Give your business a name of at most 200 characters."]
+    assert details_of(business_a) == ORIGINAL
+
+
+def test_the_settings_page_shows_each_detail_as_required(alice, business_a, client_of):
+    page = client_of(alice).get(SETTINGS_PAGE).content.decode()
+    for field in ("name", "industry", "language", "time_zone"):
+        label = page.split(f'<label for="id_{field}"', 1)[1].split("</label>", 1)[0]
+        assert "optional" not in label, field
+    retention = page.split('<label for="id_retention_months"', 1)[1].split("</label>", 1)[0]
+    assert "optional" in retention
+
+
+def test_the_service_names_every_field_it_refuses(alice, business_a):
     with pytest.raises(ApplicationError) as refused:
         business_settings_update(
             business=business_a, actor=alice, name=" ", language="fr", industry="retail",
@@ -137,6 +159,8 @@ def test_the_service_names_every_field_it_refuses(alice, business_a):
 
     assert set(refused.value.errors) == {"name", "language", "time_zone", "retention_months"}
     assert details_of(business_a) == ORIGINAL and not AuditEntry.objects.exists()
+    with pytest.raises(TypeError, match="brand_colour"):  # not one of these settings
+        business_settings_update(business=business_a, actor=alice, brand_colour="#ffffff")
 
 
 def test_only_the_owner_of_the_business_changes_its_details(

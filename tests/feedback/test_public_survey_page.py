@@ -184,7 +184,8 @@ def test_a_spanish_business_starts_with_a_spanish_survey(db):
 @pytest.mark.parametrize(
     ("accept_language", "language"),
     [(None, "es"), ("fr-FR,fr;q=0.9", "es"), ("*", "es"), ("de, en;q=0.5", "en"),
-     ("fr, en-GB;q=0.8, es;q=0.9", "es"), ("en-US", "en"), ("not a header;;", "es")],
+     ("fr, en-GB;q=0.8, es;q=0.9", "es"), ("en-US", "en"), ("not a header;;", "es"),
+     ("fr, en;q=0", "es")],
 )  # fmt: skip
 def test_a_browser_language_we_do_not_speak_gives_the_business_language(
     business_a, survey_a, accept_language, language

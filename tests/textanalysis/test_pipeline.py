@@ -186,6 +186,19 @@ def test_a_fresh_strongly_negative_text_raises_one_alert_by_mail(
     assert Alert.objects.count() == 1 and len(mailoutbox) == 1
 
 
+def test_a_business_name_with_a_line_break_still_gets_its_alert_by_mail(
+    survey_a, business_a, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A name from before the settings refused line breaks (or from the admin): a
+    header may not hold one, and the mail would never go."""
+    business_a.name = "Alice's\r\nCafé"
+    business_a.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer(survey_a, 1, "Horrible, rude and disgusting. The worst.")
+    assert len(mailoutbox) == 1 and mailoutbox[0].subject.startswith("[Alice's Café] ")
+    assert Alert.objects.get().emailed_at is not None
+
+
 def test_urgent_matters_alert_even_when_polite_and_the_threshold_is_the_businesses(
     survey_a, business_a, django_capture_on_commit_callbacks
 ):

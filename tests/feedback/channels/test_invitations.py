@@ -37,6 +37,21 @@ def answer_page(invitation, score="4"):
     return Client().post(f"/i/{invitation.token}/", data)
 
 
+def test_a_business_name_with_a_line_break_still_gives_a_one_line_subject(
+    business_a, survey_a, dana, django_capture_on_commit_callbacks
+):
+    """A name from before the settings refused line breaks (or from the admin): a
+    header may not hold one, and the invitation would be marked sent but never go."""
+    business_a.name = "Alice's\nCafé"
+    business_a.save(update_fields=["name"])
+    survey_a.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        (invitation,) = invite(survey_a, dana)
+    assert [message.subject for message in mail.outbox] == ["How was your visit to Alice's Café?"]
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+
+
 def test_an_invitation_is_sent_once_and_ties_the_answer_to_the_customer(
     survey_a, dana, django_capture_on_commit_callbacks
 ):
