@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, Location
 from cxplatform.forms import UuidChoiceField
+from cxplatform.validators import EMAIL_MAX_LENGTH
 
 from .importing import ENCODINGS, FIELDS
 
 
 class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=EMAIL_MAX_LENGTH)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     consent_to_contact = forms.BooleanField(
         label=_("Agreed to be contacted (surveys, follow-ups)"), required=False

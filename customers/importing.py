@@ -18,9 +18,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from cxplatform.validators import validate_stored_email
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CHUNK_ROWS = 2_000
@@ -216,7 +217,7 @@ def clean_row(
     clean.email = value.get("email", "").lower()
     if clean.email:
         try:
-            validate_email(clean.email)
+            validate_stored_email(clean.email)
         except ValidationError:
             raise ValueError(
                 _("“%(email)s” is not an e-mail address.") % {"email": clean.email}

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import Location
+from cxplatform.validators import EMAIL_MAX_LENGTH
 
 from .consent import contact_refusal
 from .importing import ENCODINGS, FIELDS
@@ -53,7 +54,7 @@ class PurchaseInSerializer(serializers.Serializer):
     """One purchase from a till: the customer by uuid, or by e-mail (created if new)."""
 
     customer = serializers.UUIDField(required=False)
-    customer_email = serializers.EmailField(required=False)
+    customer_email = serializers.EmailField(required=False, max_length=EMAIL_MAX_LENGTH)
     customer_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     purchased_at = serializers.DateTimeField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)

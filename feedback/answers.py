@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+
+from cxplatform.validators import validate_stored_email
 
 from .models import Question, QuestionKind
 
@@ -96,7 +97,7 @@ def clean_contact(*, survey_allows_anonymous: bool, wants_contact: bool, email: 
     if not email:
         raise AnswerError(_("Please give an e-mail address so we can reach you."))
     try:
-        validate_email(email)
+        validate_stored_email(email)
     except ValidationError:
         raise AnswerError(_("Enter a valid e-mail address, like name@example.com.")) from None
     return email

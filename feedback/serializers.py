@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cxplatform.validators import EMAIL_MAX_LENGTH
 from textanalysis.serializers import SentimentSerializer
 
 from .answers import SCALES, scale_labels
@@ -91,7 +92,6 @@ class SurveySerializer(serializers.ModelSerializer):
 
 
 CHANNELS = frozenset(Channel.values)
-CONTACT_EMAIL_MAX_LENGTH = 254
 
 
 class ResponseSubmitSerializer(serializers.Serializer):
@@ -103,7 +103,7 @@ class ResponseSubmitSerializer(serializers.Serializer):
         default=False, help_text="The customer asks to be contacted about this answer."
     )
     contact_email = serializers.CharField(
-        max_length=CONTACT_EMAIL_MAX_LENGTH, required=False, allow_blank=True, default="",
+        max_length=EMAIL_MAX_LENGTH, required=False, allow_blank=True, default="",
         help_text="Kept only when contact is requested (or the survey takes no anonymous answers).",
     )  # fmt: skip
     location = serializers.UUIDField(required=False, allow_null=True)
@@ -125,7 +125,7 @@ def fast_envelope(data: object) -> dict | None:
     if not isinstance(contact_requested, bool) or not isinstance(email, str):
         return None
     email = email.strip()
-    if len(email) > CONTACT_EMAIL_MAX_LENGTH or "\x00" in email:
+    if len(email) > EMAIL_MAX_LENGTH or "\x00" in email:
         return None
     location = data.get("location")
     if location is not None:

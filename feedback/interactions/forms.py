@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Business, Location
 from customers.models import Customer
 from cxplatform.forms import UuidChoiceField
+from cxplatform.validators import EMAIL_MAX_LENGTH
 
 from ..builder.forms import touchpoint_field
 from ..models import InteractionChannel, Mood
@@ -18,7 +19,9 @@ class InteractionForm(forms.Form):
     customer = forms.UUIDField(required=False, widget=forms.HiddenInput)
     customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
     # Not just "E-mail" and "Phone": the channel chips below use those words.
-    customer_email = forms.EmailField(label=_("Customer e-mail"), required=False)
+    customer_email = forms.EmailField(
+        label=_("Customer e-mail"), required=False, max_length=EMAIL_MAX_LENGTH
+    )
     customer_phone = forms.CharField(label=_("Customer phone"), max_length=40, required=False)
     channel = forms.ChoiceField(
         label=_("How"), choices=InteractionChannel.choices, widget=forms.RadioSelect,

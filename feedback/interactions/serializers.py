@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Location
 from customers.models import Customer
+from cxplatform.validators import EMAIL_MAX_LENGTH
 from textanalysis.serializers import SentimentSerializer
 
 from ..models import Interaction, InteractionChannel, Mood
@@ -37,7 +38,7 @@ class InteractionSerializer(serializers.ModelSerializer):
 
 class NewCustomerSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=EMAIL_MAX_LENGTH)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
