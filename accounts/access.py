@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from .models import MANAGERS, Membership, Role
 from .selectors import membership_for_business, memberships_for_user
@@ -60,7 +61,10 @@ def business_view(roles: Iterable[str] = ALL_ROLES) -> Callable:
                 raise PermissionDenied("Your role does not give access to this page.")
             request.membership = membership
             request.business = membership.business
-            return view(request, *args, **kwargs)
+            # Times on the page, and those typed into its forms, are the business's
+            # local time (the API keeps UTC offsets for machines).
+            with timezone.override(membership.business.time_zone):
+                return view(request, *args, **kwargs)
 
         return wrapped
 

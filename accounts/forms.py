@@ -50,8 +50,8 @@ class BusinessSettingsForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         help_text=_(
-            "Your days, weeks and months are counted in it, on every chart and report. "
-            "Changing it recounts them all within a few minutes."
+            "Times are shown in it, and your days, weeks and months counted in it, on every "
+            "page, chart and report. Changing it recounts them all within a few minutes."
         ),
     )
     retention_months = forms.IntegerField(

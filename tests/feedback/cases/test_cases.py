@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Role
+from accounts.models import AuditEntry, Business, Role
 from accounts.services import membership_add
 from feedback.cases.selectors import case_summary, median_hours_to_resolve
 from feedback.cases.services import cases_open_for_negative_answers
@@ -164,6 +164,29 @@ class TestWorking:
         )
         case.refresh_from_db()
         assert case.resolved_at >= case.contacted_at
+
+    def test_times_are_shown_and_typed_in_the_business_local_time(
+        self, case, alice, business_a, client_of
+    ):
+        Business.objects.filter(pk=business_a.pk).update(time_zone="America/New_York")
+        opened, due = (
+            datetime(2026, 1, 10, 21, 46, tzinfo=UTC),
+            datetime(2026, 1, 11, 3, 5, tzinfo=UTC),
+        )
+        FollowUpCase.objects.filter(pk=case.pk).update(created_at=opened, due_at=due)
+        client = client_of(alice)
+
+        page = client.get(f"/cases/{case.uuid}/").content.decode()
+
+        assert "10 Jan 2026 16:46" in page and "21:46" not in page  # 5 hours behind UTC
+        assert "10 Jan 2026 22:05" in page  # the due time, a day earlier than in UTC
+        assert 'value="2026-01-10 22:05:00"' in page or 'value="2026-01-10T22:05"' in page
+        client.post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "open", "assignee": alice.pk, "due_at": "2026-01-12T09:00"},
+        )
+        case.refresh_from_db()
+        assert case.due_at == datetime(2026, 1, 12, 14, 0, tzinfo=UTC)
 
     def test_a_manager_reassigns_and_a_bad_due_date_is_refused(self, case, mia, bob, client_of):
         client = client_of(mia)
