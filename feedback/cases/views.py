@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import business_view
@@ -92,6 +94,7 @@ def case_update_view(request: HttpRequest, case_uuid) -> HttpResponse:
     case_update(
         case=case, actor=request.user, status=data["status"], due_at=data["due_at"], **assignment
     )
+    messages.success(request, _("Case saved."))
     return redirect("cases:detail", case_uuid=case.uuid)
 
 
@@ -107,4 +110,5 @@ def case_note_view(request: HttpRequest, case_uuid) -> HttpResponse:
         )  # fmt: skip
         return render_detail(request, case, update_form, form, status=400)
     case_note_add(case=case, author=request.user, text=form.cleaned_data["text"])
+    messages.success(request, _("Note added."))
     return redirect("cases:detail", case_uuid=case.uuid)

@@ -204,3 +204,16 @@ def test_the_business_industry_comes_first_among_the_survey_templates(alice, bus
     assert [group for group, _ in template_choices("beauty")][1] == "Beauty"
     every_group = {group for group, _ in template_choices()}
     assert {group for group, _ in template_choices("health")} == every_group
+
+
+def test_each_help_text_is_the_one_its_field_points_to(alice, business_a, client_of):
+    page = client_of(alice).get(SETTINGS_PAGE).content.decode()
+    for field in ("name", "industry", "language", "time_zone", "retention_months"):
+        assert f'aria-describedby="id_{field}_helptext"' in page, field
+        assert f'<p class="help" id="id_{field}_helptext">' in page, field
+
+
+def test_a_checkbox_is_not_marked_optional(alice, survey_a, client_of):
+    page = client_of(alice).get(f"/surveys/{survey_a.uuid}/").content.decode()
+    label = page.split('<label for="id_allow_anonymous"', 1)[1].split("</label>", 1)[0]
+    assert "optional" not in label

@@ -199,3 +199,12 @@ def test_a_browser_language_we_do_not_speak_gives_the_business_language(
 
     assert reply.headers["Content-Language"] == language
     assert f'<html lang="{language}"' in reply.content.decode()
+
+
+def test_the_owner_s_line_breaks_are_kept_and_their_text_escaped(survey_a):
+    survey_a.intro = "We read every answer <b>\nSecond line"
+    survey_a.privacy_note = "Kept for a year.\r\nAsk us to delete it."
+    survey_a.save()
+    html = Client().get(page(survey_a)).content.decode()
+    assert "We read every answer &lt;b&gt;<br>Second line" in html
+    assert "Kept for a year.<br>Ask us to delete it." in html

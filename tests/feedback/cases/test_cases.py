@@ -155,6 +155,7 @@ class TestWorking:
             {"status": "contacted", "assignee": alice.pk, "due_at": due},
         )
         assert reply.status_code == 302
+        assert "Case saved." in client.get(reply.url).content.decode()
         case.refresh_from_db()
         assert case.status == CaseStatus.CONTACTED
         assert case.contacted_at is not None and case.resolved_at is None
@@ -217,7 +218,7 @@ class TestWorking:
         client.post(f"/cases/{case.uuid}/notes/", {"text": "Called <b>Dana</b>, sent voucher"})
         assert case.notes.get().author == alice
         html = client.get(f"/cases/{case.uuid}/").content.decode()
-        assert "Called &lt;b&gt;Dana&lt;/b&gt;, sent voucher" in html
+        assert "Called &lt;b&gt;Dana&lt;/b&gt;, sent voucher" in html and "Note added." in html
         assert client.post(f"/cases/{case.uuid}/notes/", {"text": ""}).status_code == 400
 
     def test_staff_see_their_own_and_unassigned_cases_only(self, case, bob, client_of):
