@@ -44,6 +44,11 @@ def case_contact(case: FollowUpCase) -> CaseContact:
     """From the case's customer and response as loaded (no query when they are selected)."""
     response, customer = case.response, case.customer
     asked = response is not None and response.contact_requested
+    if customer is None and not asked and response is not None and response.contact_email:
+        # A survey that takes no anonymous answers asks every customer's e-mail: giving
+        # it is not asking to be contacted.
+        refusal = _("They left an e-mail address but did not ask to be contacted about this.")
+        return CaseContact(refusal=refusal, asked=False)
     refusal = follow_up_refusal(customer, asked_at=response.created_at if asked else None)
     if refusal:
         return CaseContact(refusal=refusal, asked=asked)

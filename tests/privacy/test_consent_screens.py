@@ -141,6 +141,20 @@ class TestCases:
         }
         assert listed[str(asked.uuid)] == "" and "Anonymous" in listed[str(silent.uuid)]
 
+    def test_an_address_given_without_asking_to_be_contacted_is_not_a_way_to_reach_them(
+        self, survey_a, alice, client_of
+    ):
+        """A survey that takes no anonymous answers asks every customer's e-mail; giving
+        it is not asking to hear back, and the page says so rather than "anonymous"."""
+        survey_a.allow_anonymous = False
+        survey_a.save()
+        case = detractor_case(survey_a, contact_email="walker@example.net")
+        html = client_of(alice).get(f"/cases/{case.uuid}/").content.decode()
+        cell = contact_cell(html)
+        assert "Do not contact" in cell and "did not ask to be contacted" in cell
+        assert "mailto:" not in html and "Anonymous" not in html
+        assert "Not one of your customers" in html and "answered anonymously" not in html
+
     def test_a_request_to_hear_back_ends_with_a_later_unsubscribe(
         self, survey_a, people, alice, client_of
     ):
