@@ -126,3 +126,35 @@ def test_staff_cannot_open_the_staff_load_page(page_as, bob, business_a):
     assert watched.console_errors == [refused]
     watched.console_errors.clear()
     watched.assert_clean()
+
+
+def test_staff_pick_a_known_customer_from_the_keyboard(page_as, bob, business_a):
+    """Enter (a phone keyboard's Search) looks customers up instead of sending the form;
+    the arrows go through the matches; the focus stays in the form once one is picked."""
+    from tests.factories import CustomerFactory
+
+    known = CustomerFactory(business=business_a, name="Dana Keyboard", email="dana@example.net")
+    watched = page_as(None, viewport=SMALL_PHONE)
+    page = watched.page
+    sign_in(watched, bob.email)
+    page.goto("/interactions/new/")
+    search = page.get_by_label("Find a customer")
+
+    search.fill("zzzz")
+    search.press("Enter")
+    expect(page.get_by_text("No customer matches. Fill in a new one below.")).to_be_visible()
+    expect(page).to_have_url(f"{watched.origin}/interactions/new/")  # the form was not sent
+    search.fill("Dana")
+    search.press("Enter")
+    match = page.get_by_role("button", name="Dana Keyboard · dana@example.net")
+    expect(match).to_be_visible()
+    search.press("ArrowDown")
+    expect(match).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#customer-chosen")).to_have_text("✓ Dana Keyboard · dana@example.net")
+    expect(search).to_be_focused()
+    page.get_by_label("What happened").fill("Asked for the gluten-free menu.")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(f"{watched.origin}/interactions/")
+    assert Interaction.objects.get(business=business_a).customer == known
+    watched.assert_clean()
