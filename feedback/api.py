@@ -5,7 +5,12 @@ import json
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -352,10 +357,11 @@ class SurveyViewSet(
         question = question_add(survey=survey, data=incoming.to_input())
         return ApiResponse(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: SurveySerializer})
+    @extend_schema(request=None, responses={200: SurveySerializer, 409: ERROR_SCHEMA})
     @action(detail=True, methods=["post"], url_path="trust-items")
     def trust_items(self, request, uuid=None):
-        """Add the four trust items (reliability, integrity, competence, benevolence)."""
+        """Add the trust items (reliability, integrity, competence, benevolence) of the
+        pillars the survey does not have yet; 409 when it has all four."""
         survey = self.get_object()
         trust_items_add(survey=survey)
         return ApiResponse(self._fresh(survey))
@@ -363,6 +369,10 @@ class SurveyViewSet(
     def _fresh(self, survey: Survey) -> dict:
         survey = self.get_queryset().get(pk=survey.pk)
         return SurveySerializer(survey, context={"request": self.request}).data
+
+
+class ConfirmSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(required=False, default=False)
 
 
 class QuestionViewSet(
@@ -388,8 +398,26 @@ class QuestionViewSet(
         question_update(question=question, data=incoming.to_input())
         return ApiResponse(QuestionSerializer(question).data)
 
-    def perform_destroy(self, instance: Question) -> None:
-        question_delete(question=instance)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "confirm", bool, OpenApiParameter.QUERY, required=False,
+                description="true: delete the question even though it has answers or "
+                "follow-up questions; they are deleted with it. Without it, such a question "
+                "is refused with 409 and the counts.",
+            )
+        ],
+        responses={204: None, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA},
+    )  # fmt: skip
+    def destroy(self, request, uuid=None):
+        question = self.get_object()
+        incoming = ConfirmSerializer(data=request.query_params)
+        incoming.is_valid(raise_exception=True)
+        question_delete(
+            question=question, confirmed=incoming.validated_data["confirm"],
+            actor=acting_user(request),
+        )  # fmt: skip
+        return ApiResponse(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=inline_serializer("Move", {"direction": serializers.ChoiceField(["up", "down"])}),

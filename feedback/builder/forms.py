@@ -16,7 +16,7 @@ class NewSurveyForm(forms.Form):
     template = forms.ChoiceField(label=_("Start from"), required=False, choices=())
     name = forms.CharField(
         label=_("Name"), max_length=200, required=False,
-        help_text=_("Leave empty to use the template's name."),
+        help_text=_("A blank survey needs a name; from a template, leave empty to use its name."),
     )  # fmt: skip
 
     def __init__(self, *args, industry: str, **kwargs) -> None:

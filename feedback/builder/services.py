@@ -8,15 +8,16 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Business, User
 from accounts.services import audit_record
-from cxplatform.errors import ApplicationError
+from cxplatform.errors import ApplicationError, Conflict
 from journeys.models import Touchpoint
 
 from ..answers import SCALES
 from ..catalog import TEMPLATES, TRUST_ITEMS, QuestionSpec
-from ..models import Question, QuestionKind, Survey, SurveyStatus, TrustPillar
+from ..models import Answer, Question, QuestionKind, Survey, SurveyStatus, TrustPillar
 from ..selectors import public_survey_forget
 from ..touchpoints import touchpoint_for_key, touchpoint_resolve
 
@@ -142,10 +143,15 @@ def questions_add_from_specs(*, survey: Survey, specs: tuple[QuestionSpec, ...])
     """Add a template's questions, in the survey's language (else the business's),
     resolving follow-ups to the questions just made. One change of the survey: its
     version is raised and its last position read once, not per question."""
+    with transaction.atomic():
+        return _specs_insert(survey=survey, specs=specs, after=_survey_changing(survey))
+
+
+def _specs_insert(*, survey: Survey, specs: tuple[QuestionSpec, ...], after: int) -> list[Question]:
+    """Inside the change's transaction: the questions of `specs`, placed after `after`."""
     made: list[Question] = []
-    with transaction.atomic(), translation.override(survey.written_language):
-        position = _survey_changing(survey)
-        for spec in specs:
+    with translation.override(survey.written_language):
+        for position, spec in enumerate(specs, start=after + 1):
             condition = spec.show_if
             data = QuestionInput(
                 kind=spec.kind,
@@ -157,13 +163,25 @@ def questions_add_from_specs(*, survey: Survey, specs: tuple[QuestionSpec, ...])
                 show_if_min=condition[1] if condition else None,
                 show_if_max=condition[2] if condition else None,
             )
-            position += 1
             made.append(_question_insert(survey=survey, data=data, position=position))
     return made
 
 
 def trust_items_add(*, survey: Survey) -> list[Question]:
-    return questions_add_from_specs(survey=survey, specs=TRUST_ITEMS)
+    """Add the trust items of the pillars the survey does not measure yet: pressed twice,
+    the button must not ask customers the same thing twice."""
+    with transaction.atomic():
+        # The version's UPDATE comes first: it locks the survey's row, so a second press
+        # at the same moment waits, then sees the items of the first.
+        public_survey_forget(survey)
+        rows = list(survey.questions.values_list("position", "pillar"))  # pillar: trust only
+        present = {pillar for _position, pillar in rows}
+        missing = tuple(spec for spec in TRUST_ITEMS if spec.pillar not in present)
+        if not missing:
+            message = _("This survey has the four trust items already.")
+            raise Conflict(message, errors={"body": [message]})
+        last = max((position for position, _pillar in rows), default=0)
+        return _specs_insert(survey=survey, specs=missing, after=last)
 
 
 def question_add(*, survey: Survey, data: QuestionInput) -> Question:
@@ -187,25 +205,122 @@ def _question_insert(*, survey: Survey, data: QuestionInput, position: int) -> Q
 
 
 def question_update(*, question: Question, data: QuestionInput) -> Question:
-    question_check(survey=question.survey, data=data, position=question.position)
-    for name, value in clean_fields(data).items():
-        setattr(question, name, value)
     with transaction.atomic():
+        # Checked in the change's transaction, after the survey's copies are forgotten,
+        # so the answers counted are as near as can be to those the change would strand.
         public_survey_forget(question.survey)
+        question_check(
+            survey=question.survey, data=data, position=question.position, current=question
+        )
+        for name, value in clean_fields(data).items():
+            setattr(question, name, value)
         question.save()
     return question
 
 
-def question_delete(*, question: Question) -> None:
-    """Remove a question (its follow-ups go with it) and close the gap in positions."""
+def kind_change_errors(*, question: Question, kind: str) -> dict[str, list[str]]:
+    """A question's type is fixed once answers or follow-ups rely on it: numbers would
+    sit under a text question, and a follow-up's "0-6" would mean nothing."""
+    if kind == question.kind:
+        return {}
+    answers = question.answers.count()
+    if answers:
+        return {
+            "kind": [
+                ngettext(
+                    "This question has %(count)d answer; its type can't change. "
+                    "Add a new question instead.",
+                    "This question has %(count)d answers; its type can't change. "
+                    "Add a new question instead.",
+                    answers,
+                )
+                % {"count": answers}
+            ]
+        }
+    follow_ups = question.follow_ups.count()
+    if follow_ups:
+        return {
+            "kind": [
+                ngettext(
+                    "%(count)d follow-up question depends on this question's answers; "
+                    "its type can't change.",
+                    "%(count)d follow-up questions depend on this question's answers; "
+                    "its type can't change.",
+                    follow_ups,
+                )
+                % {"count": follow_ups}
+            ]
+        }
+    return {}
+
+
+@dataclass(frozen=True)
+class QuestionRemoval:
+    """What removing a question deletes with it (the database cascades to both)."""
+
+    answers: int
+    follow_ups: int
+
+    @property
+    def loses_data(self) -> bool:
+        return bool(self.answers or self.follow_ups)
+
+    def describe(self) -> str:
+        return _("Removing this question also deletes %(answers)s and %(follow_ups)s.") % {
+            "answers": answers_count_text(self.answers),
+            "follow_ups": follow_ups_count_text(self.follow_ups),
+        }
+
+
+def answers_count_text(count: int) -> str:
+    return ngettext("%(count)d answer", "%(count)d answers", count) % {"count": count}
+
+
+def follow_ups_count_text(count: int) -> str:
+    return ngettext("%(count)d follow-up question", "%(count)d follow-up questions", count) % {
+        "count": count
+    }
+
+
+def question_removal(*, question: Question) -> QuestionRemoval:
+    """The follow-ups removed with a question (and theirs, at any depth) and the answers
+    to all of them. Two queries: the survey's few questions, then one count."""
+    depends_on = dict(question.survey.questions.values_list("pk", "show_if_question_id"))
+    doomed = {question.pk}
+    grew = True
+    while grew:  # in memory: each pass adds the follow-ups of what is already doomed
+        more = {pk for pk, source in depends_on.items() if source in doomed} - doomed
+        doomed |= more
+        grew = bool(more)
+    answers = Answer.objects.filter(business_id=question.business_id, question_id__in=doomed)
+    return QuestionRemoval(answers=answers.count(), follow_ups=len(doomed) - 1)
+
+
+def question_delete(
+    *, question: Question, confirmed: bool = False, actor: User | None = None
+) -> QuestionRemoval:
+    """Remove a question (its follow-ups and all their answers go with it) and close the
+    gap in positions. Customers' answers are deleted only when the caller `confirmed`
+    after being told how many (Conflict naming the counts otherwise)."""
     survey = question.survey
     with transaction.atomic():
         public_survey_forget(survey)
+        # Counted in the change's transaction: the caller is refused on today's numbers.
+        removal = question_removal(question=question)
+        if removal.loses_data and not confirmed:
+            raise Conflict(removal.describe(), errors={"confirm": [removal.describe()]})
+        audit_record(
+            business=survey.business, actor=actor, action="question.delete",
+            target=str(question.uuid),
+            detail={"survey": str(survey.uuid), "answers": removal.answers,
+                    "follow_ups": removal.follow_ups},
+        )  # fmt: skip
         question.delete()
         for position, pk in enumerate(
             survey.questions.order_by("position").values_list("pk", flat=True), start=1
         ):
             Question.objects.filter(pk=pk).update(position=position)
+    return removal
 
 
 def question_move(*, question: Question, offset: int) -> None:
@@ -252,11 +367,16 @@ def clean_choices(choices: list[str]) -> list[str]:
     return seen
 
 
-def question_check(*, survey: Survey, data: QuestionInput, position: int | None) -> None:
-    """Refuse a question that could not be answered sensibly, naming each field at fault."""
+def question_check(
+    *, survey: Survey, data: QuestionInput, position: int | None, current: Question | None = None
+) -> None:
+    """Refuse a question that could not be answered sensibly, naming each field at fault.
+    `current`: the question as stored, when `data` would change it."""
     errors: dict[str, list[str]] = {}
     if data.kind not in QuestionKind.values:
         errors["kind"] = [_("Choose a question type.")]
+    elif current is not None:
+        errors.update(kind_change_errors(question=current, kind=data.kind))
     if not data.prompt.strip():
         errors["prompt"] = [_("Write the question.")]
     elif len(data.prompt.strip()) > 500:
@@ -277,7 +397,7 @@ def question_check(*, survey: Survey, data: QuestionInput, position: int | None)
 def condition_errors(*, survey: Survey, data: QuestionInput, position: int | None) -> dict:
     source = data.show_if_question
     if source is None:
-        return {}
+        return typed_without_source(data)
     if source.survey_id != survey.pk or (position is not None and source.position >= position):
         return {
             "show_if_question": [_("A follow-up depends on an earlier question of this survey.")]
@@ -305,3 +425,20 @@ def condition_errors(*, survey: Survey, data: QuestionInput, position: int | Non
             return {"show_if_choices": [_("Pick options of the earlier question.")]}
         return {}
     return {"show_if_question": [_("A follow-up can depend on a scale or a choice question.")]}
+
+
+def typed_without_source(data: QuestionInput) -> dict:
+    """A range or options given for an always-asked question would be dropped without a
+    word (the owner meant a follow-up and forgot which question it follows): refuse them
+    by the field they were typed in."""
+    errors = {}
+    message = _(
+        'These answers need a question to follow: choose it in "Ask only after", or leave '
+        "this empty."
+    )
+    for name in ("show_if_min", "show_if_max"):
+        if getattr(data, name) is not None:
+            errors[name] = [message]
+    if data.show_if_choices:
+        errors["show_if_choices"] = [message]
+    return errors

@@ -5,19 +5,25 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import MANAGER_ROLES, business_view
 from accounts.selectors import business_object_or_404
-from cxplatform.errors import ApplicationError
+from cxplatform.errors import ApplicationError, Conflict
 
 from ..models import Question, Survey
 from ..selectors import surveys_for_business
 from .forms import NewSurveyForm, QuestionForm, SurveySettingsForm
 from .services import (
+    QuestionRemoval,
+    answers_count_text,
+    follow_ups_count_text,
     question_add,
     question_delete,
     question_move,
+    question_removal,
     question_update,
     survey_create,
     survey_update,
@@ -75,8 +81,13 @@ def survey_edit(request: HttpRequest, survey_uuid) -> HttpResponse:
     if request.method == "POST" and settings_form.is_valid():
         changes = {name: settings_form.cleaned_data[name] for name in settings_form.changed_data}
         survey = Survey.objects.get(pk=survey.pk)  # the form changed the instance in place
-        survey_update(survey=survey, actor=request.user, **changes)
-        return redirect("builder:edit", survey_uuid=survey.uuid)
+        try:
+            survey_update(survey=survey, actor=request.user, **changes)
+        except ApplicationError as error:
+            add_errors(settings_form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("builder:edit", survey_uuid=survey.uuid)
     return render_edit(request, survey, settings_form, QuestionForm(survey=survey))
 
 
@@ -130,11 +141,35 @@ def question_edit_view(request: HttpRequest, survey_uuid, question_uuid) -> Http
 
 
 @business_view(roles=MANAGER_ROLES)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def question_delete_view(request: HttpRequest, survey_uuid, question_uuid) -> HttpResponse:
+    """Remove goes straight through for a question nothing relies on; one with answers or
+    follow-ups is removed only from the confirmation page, which says what goes with it."""
     survey = load_survey(request, survey_uuid)
-    question_delete(question=load_question(request, survey, question_uuid))
-    return redirect("builder:edit", survey_uuid=survey.uuid)
+    question = load_question(request, survey, question_uuid)
+    if request.method == "POST":
+        try:
+            removal = question_delete(
+                question=question, confirmed=request.POST.get("confirm") == "yes",
+                actor=request.user,
+            )  # fmt: skip
+        except Conflict:
+            pass  # answers or follow-ups would go too: the page below asks first
+        else:
+            messages.success(request, removed_message(removal))
+            return redirect("builder:edit", survey_uuid=survey.uuid)
+    removal = question_removal(question=question)
+    context = {"survey": survey, "question": question, "removal": removal}
+    return render(request, "feedback/builder/question_delete.html", context)
+
+
+def removed_message(removal: QuestionRemoval) -> str:
+    if not removal.loses_data:
+        return _("Question removed.")
+    return _("Question removed with %(answers)s and %(follow_ups)s.") % {
+        "answers": answers_count_text(removal.answers),
+        "follow_ups": follow_ups_count_text(removal.follow_ups),
+    }
 
 
 @business_view(roles=MANAGER_ROLES)
@@ -154,5 +189,14 @@ def question_move_view(request: HttpRequest, survey_uuid, question_uuid) -> Http
 @require_POST
 def trust_items_view(request: HttpRequest, survey_uuid) -> HttpResponse:
     survey = load_survey(request, survey_uuid)
-    trust_items_add(survey=survey)
+    try:
+        added = trust_items_add(survey=survey)
+    except ApplicationError as error:
+        messages.info(request, error.message)  # all four there already: nothing changed
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d trust item added.", "%(count)d trust items added.", len(added))
+            % {"count": len(added)},
+        )
     return redirect("builder:edit", survey_uuid=survey.uuid)

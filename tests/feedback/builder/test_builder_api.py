@@ -3,9 +3,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
+from accounts.models import AuditEntry
 from accounts.services import api_key_create
-from feedback.models import Question, Survey
+from feedback.builder.services import QuestionInput, question_add
+from feedback.models import Answer, Question, Survey
+from feedback.services import response_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +129,60 @@ def test_automatic_invitations_are_set_through_the_api(alice, survey_a, client_o
     )
     bad = send(client, "patch", path, {"invite_after_purchase_hours": 0})
     assert list(bad.json()["errors"]) == ["invite_after_purchase_hours"]
+
+
+def answered_follow_up(survey):
+    """The NPS question with a follow-up, and one customer's answers to both."""
+    nps = survey.questions.get(kind="nps")
+    follow_up = question_add(
+        survey=survey,
+        data=QuestionInput(kind="text", prompt="Why low?", show_if_question=nps, show_if_max=6),
+    )
+    response_submit(survey=survey, raw_answers={str(nps.uuid): 3, str(follow_up.uuid): "Slow"})
+    return nps
+
+
+def test_a_question_with_answers_is_deleted_only_when_confirmed(alice, survey_a, client_of):
+    client = client_of(alice)
+    path = f"/api/v1/questions/{answered_follow_up(survey_a).uuid}/"
+    refused = send(client, "delete", path)
+    assert refused.status_code == 409
+    assert refused.json()["errors"] == {
+        "confirm": ["Removing this question also deletes 2 answers and 1 follow-up question."]
+    }
+    bad = send(client, "delete", path + "?confirm=perhaps")
+    assert (bad.status_code, list(bad.json()["errors"])) == (400, ["confirm"])
+    assert survey_a.questions.count() == 3 and Answer.objects.count() == 2
+    assert send(client, "delete", path + "?confirm=true").status_code == 204
+    assert list(survey_a.questions.values_list("kind", "position")) == [("text", 1)]
+    assert not Answer.objects.exists()
+    assert AuditEntry.objects.get(action="question.delete").detail["answers"] == 2
+
+
+def test_the_confirm_parameter_is_in_the_schema():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    delete = schema["paths"]["/api/v1/questions/{uuid}/"]["delete"]
+    assert [p["name"] for p in delete["parameters"] if p["in"] == "query"] == ["confirm"]
+    assert "409" in delete["responses"]
+
+
+def test_the_type_of_an_answered_question_cannot_change(alice, survey_a, client_of):
+    nps = answered_follow_up(survey_a)
+    reply = send(client_of(alice), "put", f"/api/v1/questions/{nps.uuid}/",
+                 {"kind": "text", "prompt": "Anything?"})  # fmt: skip
+    assert reply.status_code == 400
+    assert reply.json()["errors"] == {
+        "kind": ["This question has 1 answer; its type can't change. Add a new question instead."]
+    }
+    nps.refresh_from_db()
+    assert nps.kind == "nps"
+
+
+def test_trust_items_are_added_once_through_the_api(alice, survey_a, client_of):
+    client = client_of(alice)
+    path = f"/api/v1/surveys/{survey_a.uuid}/trust-items/"
+    assert send(client, "post", path).status_code == 200
+    again = send(client, "post", path)
+    assert again.status_code == 409
+    assert again.json()["detail"] == "This survey has the four trust items already."
+    assert survey_a.questions.filter(kind="trust").count() == 4

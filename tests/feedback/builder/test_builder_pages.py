@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import AuditEntry
+from feedback.builder.services import QuestionInput, question_add
 from feedback.catalog import TEMPLATES
-from feedback.models import Question, QuestionKind, Survey
+from feedback.models import Answer, Question, QuestionKind, Survey
+from feedback.services import response_submit
 from journeys.models import Touchpoint
+from tests.helpers import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -159,11 +163,129 @@ def test_outsiders_get_404_on_every_builder_url(charlie, business_b, survey_a, c
     question = survey_a.questions.first()
     client = client_of(charlie)
     base = f"/surveys/{survey_a.uuid}/"
-    for path in [base, base + f"questions/{question.uuid}/"]:
+    reads = ["", f"questions/{question.uuid}/", f"questions/{question.uuid}/delete/"]
+    for path in [base + read for read in reads]:
         assert client.get(path).status_code == 404, path
     writes = ["questions/", "trust-items/", f"questions/{question.uuid}/delete/",
               f"questions/{question.uuid}/move/"]  # fmt: skip
     for path in [base + write for write in writes]:
-        assert client.post(path, {"kind": "text", "prompt": "x"}).status_code == 404, path
+        data = {"kind": "text", "prompt": "x", "confirm": "yes"}
+        assert client.post(path, data).status_code == 404, path
     assert survey_a.questions.count() == 2
     assert "Alice" not in client.get("/surveys/").content.decode()
+
+
+def with_answered_follow_up(survey):
+    """The NPS question with a follow-up, and one customer's answers to both."""
+    nps = survey.questions.get(kind="nps")
+    follow_up = question_add(
+        survey=survey,
+        data=QuestionInput(kind="text", prompt="Why low?", show_if_question=nps, show_if_max=6),
+    )
+    response_submit(survey=survey, raw_answers={str(nps.uuid): 3, str(follow_up.uuid): "Slow"})
+    return nps, follow_up
+
+
+def test_removing_a_question_with_answers_asks_first(alice, survey_a, client_of):
+    nps, _follow_up = with_answered_follow_up(survey_a)
+    client = client_of(alice)
+    path = f"/surveys/{survey_a.uuid}/questions/{nps.uuid}/delete/"
+    for reply in (client.get(path), client.post(path)):  # the page's Remove button POSTs
+        assert reply.status_code == 200
+        page = reply.content.decode()
+        assert "Removing this question also deletes 2 answers and 1 follow-up question." in page
+        assert 'name="confirm" value="yes"' in page
+    assert survey_a.questions.count() == 3 and Answer.objects.count() == 2
+    reply = client.post(path, {"confirm": "yes"}, follow=True)
+    assert "Question removed with 2 answers and 1 follow-up question." in reply.content.decode()
+    assert list(survey_a.questions.values_list("kind", "position")) == [("text", 1)]
+    assert not Answer.objects.exists()
+    entry = AuditEntry.objects.get(action="question.delete")
+    assert (entry.actor, entry.target) == (alice, str(nps.uuid))
+    assert entry.detail == {"survey": str(survey_a.uuid), "answers": 2, "follow_ups": 1}
+
+
+def test_a_question_nothing_relies_on_is_removed_at_once(alice, survey_a, client_of):
+    reason = survey_a.questions.get(kind="text")
+    path = f"/surveys/{survey_a.uuid}/questions/{reason.uuid}/delete/"
+    reply = client_of(alice).post(path, follow=True)
+    assert "Question removed." in reply.content.decode()
+    assert list(survey_a.questions.values_list("kind", flat=True)) == ["nps"]
+
+
+def test_the_type_of_an_answered_question_cannot_change(alice, survey_a, client_of):
+    nps = survey_a.questions.get(kind="nps")
+    answer(survey_a, 9)
+    path = f"/surveys/{survey_a.uuid}/questions/{nps.uuid}/"
+    reply = client_of(alice).post(path, {"kind": "text", "prompt": "Anything?"})
+    assert reply.status_code == 400
+    assert reply.context["form"].errors["kind"] == [
+        "This question has 1 answer; its type can't change. Add a new question instead."
+    ]
+    nps.refresh_from_db()
+    assert nps.kind == "nps"
+    # Its wording may still change.
+    reply = client_of(alice).post(path, {"kind": "nps", "prompt": "Recommend us?"})
+    assert reply.status_code == 302
+
+
+def test_the_type_of_a_question_with_follow_ups_cannot_change(alice, survey_a, client_of):
+    nps = survey_a.questions.get(kind="nps")
+    question_add(
+        survey=survey_a,
+        data=QuestionInput(kind="text", prompt="Why?", show_if_question=nps, show_if_max=6),
+    )
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/questions/{nps.uuid}/", {"kind": "csat", "prompt": "Happy?"}
+    )
+    assert reply.status_code == 400
+    assert set(reply.context["form"].errors) == {"kind"}
+    assert "1 follow-up question depends" in reply.context["form"].errors["kind"][0]
+    nps.refresh_from_db()
+    assert nps.kind == "nps"
+
+
+def test_trust_items_are_added_once(alice, survey_a, client_of):
+    client = client_of(alice)
+    path = f"/surveys/{survey_a.uuid}/trust-items/"
+    client.post(path)
+    trust = survey_a.questions.filter(kind=QuestionKind.TRUST)
+    trust.get(pillar="integrity").delete()
+    assert "1 trust item added." in client.post(path, follow=True).content.decode()
+    again = client.post(path, follow=True).content.decode()
+    assert "This survey has the four trust items already." in again
+    assert sorted(trust.values_list("pillar", flat=True)) == sorted(
+        ["reliability", "integrity", "competence", "benevolence"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "fields"),
+    [
+        ({"show_if_min": "1", "show_if_max": "3"}, {"show_if_min", "show_if_max"}),
+        ({"show_if_max": "3"}, {"show_if_max"}),
+        ({"show_if_choices": "Inside"}, {"show_if_choices"}),
+    ],
+)
+def test_a_condition_without_a_question_to_follow_is_refused(
+    alice, survey_a, client_of, typed, fields
+):
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/questions/",
+        {"kind": "text", "prompt": "Why?", "show_if_question": "", **typed},
+    )
+    assert reply.status_code == 400
+    assert set(reply.context["question_form"].errors) == fields
+    assert survey_a.questions.count() == 2
+
+
+def test_the_name_help_says_a_blank_survey_needs_one(alice, business_a, client_of):
+    page = client_of(alice).get("/surveys/").content.decode()
+    assert "A blank survey needs a name" in page
+
+
+def test_saving_settings_says_so(alice, survey_a, client_of):
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/", {"name": "Tell us", "status": "active"}, follow=True
+    )
+    assert "Settings saved." in reply.content.decode()
