@@ -66,6 +66,8 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Busine
 
         A customer named in `customers` who may not be e-mailed (no address,
         unsubscribed, no consent) refuses the request with a 400 naming them and why.
+        One still holding an unanswered invitation to the survey from the last 30 days
+        is not invited again: their row comes back "skipped", its note saying when.
         """
         incoming = InviteSerializer(data=request.data, context={"business": request.business})
         incoming.is_valid(raise_exception=True)

@@ -9,16 +9,19 @@ the invitation is made and again when it or its reminder is sent).
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from customers.consent import contact_refusal as why_not_invite
@@ -30,6 +33,9 @@ from ..models import Invitation, InvitationStatus, Survey
 # How far back the purchase sweep looks: a survey switched on today does not e-mail
 # everyone who bought something last year.
 PURCHASE_LOOKBACK = timedelta(days=7)
+# A customer still holding an unanswered invitation to the survey this recent is not
+# invited again (a second press of Send, a second purchase the same week).
+REINVITE_AFTER = timedelta(days=30)
 
 
 def new_token() -> str:
@@ -39,26 +45,72 @@ def new_token() -> str:
 def invitations_create(
     *, survey: Survey, customers: Iterable[Customer], send_at=None
 ) -> list[Invitation]:
-    """Invite each customer; those who must not be e-mailed are recorded as not sent."""
-    send_at = send_at or timezone.now()
-    invitations = []
-    for customer in customers:
-        reason = why_not_invite(customer)
-        invitations.append(
+    """Invite each customer; those who must not be e-mailed, or were just invited, are
+    recorded as not sent, with why."""
+    now = timezone.now()
+    customers = list(customers)
+    with transaction.atomic():
+        lock_invitations(survey)
+        invited = recently_invited(survey=survey, customers=customers, now=now)
+        invitations = [
             Invitation(
                 business=survey.business,
                 survey=survey,
                 customer=customer,
                 token=new_token(),
-                send_at=send_at,
-                status=InvitationStatus.SKIPPED if reason else InvitationStatus.SCHEDULED,
-                note=reason,
+                send_at=send_at or now,
             )
-        )
-    with transaction.atomic():
+            for customer in customers
+        ]
+        decide(survey, invitations, invited)
         created = Invitation.objects.bulk_create(invitations)
         enqueue_sending([i.pk for i in created if i.status == InvitationStatus.SCHEDULED])
     return created
+
+
+def lock_invitations(survey: Survey) -> None:
+    """Invitations to one survey are made one batch at a time: two presses of Send (or
+    the sweep on two workers) must not both find a customer not yet invited."""
+    Survey.objects.select_for_update().filter(pk=survey.pk).exists()
+
+
+def recently_invited(
+    *, survey: Survey, customers: list[Customer], now: datetime
+) -> dict[int, datetime]:
+    """Customer id -> when they were last invited to this survey, for those still holding
+    an unanswered invitation (waiting or sent) from the last 30 days: one query."""
+    rows = (
+        Invitation.objects.filter(
+            survey=survey,
+            customer__in=[c.pk for c in customers],
+            answered_at=None,
+            status__in=[InvitationStatus.SCHEDULED, InvitationStatus.SENT],
+            created_at__gte=now - REINVITE_AFTER,
+        )
+        .values("customer")
+        .annotate(last=Max("created_at"))
+    )
+    return {row["customer"]: row["last"] for row in rows}
+
+
+def decide(survey: Survey, invitations: list[Invitation], invited: dict[int, datetime]) -> None:
+    """Set each new invitation's status and note. Changes `invited` as it goes, so a
+    customer named twice in one batch (two purchases) is invited once."""
+    for invitation in invitations:
+        customer = invitation.customer
+        reason = why_not_invite(customer)
+        if not reason and customer.pk in invited:
+            reason = already_invited(survey, invited[customer.pk])
+        invitation.status = InvitationStatus.SKIPPED if reason else InvitationStatus.SCHEDULED
+        invitation.note = reason
+        if not reason:
+            invited[customer.pk] = invitation.created_at
+
+
+def already_invited(survey: Survey, when: datetime) -> str:
+    # The owner reads the date on their own calendar, not the server's (UTC).
+    local = timezone.localtime(when, zoneinfo.ZoneInfo(survey.business.time_zone))
+    return _("Already invited on %(date)s.") % {"date": date_format(local, "DATE_FORMAT")}
 
 
 def enqueue_sending(ids: list[int]) -> None:
@@ -92,18 +144,21 @@ def invitations_after_purchases(*, now=None) -> int:
 
 
 def purchase_invitations(*, survey: Survey, purchases, now) -> list[Invitation]:
-    invitations = []
-    for purchase in purchases:
-        reason = why_not_invite(purchase.customer)
-        invitations.append(
-            Invitation(
-                business=survey.business, survey=survey, customer=purchase.customer,
-                purchase=purchase, token=new_token(), send_at=now,
-                status=InvitationStatus.SKIPPED if reason else InvitationStatus.SCHEDULED,
-                note=reason,
-            )
-        )  # fmt: skip
+    invitations = [
+        Invitation(
+            business=survey.business,
+            survey=survey,
+            customer=purchase.customer,
+            purchase=purchase,
+            token=new_token(),
+            send_at=now,
+        )
+        for purchase in purchases
+    ]
     with transaction.atomic():
+        lock_invitations(survey)
+        customers = [i.customer for i in invitations]
+        decide(survey, invitations, recently_invited(survey=survey, customers=customers, now=now))
         Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
         scheduled = Invitation.objects.filter(
             purchase__in=[i.purchase for i in invitations], status=InvitationStatus.SCHEDULED,

@@ -66,12 +66,17 @@ def frame_ancestors(survey: Survey) -> list[str]:
     return list(survey.embed_origins) or ["'none'"]
 
 
+# The blank margin around the code, in modules: the QR standard (ISO/IEC 18004) asks for
+# 4; with less, phones miss a code printed next to text or a dark edge.
+QUIET_ZONE = 4
+
+
 def qr_code(url: str, *, kind: str) -> bytes:
     """The survey link as a QR code: "svg" for print, "png" for anything else."""
     code = segno.make(url, error="m")
     buffer = io.BytesIO()
     if kind == "svg":
-        code.save(buffer, kind="svg", scale=10, border=2, xmldecl=False, title=url)
+        code.save(buffer, kind="svg", scale=10, border=QUIET_ZONE, xmldecl=False, title=url)
     else:
-        code.save(buffer, kind="png", scale=12, border=2)
+        code.save(buffer, kind="png", scale=12, border=QUIET_ZONE)
     return buffer.getvalue()

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +22,7 @@ from cxplatform.errors import ApplicationError
 
 from ..models import Channel, Invitation, InvitationStatus, Survey
 from ..selectors import unscoped_survey_for_public
-from ..views import survey_form, thanks_page
+from ..views import activate_survey_language, survey_form, thanks_page
 from .invitations import customer_unsubscribe, invitations_create
 from .selectors import customers_to_invite, invitations_for_survey
 from .services import embed_origins_set, frame_ancestors, qr_code
@@ -51,18 +57,24 @@ def share(request: HttpRequest, survey_uuid) -> HttpResponse:
             form.add_error("embed_origins", error.message)
         else:
             return redirect("channels:share", survey_uuid=survey.uuid)
+    return share_page(request, survey, form=form)
+
+
+def share_page(request: HttpRequest, survey: Survey, **forms: forms.BaseForm) -> HttpResponse:
+    """The Share page; a form passed in (as posted, with its errors) replaces the blank
+    one, so the owner sees what they typed beside what is wrong with it (status 400)."""
     context = {
         "survey": survey,
-        "form": form,
+        "form": EmbedOriginsForm(initial={"embed_origins": "\n".join(survey.embed_origins)}),
         "invite_form": InviteForm(),
         "auto_form": AutoInviteForm(instance=survey),
         "invitations": invitations_for_survey(survey=survey)[:50],
         "link": public_link(request, survey),
         "widget_src": request.build_absolute_uri("/static/feedback/widget.js"),
+        **forms,
     }
-    return render(
-        request, "feedback/channels/share.html", context, status=400 if form.errors else 200
-    )
+    invalid = any(form.errors for form in forms.values())
+    return render(request, "feedback/channels/share.html", context, status=400 if invalid else 200)
 
 
 @business_view(roles=MANAGER_ROLES)
@@ -81,8 +93,15 @@ def qr(request: HttpRequest, survey_uuid, kind: str) -> HttpResponse:
 def card(request: HttpRequest, survey_uuid) -> HttpResponse:
     """A printable A6 card with the QR code, for the counter, tables and receipts."""
     survey = business_object_or_404(Survey, business=request.business, uuid=survey_uuid)
-    context = {"survey": survey, "link": public_link(request, survey)}
-    return render(request, "feedback/channels/card.html", context)
+    # Printed for the survey's customers, so in the survey's language; the one line meant
+    # for the owner (how to print) stays in the language they are reading.
+    context = {
+        "survey": survey,
+        "link": public_link(request, survey),
+        "owner_language": translation.get_language(),
+    }
+    with translation.override(survey.written_language):
+        return render(request, "feedback/channels/card.html", context)
 
 
 def frameable(view):
@@ -147,6 +166,7 @@ def invitation_for_token(token: str) -> Invitation:
 def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_for_token(token)
     survey = invitation.survey
+    activate_survey_language(request, survey)  # the 409 page too, not only the form
     if invitation.answered_at is not None:
         return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
     return survey_form(request, survey, channel=Channel.EMAIL, invitation=invitation)
@@ -156,6 +176,8 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET only asks (mail scanners open links); the POST of the button unsubscribes."""
     invitation = invitation_for_token(token)
+    # The customer's page, in the survey's language like the survey itself.
+    activate_survey_language(request, invitation.survey)
     done = request.method == "POST"
     if done:
         customer_unsubscribe(invitation=invitation)
@@ -165,12 +187,42 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 class InviteForm(forms.Form):
     emails = forms.CharField(
-        label=_("Customers' e-mails (one per line)"), required=False,
+        label=_("Customers' e-mails (one per line, or separated by commas)"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
     everyone = forms.BooleanField(
         label=_("…or every customer who agreed to be contacted"), required=False
     )
+
+    def clean_emails(self) -> list[str]:
+        """The addresses, lower-cased, however they were pasted: one per line, or
+        separated by commas, semicolons or spaces (as copied from a mail program)."""
+        emails = list(dict.fromkeys(re.split(r"[\s,;]+", self.cleaned_data["emails"].lower())))
+        emails = [e for e in emails if e]
+        bad = [e for e in emails if not is_email(e)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not an e-mail address: %(values)s"), params={"values": ", ".join(bad[:20])}
+            )
+        return emails
+
+    def clean(self):
+        data = super().clean()
+        if "emails" in data and not data["emails"] and not data.get("everyone"):
+            self.add_error(
+                "emails",
+                _("Enter at least one e-mail address, or tick “every customer who agreed "
+                  "to be contacted”."),
+            )  # fmt: skip
+        return data
+
+
+def is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 @business_view(roles=MANAGER_ROLES)
@@ -179,8 +231,8 @@ def invite(request: HttpRequest, survey_uuid) -> HttpResponse:
     survey = business_object_or_404(Survey, business=request.business, uuid=survey_uuid)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        return redirect("channels:share", survey_uuid=survey.uuid)
-    emails = [e.strip().lower() for e in form.cleaned_data["emails"].splitlines() if e.strip()]
+        return share_page(request, survey, invite_form=form)
+    emails = form.cleaned_data["emails"]
     customers = customers_to_invite(
         business=request.business, emails=emails,
         everyone_consenting=form.cleaned_data["everyone"],
@@ -189,41 +241,54 @@ def invite(request: HttpRequest, survey_uuid) -> HttpResponse:
     sent = sum(i.status == InvitationStatus.SCHEDULED for i in created)
     messages.success(
         request,
-        _("%(sent)d invitations on their way, %(skipped)d not sent (see why below).")
-        % {"sent": sent, "skipped": len(created) - sent},
+        ngettext("%(count)d invitation on its way.", "%(count)d invitations on their way.", sent)
+        % {"count": sent},
     )
-    for line in not_invited(emails, created):
+    not_sent, reasons = not_invited(emails, created)
+    if not_sent:
+        messages.warning(
+            request,
+            ngettext("%(count)d not sent (see why below).", "%(count)d not sent (see why below).",
+                     not_sent) % {"count": not_sent},
+        )  # fmt: skip
+    for line in reasons:
         messages.warning(request, line)
     return redirect("channels:share", survey_uuid=survey.uuid)
 
 
-def not_invited(emails: list[str], created: list[Invitation]) -> list[str]:
-    """Who the owner named but will get no e-mail, each with why (the first 20)."""
-    lines = [
-        _("Not sent to %(customer)s: %(reason)s") % {"customer": i.customer, "reason": i.note}
-        for i in created
-        if i.status == InvitationStatus.SKIPPED
-    ]
+def not_invited(emails: list[str], created: list[Invitation]) -> tuple[int, list[str]]:
+    """Who the owner named but will get no e-mail: how many, and why (20 lines at most)."""
     known = {i.customer.email.lower() for i in created}
     strangers = [e for e in emails if e not in known]
+    lines = []
     if strangers:
         lines.append(
             _("Not one of your customers (add them first): %(emails)s")
             % {"emails": ", ".join(strangers[:20])}
         )
-    return lines[:20]
+    skipped = [i for i in created if i.status == InvitationStatus.SKIPPED]
+    lines += [
+        _("Not sent to %(customer)s: %(reason)s") % {"customer": i.customer, "reason": i.note}
+        for i in skipped
+    ]
+    return len(strangers) + len(skipped), lines[:20]
 
 
 class AutoInviteForm(forms.ModelForm):
+    # Both at least 1, said by the form: a positive-integer form field alone answered -5
+    # with "0 or more" although 0 is refused too. The model's own limits still apply.
+    invite_after_purchase_hours = forms.IntegerField(
+        label=_("Invite automatically this many hours after a purchase"),
+        required=False, min_value=1,
+    )  # fmt: skip
+    reminder_after_hours = forms.IntegerField(
+        label=_("Remind once after this many hours (empty: never)"),
+        required=False, min_value=1,
+    )  # fmt: skip
+
     class Meta:
         model = Survey
         fields = ["invite_after_purchase_hours", "reminder_after_hours"]
-        labels = {
-            "invite_after_purchase_hours": _(
-                "Invite automatically this many hours after a purchase"
-            ),
-            "reminder_after_hours": _("Remind once after this many hours (empty: never)"),
-        }
 
 
 @business_view(roles=MANAGER_ROLES)
@@ -231,10 +296,10 @@ class AutoInviteForm(forms.ModelForm):
 def auto_invite(request: HttpRequest, survey_uuid) -> HttpResponse:
     survey = business_object_or_404(Survey, business=request.business, uuid=survey_uuid)
     form = AutoInviteForm(request.POST, instance=survey)
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
-    else:
-        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
-        messages.error(request, errors)
+    if not form.is_valid():
+        # Re-read: a failed ModelForm has already copied the typed values onto `survey`.
+        survey.refresh_from_db()
+        return share_page(request, survey, auto_form=form)
+    form.save()
+    messages.success(request, _("Saved."))
     return redirect("channels:share", survey_uuid=survey.uuid)

@@ -4,8 +4,10 @@ import json
 import time
 
 import pytest
+import segno
 from django.test import Client
 
+from accounts.models import Business
 from feedback.antiabuse import STARTED_FIELD, form_started_token
 from feedback.channels.services import clean_origin
 from feedback.models import Response
@@ -161,3 +163,37 @@ def test_the_share_page_title_is_just_a_title(alice, survey_a, client_of):
     html = client_of(alice).get(f"/surveys/{survey_a.uuid}/share/").content.decode()
     title = html[html.index("<title>") : html.index("</title>")]
     assert title == "<title>Share · Net Promoter Score"
+
+
+def test_qr_codes_keep_the_standard_quiet_zone(alice, survey_a, client_of):
+    """Four blank modules on every side (ISO/IEC 18004): with less, phones miss a code
+    printed next to text or a dark edge."""
+    client = client_of(alice)
+    link = f"http://testserver/s/{survey_a.uuid}/?ch=qr"
+    modules = segno.make(link, error="m").symbol_size(scale=1, border=0)[0]
+    svg = client.get(f"/surveys/{survey_a.uuid}/qr.svg").content.decode()
+    assert f'width="{(modules + 8) * 10}"' in svg
+    assert 'd="M4 4.5' in svg  # the first dark module, 4 in from the corner
+    png = client.get(f"/surveys/{survey_a.uuid}/qr.png").content
+    width = int.from_bytes(png[16:20], "big")  # the PNG header's width
+    assert width == (modules + 8) * 12
+
+
+def test_the_card_speaks_the_survey_language(alice, business_a, survey_a, client_of):
+    Business.objects.filter(pk=business_a.pk).update(language="es")
+    card = client_of(alice).get(f"/surveys/{survey_a.uuid}/card/").content.decode()
+    assert '<html lang="es"' in card
+    assert "¿Qué tal lo hicimos? Cuéntanoslo en un minuto." in card
+    assert "Escanéalo con la cámara de tu teléfono" in card
+    # The survey's own language wins over the business's.
+    survey_a.language = "en"
+    survey_a.save()
+    card = client_of(alice).get(f"/surveys/{survey_a.uuid}/card/").content.decode()
+    assert "How did we do? Tell us in a minute." in card
+
+
+def test_the_share_page_says_how_to_label_the_button(alice, survey_a, client_of):
+    html = client_of(alice).get(f"/surveys/{survey_a.uuid}/share/").content.decode()
+    assert 'To change the button text, add data-label="Your text".' in html
+    widget = client_of(alice).get("/static/feedback/widget.js")
+    assert "script.dataset.label" in b"".join(widget.streaming_content).decode()

@@ -7,14 +7,17 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Business
 from customers.models import Customer, Purchase
 from feedback.antiabuse import STARTED_FIELD, form_started_token
 from feedback.channels.invitations import invitations_after_purchases, invitations_create
 from feedback.channels.tasks import send_due_invitations, send_invitations
-from feedback.models import Invitation, InvitationStatus, Response
+from feedback.models import Invitation, InvitationStatus, Response, Survey
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +216,171 @@ def test_an_invitation_is_answered_through_the_api_once(survey_a, dana):
     assert Client().post("/api/v1/public/invitations/nope/responses/", body,
                          "application/json").status_code == 404  # fmt: skip
     assert Response.objects.count() == 1
+
+
+class TestNotInvitedTwice:
+    """A customer still holding an unanswered invitation to the survey from the last 30
+    days is not invited again (a second press of Send, a second purchase)."""
+
+    def test_a_second_batch_skips_who_was_just_invited(
+        self, survey_a, dana, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            invite(survey_a, dana)
+            (again,) = invite(survey_a, dana)
+        assert len(mail.outbox) == 1
+        assert again.status == InvitationStatus.SKIPPED
+        assert again.note.startswith("Already invited on ")
+
+    def test_the_check_is_one_query_for_the_whole_batch(
+        self, survey_a, business_a, django_assert_max_num_queries
+    ):
+        one = [CustomerFactory(business=business_a, consent_to_contact=True)]
+        many = [CustomerFactory(business=business_a, consent_to_contact=True) for _ in range(6)]
+        invite(survey_a, *one, *many)
+        with CaptureQueriesContext(connection) as first:
+            invite(survey_a, *one)
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            invite(survey_a, *many)
+
+    @pytest.mark.parametrize("change", ["answered", "old", "skipped"])
+    def test_an_answered_old_or_unsent_invitation_does_not_stop_a_new_one(
+        self, survey_a, dana, change
+    ):
+        (first,) = invite(survey_a, dana)
+        if change == "answered":
+            answer_page(first)
+        elif change == "old":
+            Invitation.objects.update(created_at=timezone.now() - timedelta(days=31))
+        else:
+            Invitation.objects.update(status=InvitationStatus.SKIPPED)
+        (second,) = invite(survey_a, dana)
+        assert second.status == InvitationStatus.SCHEDULED
+
+    def test_another_survey_is_another_invitation(self, survey_a, business_a, dana):
+        other = Survey.objects.create(business=business_a, name="Delivery")
+        invite(survey_a, dana)
+        (invitation,) = invite(other, dana)
+        assert invitation.status == InvitationStatus.SCHEDULED
+
+    def test_two_purchases_make_one_invitation(self, survey_a, dana, business_a):
+        survey_a.invite_after_purchase_hours = 2
+        survey_a.save()
+        now = timezone.now()
+        for hours_ago, ref in [(3, "A-1"), (4, "A-2")]:
+            Purchase.objects.create(
+                business=business_a, customer=dana, purchased_at=now - timedelta(hours=hours_ago),
+                amount=Decimal("4.50"), order_reference=ref,
+            )  # fmt: skip
+        invitations_after_purchases(now=now)
+        assert sorted(Invitation.objects.values_list("status", flat=True)) == [
+            InvitationStatus.SCHEDULED, InvitationStatus.SKIPPED,
+        ]  # fmt: skip
+        # A purchase the next day, the invitation still unanswered: none either.
+        Purchase.objects.create(
+            business=business_a, customer=dana, purchased_at=now - timedelta(hours=3),
+            amount=Decimal("2.00"), order_reference="A-3",
+        )  # fmt: skip
+        invitations_after_purchases(now=now + timedelta(days=1))
+        assert Invitation.objects.filter(status=InvitationStatus.SCHEDULED).count() == 1
+
+    def test_the_share_page_says_who_was_already_invited(self, alice, survey_a, dana, client_of):
+        client = client_of(alice)
+        url = f"/surveys/{survey_a.uuid}/invite/"
+        client.post(url, {"everyone": "on"})
+        reply = client.post(url, {"everyone": "on"}, follow=True)
+        page = reply.content.decode()
+        assert "0 invitations on their way." in page
+        assert "1 not sent (see why below)." in page
+        assert "Not sent to Dana &lt;b&gt;: Already invited on " in page
+        assert Invitation.objects.filter(status=InvitationStatus.SCHEDULED).count() == 1
+
+    def test_the_api_skips_who_was_already_invited(self, mia, survey_a, dana, client_of):
+        body = json.dumps({"survey": str(survey_a.uuid), "customers": [str(dana.uuid)]})
+        client_of(mia).post("/api/v1/invitations/", body, "application/json")
+        reply = client_of(mia).post("/api/v1/invitations/", body, "application/json")
+        assert reply.status_code == 201, reply.content
+        (again,) = reply.json()
+        assert again["status"] == "skipped"
+        assert again["note"].startswith("Already invited on ")
+
+
+class TestInviteForm:
+    def test_addresses_may_be_separated_by_commas_or_semicolons(
+        self, alice, survey_a, dana, business_a, client_of
+    ):
+        eli = CustomerFactory(business=business_a, email="eli@example.com", consent_to_contact=True)
+        reply = client_of(alice).post(
+            f"/surveys/{survey_a.uuid}/invite/",
+            {"emails": "dana@example.com, ELI@example.com;nobody@example.org"},
+            follow=True,
+        )
+        assert {i.customer for i in Invitation.objects.all()} == {dana, eli}
+        page = reply.content.decode()
+        assert "2 invitations on their way." in page
+        assert "Not one of your customers (add them first): nobody@example.org" in page
+
+    def test_one_invitation_is_said_in_the_singular(self, alice, survey_a, dana, client_of):
+        reply = client_of(alice).post(
+            f"/surveys/{survey_a.uuid}/invite/", {"emails": "dana@example.com"}, follow=True
+        )
+        page = reply.content.decode()
+        assert "1 invitation on its way." in page
+        assert "not sent" not in page
+
+    def test_what_is_not_an_address_is_refused_at_the_field(self, alice, survey_a, dana, client_of):
+        reply = client_of(alice).post(
+            f"/surveys/{survey_a.uuid}/invite/", {"emails": "dana@example.com\nnot-an-email"}
+        )
+        assert reply.status_code == 400
+        errors = reply.context["invite_form"].errors
+        assert errors == {"emails": ["Not an e-mail address: not-an-email"]}
+        assert "not-an-email" in reply.content.decode()  # what was typed is kept
+        assert not Invitation.objects.exists()
+
+    def test_an_empty_form_asks_for_an_address_or_the_tick_box(self, alice, survey_a, client_of):
+        reply = client_of(alice).post(f"/surveys/{survey_a.uuid}/invite/", {"emails": " \n,"})
+        assert reply.status_code == 400
+        assert list(reply.context["invite_form"].errors) == ["emails"]
+        assert "Enter at least one e-mail address" in reply.content.decode()
+
+
+def test_bad_automatic_invitation_settings_are_refused_at_their_fields(alice, survey_a, client_of):
+    before = (survey_a.invite_after_purchase_hours, survey_a.reminder_after_hours)
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/auto-invite/",
+        {"invite_after_purchase_hours": "-5", "reminder_after_hours": "0"},
+    )
+    assert reply.status_code == 400
+    form = reply.context["auto_form"]
+    assert form.errors == {
+        "invite_after_purchase_hours": ["Ensure this value is greater than or equal to 1."],
+        "reminder_after_hours": ["Ensure this value is greater than or equal to 1."],
+    }
+    page = reply.content.decode()
+    assert 'value="-5"' in page and 'value="0"' in page  # kept as typed
+    survey_a.refresh_from_db()
+    assert (survey_a.invite_after_purchase_hours, survey_a.reminder_after_hours) == before
+
+
+@pytest.mark.parametrize("accept_language", [None, "fr-FR,fr;q=0.9", "de"])
+def test_the_unsubscribe_pages_speak_the_business_language(
+    business_a, survey_a, dana, accept_language
+):
+    Business.objects.filter(pk=business_a.pk).update(language="es")
+    (invitation,) = invite(survey_a, dana)
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    asking = Client().get(f"/u/{invitation.token}/", **headers)
+    assert "¿Darte de baja?" in asking.content.decode()
+    assert asking.headers["Content-Language"] == "es"
+    done = Client().post(f"/u/{invitation.token}/", **headers)
+    assert "Te has dado de baja" in done.content.decode()
+
+
+def test_the_already_answered_page_speaks_the_business_language(business_a, survey_a, dana):
+    Business.objects.filter(pk=business_a.pk).update(language="es")
+    (invitation,) = invite(survey_a, dana)
+    answer_page(invitation)
+    reply = Client().get(f"/i/{invitation.token}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert reply.status_code == 409
+    assert "Ya has respondido" in reply.content.decode()
