@@ -345,6 +345,17 @@ class TestInviteForm:
         assert "Enter at least one e-mail address" in reply.content.decode()
 
 
+def test_an_outsider_cannot_change_the_automatic_invitations(
+    charlie, business_b, survey_a, client_of
+):
+    url = f"/surveys/{survey_a.uuid}/auto-invite/"
+    for hours in ["-5", "3"]:
+        reply = client_of(charlie).post(url, {"invite_after_purchase_hours": hours})
+        assert reply.status_code == 404
+    survey_a.refresh_from_db()
+    assert survey_a.invite_after_purchase_hours is None
+
+
 def test_bad_automatic_invitation_settings_are_refused_at_their_fields(alice, survey_a, client_of):
     before = (survey_a.invite_after_purchase_hours, survey_a.reminder_after_hours)
     reply = client_of(alice).post(
