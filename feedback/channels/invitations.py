@@ -70,8 +70,10 @@ def invitations_create(
 
 def lock_invitations(survey: Survey) -> None:
     """Invitations to one survey are made one batch at a time: two presses of Send (or
-    the sweep on two workers) must not both find a customer not yet invited."""
-    Survey.objects.select_for_update().filter(pk=survey.pk).exists()
+    the sweep on two workers) must not both find a customer not yet invited. FOR NO KEY
+    UPDATE: it does not wait for, nor stop, the answers coming in (their foreign key's
+    check takes FOR KEY SHARE on the same row)."""
+    Survey.objects.select_for_update(no_key=True).filter(pk=survey.pk).exists()
 
 
 def recently_invited(
