@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, Location
-from cxplatform.forms import UuidChoiceField
+from cxplatform.forms import LocalDateTimeField, UuidChoiceField
 from cxplatform.validators import EMAIL_MAX_LENGTH
 
 from .importing import ENCODINGS, FIELDS
@@ -26,7 +26,7 @@ class CustomerForm(forms.Form):
 
 
 class PurchaseForm(forms.Form):
-    purchased_at = forms.DateTimeField(
+    purchased_at = LocalDateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )  # fmt: skip

@@ -218,7 +218,9 @@ def clean_row(
     if clean.email:
         try:
             validate_stored_email(clean.email)
-        except ValidationError:
+        except ValidationError as error:
+            if error.code == "max_length":  # an address, but longer than we can keep
+                raise ValueError(error.messages[0]) from None
             raise ValueError(
                 _("“%(email)s” is not an e-mail address.") % {"email": clean.email}
             ) from None

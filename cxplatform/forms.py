@@ -3,9 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the current time zone (the business's, on its pages).
+
+    Django's field refuses a time in the hour that repeats when the clocks go back, and
+    one in the hour they skip going forward. This one reads the first as its first pass
+    and the second as that much after the change: a due time computed to fall there, sent
+    back unchanged with the rest of its form, must not make the form unsaveable.
+    """
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+        # Only a time without an offset gets here: read it as typed (in UTC, where every
+        # clock time is once), then give it the zone's offset before the change (fold=0).
+        with timezone.override(UTC):
+            typed = super().to_python(value)
+        return typed.replace(tzinfo=timezone.get_current_timezone())
 
 
 class UuidChoiceField(forms.ModelChoiceField):

@@ -98,8 +98,14 @@ def clean_contact(*, survey_allows_anonymous: bool, wants_contact: bool, email: 
         raise AnswerError(_("Please give an e-mail address so we can reach you."))
     try:
         validate_stored_email(email)
-    except ValidationError:
-        raise AnswerError(_("Enter a valid e-mail address, like name@example.com.")) from None
+    except ValidationError as error:
+        too_long = error.code == "max_length"  # an address, but longer than we can keep
+        message = (
+            error.messages[0]
+            if too_long
+            else _("Enter a valid e-mail address, like name@example.com.")
+        )
+        raise AnswerError(message) from None
     return email
 
 

@@ -389,15 +389,17 @@ def question_check(
             errors["choices"] = [_("At most 20 options of up to 200 characters each.")]
     if data.kind == QuestionKind.TRUST and data.pillar not in TrustPillar.values:
         errors["pillar"] = [_("Choose the pillar of trust this item measures.")]
-    errors.update(condition_errors(survey=survey, data=data, position=position))
+    errors.update(condition_errors(survey=survey, data=data, position=position, current=current))
     if errors:
         raise ApplicationError(_("Some fields need another look."), errors=errors)
 
 
-def condition_errors(*, survey: Survey, data: QuestionInput, position: int | None) -> dict:
+def condition_errors(
+    *, survey: Survey, data: QuestionInput, position: int | None, current: Question | None = None
+) -> dict:
     source = data.show_if_question
     if source is None:
-        return typed_without_source(data)
+        return typed_without_source(data, current)
     if source.survey_id != survey.pk or (position is not None and source.position >= position):
         return {
             "show_if_question": [_("A follow-up depends on an earlier question of this survey.")]
@@ -427,18 +429,21 @@ def condition_errors(*, survey: Survey, data: QuestionInput, position: int | Non
     return {"show_if_question": [_("A follow-up can depend on a scale or a choice question.")]}
 
 
-def typed_without_source(data: QuestionInput) -> dict:
+def typed_without_source(data: QuestionInput, current: Question | None) -> dict:
     """A range or options given for an always-asked question would be dropped without a
     word (the owner meant a follow-up and forgot which question it follows): refuse them
-    by the field they were typed in."""
+    by the field they were typed in. Those the question has already are its condition as
+    the edit form shows it, being removed with "Always ask": they go."""
     errors = {}
     message = _(
         'These answers need a question to follow: choose it in "Ask only after", or leave '
         "this empty."
     )
     for name in ("show_if_min", "show_if_max"):
-        if getattr(data, name) is not None:
+        value = getattr(data, name)
+        if value is not None and (current is None or value != getattr(current, name)):
             errors[name] = [message]
-    if data.show_if_choices:
+    choices = data.show_if_choices
+    if choices and (current is None or list(choices) != list(current.show_if_choices)):
         errors["show_if_choices"] = [message]
     return errors

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, User
+from cxplatform.forms import LocalDateTimeField
 
 from ..models import CaseStatus
 from .selectors import assignable_members
@@ -15,7 +16,7 @@ class CaseUpdateForm(forms.Form):
         label=_("Owner"), queryset=User.objects.none(), required=False,
         empty_label=_("Nobody yet"),
     )  # fmt: skip
-    due_at = forms.DateTimeField(
+    due_at = LocalDateTimeField(
         label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )  # fmt: skip

@@ -33,8 +33,9 @@ from ..models import Invitation, InvitationStatus, Survey
 # How far back the purchase sweep looks: a survey switched on today does not e-mail
 # everyone who bought something last year.
 PURCHASE_LOOKBACK = timedelta(days=7)
-# A customer still holding an unanswered invitation to the survey this recent is not
-# invited again (a second press of Send, a second purchase the same week).
+# A customer invited to the survey this recently (waiting, sent or answered) is not
+# invited again: a second press of Send, a regular's purchase every morning. As the
+# survey services throttle: one survey a month is asking, one a day is pestering.
 REINVITE_AFTER = timedelta(days=30)
 
 
@@ -79,14 +80,17 @@ def lock_invitations(survey: Survey) -> None:
 def recently_invited(
     *, survey: Survey, customers: list[Customer], now: datetime
 ) -> dict[int, datetime]:
-    """Customer id -> when they were last invited to this survey, for those still holding
-    an unanswered invitation (waiting or sent) from the last 30 days: one query."""
+    """Customer id -> when they were last invited to this survey, for those invited
+    (waiting, sent or answered; not those refused) in the last 30 days: one query."""
     rows = (
         Invitation.objects.filter(
             survey=survey,
             customer__in=[c.pk for c in customers],
-            answered_at=None,
-            status__in=[InvitationStatus.SCHEDULED, InvitationStatus.SENT],
+            status__in=[
+                InvitationStatus.SCHEDULED,
+                InvitationStatus.SENT,
+                InvitationStatus.ANSWERED,
+            ],
             created_at__gte=now - REINVITE_AFTER,
         )
         .values("customer")

@@ -60,7 +60,7 @@ def share(request: HttpRequest, survey_uuid) -> HttpResponse:
     return share_page(request, survey, form=form)
 
 
-def share_page(request: HttpRequest, survey: Survey, **forms: forms.BaseForm) -> HttpResponse:
+def share_page(request: HttpRequest, survey: Survey, **posted: forms.BaseForm) -> HttpResponse:
     """The Share page; a form passed in (as posted, with its errors) replaces the blank
     one, so the owner sees what they typed beside what is wrong with it (status 400)."""
     context = {
@@ -71,9 +71,9 @@ def share_page(request: HttpRequest, survey: Survey, **forms: forms.BaseForm) ->
         "invitations": invitations_for_survey(survey=survey)[:50],
         "link": public_link(request, survey),
         "widget_src": request.build_absolute_uri("/static/feedback/widget.js"),
-        **forms,
+        **posted,
     }
-    invalid = any(form.errors for form in forms.values())
+    invalid = any(form.errors for form in posted.values())
     return render(request, "feedback/channels/share.html", context, status=400 if invalid else 200)
 
 
@@ -195,8 +195,8 @@ class InviteForm(forms.Form):
     )
 
     def clean_emails(self) -> list[str]:
-        """The addresses, lower-cased, however they were pasted: one per line, or
-        separated by commas, semicolons or spaces (as copied from a mail program)."""
+        """The addresses, lower-cased, duplicates dropped: one per line, or separated by
+        commas, semicolons or spaces. ("Name <address>" is refused as not an address.)"""
         emails = list(dict.fromkeys(re.split(r"[\s,;]+", self.cleaned_data["emails"].lower())))
         emails = [e for e in emails if e]
         bad = [e for e in emails if not is_email(e)]

@@ -217,3 +217,11 @@ def test_a_checkbox_is_not_marked_optional(alice, survey_a, client_of):
     page = client_of(alice).get(f"/surveys/{survey_a.uuid}/").content.decode()
     label = page.split('<label for="id_allow_anonymous"', 1)[1].split("</label>", 1)[0]
     assert "optional" not in label
+
+
+def test_an_error_is_the_one_its_field_points_to(alice, business_a, client_of):
+    reply = client_of(alice).post(SETTINGS_PAGE, {"name": "", "retention_months": "0"})
+    page = reply.content.decode()
+    for field in ("name", "retention_months"):
+        assert f'aria-describedby="id_{field}_helptext id_{field}_error"' in page, field
+        assert f'<div id="id_{field}_error">' in page, field

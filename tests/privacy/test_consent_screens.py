@@ -153,7 +153,7 @@ class TestCases:
         cell = contact_cell(html)
         assert "Do not contact" in cell and "did not ask to be contacted" in cell
         assert "mailto:" not in html and "Anonymous" not in html
-        assert "Not one of your customers" in html and "answered anonymously" not in html
+        assert "No customer record linked" in html and "answered anonymously" not in html
 
     def test_a_request_to_hear_back_ends_with_a_later_unsubscribe(
         self, survey_a, people, alice, client_of

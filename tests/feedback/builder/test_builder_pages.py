@@ -289,3 +289,35 @@ def test_saving_settings_says_so(alice, survey_a, client_of):
         f"/surveys/{survey_a.uuid}/", {"name": "Tell us", "status": "active"}, follow=True
     )
     assert "Settings saved." in reply.content.decode()
+
+
+def test_a_follow_up_made_always_asked_drops_the_condition_its_form_showed(
+    alice, survey_a, client_of
+):
+    nps = survey_a.questions.get(kind="nps")
+    client = client_of(alice)
+    client.post(
+        f"/surveys/{survey_a.uuid}/questions/",
+        {"kind": "text", "prompt": "What went wrong?", "show_if_question": str(nps.uuid),
+         "show_if_min": "0", "show_if_max": "6"},
+    )  # fmt: skip
+    follow_up = survey_a.questions.get(prompt="What went wrong?")
+    assert (follow_up.show_if_question, follow_up.show_if_max) == (nps, 6)
+
+    # The edit form sends the range it shows back, with "Always ask" chosen.
+    reply = client.post(
+        f"/surveys/{survey_a.uuid}/questions/{follow_up.uuid}/",
+        {"kind": "text", "prompt": "What went wrong?", "show_if_question": "",
+         "show_if_min": "0", "show_if_max": "6"},
+    )  # fmt: skip
+
+    assert reply.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.show_if_question is None
+    assert (follow_up.show_if_min, follow_up.show_if_max) == (None, None)
+    changed = client.post(
+        f"/surveys/{survey_a.uuid}/questions/{follow_up.uuid}/",
+        {"kind": "text", "prompt": "What went wrong?", "show_if_question": "", "show_if_max": "3"},
+    )  # fmt: skip
+    assert changed.status_code == 400  # a range typed anew, with no question to follow
+    assert set(changed.context["form"].errors) == {"show_if_max"}

@@ -189,6 +189,25 @@ class TestWorking:
         case.refresh_from_db()
         assert case.due_at == datetime(2026, 1, 12, 14, 0, tzinfo=UTC)
 
+    @pytest.mark.parametrize(
+        ("typed", "stored"),
+        [("2026-11-01T01:30", datetime(2026, 11, 1, 5, 30, tzinfo=UTC)),  # twice: the first
+         ("2026-03-08T02:30", datetime(2026, 3, 8, 7, 30, tzinfo=UTC))],  # skipped: 03:30 EDT
+    )  # fmt: skip
+    def test_a_due_time_when_the_clocks_change_is_taken(
+        self, case, alice, business_a, client_of, typed, stored
+    ):
+        """New York's clocks go back on 1 November 2026 (01:00-02:00 comes twice) and
+        forward on 8 March 2026 (02:00-03:00 never comes)."""
+        Business.objects.filter(pk=business_a.pk).update(time_zone="America/New_York")
+        reply = client_of(alice).post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "open", "assignee": alice.pk, "due_at": typed},
+        )
+        assert reply.status_code == 302
+        case.refresh_from_db()
+        assert case.due_at == stored
+
     def test_a_manager_reassigns_and_a_bad_due_date_is_refused(self, case, mia, bob, client_of):
         client = client_of(mia)
         bad = client.post(

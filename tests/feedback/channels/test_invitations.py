@@ -243,19 +243,24 @@ class TestNotInvitedTwice:
         with django_assert_max_num_queries(len(first.captured_queries)):
             invite(survey_a, *many)
 
-    @pytest.mark.parametrize("change", ["answered", "old", "skipped"])
-    def test_an_answered_old_or_unsent_invitation_does_not_stop_a_new_one(
-        self, survey_a, dana, change
-    ):
+    @pytest.mark.parametrize("change", ["old", "skipped", "answered_long_ago"])
+    def test_an_old_or_unsent_invitation_does_not_stop_a_new_one(self, survey_a, dana, change):
         (first,) = invite(survey_a, dana)
-        if change == "answered":
-            answer_page(first)
-        elif change == "old":
-            Invitation.objects.update(created_at=timezone.now() - timedelta(days=31))
-        else:
+        if change == "skipped":
             Invitation.objects.update(status=InvitationStatus.SKIPPED)
+        else:
+            if change == "answered_long_ago":
+                answer_page(first)
+            Invitation.objects.update(created_at=timezone.now() - timedelta(days=31))
         (second,) = invite(survey_a, dana)
         assert second.status == InvitationStatus.SCHEDULED
+
+    def test_one_who_answered_this_month_is_not_asked_again(self, survey_a, dana):
+        (first,) = invite(survey_a, dana)
+        assert answer_page(first).status_code == 302
+        (second,) = invite(survey_a, dana)
+        assert second.status == InvitationStatus.SKIPPED
+        assert second.note.startswith("Already invited on ")
 
     def test_another_survey_is_another_invitation(self, survey_a, business_a, dana):
         other = Survey.objects.create(business=business_a, name="Delivery")
