@@ -48,6 +48,13 @@ class SurveySettingsForm(forms.ModelForm):
         model = Survey
         fields = ["name", "intro", "privacy_note", "touchpoint", "status", "allow_anonymous",
                   "language"]  # fmt: skip
+        help_texts = {
+            # The model's help repeats the label word for word.
+            "allow_anonymous": _(
+                "Untick to ask every customer for an e-mail address. It is kept with the "
+                "answers; it is not a request to be contacted."
+            ),
+        }
         labels = {
             "intro": _("Why you ask (shown at the top)"),
             "privacy_note": _("Privacy line (shown at the bottom)"),

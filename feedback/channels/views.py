@@ -56,6 +56,7 @@ def share(request: HttpRequest, survey_uuid) -> HttpResponse:
         except ApplicationError as error:
             form.add_error("embed_origins", error.message)
         else:
+            messages.success(request, _("Sites saved."))
             return redirect("channels:share", survey_uuid=survey.uuid)
     return share_page(request, survey, form=form)
 

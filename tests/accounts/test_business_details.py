@@ -213,10 +213,14 @@ def test_each_help_text_is_the_one_its_field_points_to(alice, business_a, client
         assert f'<p class="help" id="id_{field}_helptext">' in page, field
 
 
-def test_a_checkbox_is_not_marked_optional(alice, survey_a, client_of):
+def test_a_checkbox_is_not_marked_optional_nor_helped_with_its_own_label(
+    alice, survey_a, client_of
+):
     page = client_of(alice).get(f"/surveys/{survey_a.uuid}/").content.decode()
     label = page.split('<label for="id_allow_anonymous"', 1)[1].split("</label>", 1)[0]
     assert "optional" not in label
+    help_text = page.split('id="id_allow_anonymous_helptext">', 1)[1].split("</p>", 1)[0]
+    assert help_text.startswith("Untick to ask every customer for an e-mail address.")
 
 
 def test_an_error_is_the_one_its_field_points_to(alice, business_a, client_of):

@@ -112,6 +112,7 @@ class TestSharePage:
             {"embed_origins": f"{SHOP}/\nhttp://localhost:8001\n{SHOP}"},
         )
         assert reply.status_code == 302
+        assert "Sites saved." in client.get(reply.url).content.decode()
         survey_a.refresh_from_db()
         assert survey_a.embed_origins == [SHOP, "http://localhost:8001"]
 
