@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from feedback.models import Survey
+from feedback.models import Question, Survey
 from feedback.services import response_submit
 
 
@@ -14,6 +14,19 @@ def answer(survey: Survey, score: int, comment: str = "", **options):
     if comment:
         raw[str(reason.uuid)] = comment
     return response_submit(survey=survey, raw_answers=raw, **options)
+
+
+def with_answered_follow_up(survey: Survey) -> tuple[Question, Question]:
+    """The NPS question with a follow-up, and one customer's answers to both."""
+    from feedback.builder.services import QuestionInput, question_add
+
+    nps = survey.questions.get(kind="nps")
+    follow_up = question_add(
+        survey=survey,
+        data=QuestionInput(kind="text", prompt="Why low?", show_if_question=nps, show_if_max=6),
+    )
+    response_submit(survey=survey, raw_answers={str(nps.uuid): 3, str(follow_up.uuid): "Slow"})
+    return nps, follow_up
 
 
 def migrate(targets=None):

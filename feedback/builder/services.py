@@ -223,34 +223,28 @@ def kind_change_errors(*, question: Question, kind: str) -> dict[str, list[str]]
     sit under a text question, and a follow-up's "0-6" would mean nothing."""
     if kind == question.kind:
         return {}
-    answers = question.answers.count()
+    answers = Answer.objects.filter(business_id=question.business_id, question=question).count()
     if answers:
-        return {
-            "kind": [
-                ngettext(
-                    "This question has %(count)d answer; its type can't change. "
-                    "Add a new question instead.",
-                    "This question has %(count)d answers; its type can't change. "
-                    "Add a new question instead.",
-                    answers,
-                )
-                % {"count": answers}
-            ]
-        }
-    follow_ups = question.follow_ups.count()
+        message = ngettext(
+            "This question has %(count)d answer; its type can't change. "
+            "Add a new question instead.",
+            "This question has %(count)d answers; its type can't change. "
+            "Add a new question instead.",
+            answers,
+        )
+        return {"kind": [message % {"count": answers}]}
+    follow_ups = Question.objects.filter(
+        business_id=question.business_id, show_if_question=question
+    ).count()
     if follow_ups:
-        return {
-            "kind": [
-                ngettext(
-                    "%(count)d follow-up question depends on this question's answers; "
-                    "its type can't change.",
-                    "%(count)d follow-up questions depend on this question's answers; "
-                    "its type can't change.",
-                    follow_ups,
-                )
-                % {"count": follow_ups}
-            ]
-        }
+        message = ngettext(
+            "%(count)d follow-up question depends on this question's answers; "
+            "its type can't change.",
+            "%(count)d follow-up questions depend on this question's answers; "
+            "its type can't change.",
+            follow_ups,
+        )
+        return {"kind": [message % {"count": follow_ups}]}
     return {}
 
 

@@ -84,6 +84,7 @@ def recently_invited(
     (waiting, sent or answered; not those refused) in the last 30 days: one query."""
     rows = (
         Invitation.objects.filter(
+            business_id=survey.business_id,
             survey=survey,
             customer__in=[c.pk for c in customers],
             status__in=[

@@ -7,9 +7,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import AuditEntry
 from accounts.services import api_key_create
-from feedback.builder.services import QuestionInput, question_add
 from feedback.models import Answer, Question, Survey
-from feedback.services import response_submit
+from tests.helpers import with_answered_follow_up
 
 pytestmark = pytest.mark.django_db
 
@@ -131,20 +130,10 @@ def test_automatic_invitations_are_set_through_the_api(alice, survey_a, client_o
     assert list(bad.json()["errors"]) == ["invite_after_purchase_hours"]
 
 
-def answered_follow_up(survey):
-    """The NPS question with a follow-up, and one customer's answers to both."""
-    nps = survey.questions.get(kind="nps")
-    follow_up = question_add(
-        survey=survey,
-        data=QuestionInput(kind="text", prompt="Why low?", show_if_question=nps, show_if_max=6),
-    )
-    response_submit(survey=survey, raw_answers={str(nps.uuid): 3, str(follow_up.uuid): "Slow"})
-    return nps
-
-
 def test_a_question_with_answers_is_deleted_only_when_confirmed(alice, survey_a, client_of):
     client = client_of(alice)
-    path = f"/api/v1/questions/{answered_follow_up(survey_a).uuid}/"
+    nps, _follow_up = with_answered_follow_up(survey_a)
+    path = f"/api/v1/questions/{nps.uuid}/"
     refused = send(client, "delete", path)
     assert refused.status_code == 409
     assert refused.json()["errors"] == {
@@ -167,7 +156,7 @@ def test_the_confirm_parameter_is_in_the_schema():
 
 
 def test_the_type_of_an_answered_question_cannot_change(alice, survey_a, client_of):
-    nps = answered_follow_up(survey_a)
+    nps, _follow_up = with_answered_follow_up(survey_a)
     reply = send(client_of(alice), "put", f"/api/v1/questions/{nps.uuid}/",
                  {"kind": "text", "prompt": "Anything?"})  # fmt: skip
     assert reply.status_code == 400

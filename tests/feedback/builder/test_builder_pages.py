@@ -6,9 +6,8 @@ from accounts.models import AuditEntry
 from feedback.builder.services import QuestionInput, question_add
 from feedback.catalog import TEMPLATES
 from feedback.models import Answer, Question, QuestionKind, Survey
-from feedback.services import response_submit
 from journeys.models import Touchpoint
-from tests.helpers import answer
+from tests.helpers import answer, with_answered_follow_up
 
 pytestmark = pytest.mark.django_db
 
@@ -173,17 +172,6 @@ def test_outsiders_get_404_on_every_builder_url(charlie, business_b, survey_a, c
         assert client.post(path, data).status_code == 404, path
     assert survey_a.questions.count() == 2
     assert "Alice" not in client.get("/surveys/").content.decode()
-
-
-def with_answered_follow_up(survey):
-    """The NPS question with a follow-up, and one customer's answers to both."""
-    nps = survey.questions.get(kind="nps")
-    follow_up = question_add(
-        survey=survey,
-        data=QuestionInput(kind="text", prompt="Why low?", show_if_question=nps, show_if_max=6),
-    )
-    response_submit(survey=survey, raw_answers={str(nps.uuid): 3, str(follow_up.uuid): "Slow"})
-    return nps, follow_up
 
 
 def test_removing_a_question_with_answers_asks_first(alice, survey_a, client_of):
