@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Case, F, Max, Value, When
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,6 +26,9 @@ SURVEY_FIELDS = {
     "invite_after_purchase_hours", "reminder_after_hours",
 }  # fmt: skip
 MAX_CHOICES = 20
+# Added to a position to park a question out of the way while others take its place:
+# SQLite checks the unique (survey, position) row by row and cannot defer it.
+PARKED = 10_000
 
 
 @dataclass
@@ -310,11 +313,22 @@ def question_delete(
                     "follow_ups": removal.follow_ups},
         )  # fmt: skip
         question.delete()
-        for position, pk in enumerate(
-            survey.questions.order_by("position").values_list("pk", flat=True), start=1
-        ):
-            Question.objects.filter(pk=pk).update(position=position)
+        positions_close_up(survey=survey)
     return removal
+
+
+def positions_close_up(*, survey: Survey) -> None:
+    """Inside the change's transaction: number the survey's questions 1..n again, in their
+    order, after a removal left gaps (its follow-ups may leave several). Three queries
+    however many questions: the order read once, the questions that move parked, then
+    every new position set by one UPDATE."""
+    order = survey.questions.order_by("position").values_list("pk", "position")
+    moves = {pk: new for new, (pk, old) in enumerate(order, start=1) if new != old}
+    if not moves:
+        return
+    moving = Question.objects.filter(business_id=survey.business_id, pk__in=list(moves))
+    moving.update(position=F("position") + PARKED)
+    moving.update(position=Case(*(When(pk=pk, then=Value(new)) for pk, new in moves.items())))
 
 
 def question_move(*, question: Question, offset: int) -> None:
@@ -331,9 +345,8 @@ def question_move(*, question: Question, offset: int) -> None:
         )
     with transaction.atomic():
         public_survey_forget(survey)
-        # Park one out of the way: SQLite cannot defer the unique (survey, position) check.
-        parked = question.position
-        Question.objects.filter(pk=question.pk).update(position=F("position") + 10_000)
+        parked = question.position  # see PARKED
+        Question.objects.filter(pk=question.pk).update(position=F("position") + PARKED)
         Question.objects.filter(pk=neighbour.pk).update(position=parked)
         Question.objects.filter(pk=question.pk).update(position=neighbour.position)
 
