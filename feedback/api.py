@@ -35,6 +35,7 @@ from .answers import CONTACT_FIELD
 from .antiabuse import rate_limited
 from .builder.serializers import QuestionWriteSerializer, SurveyWriteSerializer
 from .builder.services import (
+    RemovalSeen,
     question_add,
     question_delete,
     question_move,
@@ -373,6 +374,22 @@ class SurveyViewSet(
 
 class ConfirmSerializer(serializers.Serializer):
     confirm = serializers.BooleanField(required=False, default=False)
+    answers = serializers.IntegerField(required=False, min_value=0)
+    follow_ups = serializers.IntegerField(required=False, min_value=0)
+
+    def seen(self) -> RemovalSeen:
+        data = self.validated_data
+        return RemovalSeen(answers=data.get("answers"), follow_ups=data.get("follow_ups"))
+
+
+def count_seen_parameter(name: str, what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, int, OpenApiParameter.QUERY, required=False,
+        description=f"With confirm=true: the number of {what} the person confirming was "
+        "told would be deleted (the 409 names it). If more would be deleted by now, the "
+        "question is kept and the answer is 409 naming `confirm`, with today's counts. "
+        "Left out: deleted whatever the number.",
+    )  # fmt: skip
 
 
 class QuestionViewSet(
@@ -405,7 +422,9 @@ class QuestionViewSet(
                 description="true: delete the question even though it has answers or "
                 "follow-up questions; they are deleted with it. Without it, such a question "
                 "is refused with 409 and the counts.",
-            )
+            ),
+            count_seen_parameter("answers", "answers"),
+            count_seen_parameter("follow_ups", "follow-up questions"),
         ],
         responses={204: None, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA},
     )  # fmt: skip
@@ -415,7 +434,7 @@ class QuestionViewSet(
         incoming.is_valid(raise_exception=True)
         question_delete(
             question=question, confirmed=incoming.validated_data["confirm"],
-            actor=acting_user(request),
+            seen=incoming.seen(), actor=acting_user(request),
         )  # fmt: skip
         return ApiResponse(status=status.HTTP_204_NO_CONTENT)
 

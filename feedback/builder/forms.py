@@ -9,7 +9,7 @@ from cxplatform.forms import UuidChoiceField
 from ..catalog import template_choices
 from ..models import Question, QuestionKind, Survey, TrustPillar
 from ..touchpoints import touchpoint_label, touchpoints_to_pick
-from .services import QuestionInput
+from .services import QuestionInput, RemovalSeen
 
 
 class NewSurveyForm(forms.Form):
@@ -130,6 +130,23 @@ class QuestionForm(forms.Form):
             "show_if_max": question.show_if_max,
             "show_if_choices": "\n".join(question.show_if_choices),
         }
+
+
+class RemovalConfirmForm(forms.Form):
+    """The confirmation page's hidden fields: "yes" and the counts it showed the owner."""
+
+    confirm = forms.ChoiceField(choices=[("yes", "yes")])
+    answers = forms.IntegerField(min_value=0)
+    follow_ups = forms.IntegerField(min_value=0)
+
+    def seen(self) -> RemovalSeen | None:
+        """The counts confirmed; None when the POST is no confirmation (the list's Remove
+        button, or a page too old to carry its counts: it is shown again)."""
+        if not self.is_valid():
+            return None
+        return RemovalSeen(
+            answers=self.cleaned_data["answers"], follow_ups=self.cleaned_data["follow_ups"]
+        )
 
 
 def lines(text: str) -> list[str]:

@@ -279,6 +279,32 @@ def follow_ups_count_text(count: int) -> str:
     }
 
 
+@dataclass(frozen=True)
+class RemovalSeen:
+    """The counts the owner was shown when confirming a removal; None: not said (the
+    API's bare `?confirm=true`, taken as before)."""
+
+    answers: int | None = None
+    follow_ups: int | None = None
+
+    def grown(self, removal: QuestionRemoval) -> list[str]:
+        """Why the confirmation no longer holds: more would go than the owner was shown."""
+        lines = []
+        if self.answers is not None and removal.answers > self.answers:
+            lines.append(_("More answers arrived after the counts you confirmed."))
+        if self.follow_ups is not None and removal.follow_ups > self.follow_ups:
+            lines.append(_("More follow-up questions were added after the counts you confirmed."))
+        return lines
+
+
+class RemovalOutdated(Conflict):
+    """A confirmed removal refused: it would delete more than the owner agreed to."""
+
+    def __init__(self, lines: list[str], removal: QuestionRemoval) -> None:
+        super().__init__(lines[0], errors={"confirm": [*lines, removal.describe()]})
+        self.lines = lines
+
+
 def question_removal(*, question: Question) -> QuestionRemoval:
     """The follow-ups removed with a question (and theirs, at any depth) and the answers
     to all of them. Two queries: the survey's few questions, then one count."""
@@ -294,11 +320,16 @@ def question_removal(*, question: Question) -> QuestionRemoval:
 
 
 def question_delete(
-    *, question: Question, confirmed: bool = False, actor: User | None = None
+    *,
+    question: Question,
+    confirmed: bool = False,
+    seen: RemovalSeen | None = None,
+    actor: User | None = None,
 ) -> QuestionRemoval:
     """Remove a question (its follow-ups and all their answers go with it) and close the
     gap in positions. Customers' answers are deleted only when the caller `confirmed`
-    after being told how many (Conflict naming the counts otherwise)."""
+    after being told how many (Conflict naming the counts otherwise), and no more of
+    them than the counts `seen` (RemovalOutdated otherwise)."""
     survey = question.survey
     with transaction.atomic():
         public_survey_forget(survey)
@@ -306,6 +337,9 @@ def question_delete(
         removal = question_removal(question=question)
         if removal.loses_data and not confirmed:
             raise Conflict(removal.describe(), errors={"confirm": [removal.describe()]})
+        grown = seen.grown(removal) if seen is not None else []
+        if grown:
+            raise RemovalOutdated(grown, removal)
         audit_record(
             business=survey.business, actor=actor, action="question.delete",
             target=str(question.uuid),

@@ -15,9 +15,10 @@ from cxplatform.errors import ApplicationError, Conflict
 
 from ..models import Question, Survey
 from ..selectors import surveys_for_business
-from .forms import NewSurveyForm, QuestionForm, SurveySettingsForm
+from .forms import NewSurveyForm, QuestionForm, RemovalConfirmForm, SurveySettingsForm
 from .services import (
     QuestionRemoval,
+    RemovalOutdated,
     answers_count_text,
     follow_ups_count_text,
     question_add,
@@ -144,23 +145,29 @@ def question_edit_view(request: HttpRequest, survey_uuid, question_uuid) -> Http
 @require_http_methods(["GET", "POST"])
 def question_delete_view(request: HttpRequest, survey_uuid, question_uuid) -> HttpResponse:
     """Remove goes straight through for a question nothing relies on; one with answers or
-    follow-ups is removed only from the confirmation page, which says what goes with it."""
+    follow-ups is removed only from the confirmation page, which says what goes with it
+    and sends those counts back: if more would go by then, it asks again."""
     survey = load_survey(request, survey_uuid)
     question = load_question(request, survey, question_uuid)
+    grown: list[str] = []
     if request.method == "POST":
+        seen = RemovalConfirmForm(request.POST).seen()
         try:
             removal = question_delete(
-                question=question, confirmed=request.POST.get("confirm") == "yes",
-                actor=request.user,
-            )  # fmt: skip
+                question=question, confirmed=seen is not None, seen=seen, actor=request.user
+            )
+        except RemovalOutdated as error:
+            grown = error.lines
         except Conflict:
             pass  # answers or follow-ups would go too: the page below asks first
         else:
             messages.success(request, removed_message(removal))
             return redirect("builder:edit", survey_uuid=survey.uuid)
     removal = question_removal(question=question)
-    context = {"survey": survey, "question": question, "removal": removal}
-    return render(request, "feedback/builder/question_delete.html", context)
+    context = {"survey": survey, "question": question, "removal": removal, "grown": grown}
+    return render(
+        request, "feedback/builder/question_delete.html", context, status=409 if grown else 200
+    )
 
 
 def removed_message(removal: QuestionRemoval) -> str:

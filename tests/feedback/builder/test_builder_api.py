@@ -8,6 +8,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.models import AuditEntry
 from accounts.services import api_key_create
 from feedback.models import Answer, Question, Survey
+from feedback.services import response_submit
 from tests.helpers import with_answered_follow_up
 
 pytestmark = pytest.mark.django_db
@@ -148,10 +149,59 @@ def test_a_question_with_answers_is_deleted_only_when_confirmed(alice, survey_a,
     assert AuditEntry.objects.get(action="question.delete").detail["answers"] == 2
 
 
-def test_the_confirm_parameter_is_in_the_schema():
+def test_a_confirmed_deletion_is_refused_when_answers_arrived_after_the_counts(
+    alice, survey_a, client_of
+):
+    client = client_of(alice)
+    nps, follow_up = with_answered_follow_up(survey_a)
+    path = f"/api/v1/questions/{nps.uuid}/"
+    assert send(client, "delete", path).status_code == 409  # names 2 answers, 1 follow-up
+    response_submit(survey=survey_a, raw_answers={str(nps.uuid): 2, str(follow_up.uuid): "Cold"})
+
+    refused = send(client, "delete", path + "?confirm=true&answers=2&follow_ups=1")
+
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": "More answers arrived after the counts you confirmed.",
+        "errors": {"confirm": [
+            "More answers arrived after the counts you confirmed.",
+            "Removing this question also deletes 4 answers and 1 follow-up question.",
+        ]},
+    }  # fmt: skip
+    assert survey_a.questions.count() == 3 and Answer.objects.count() == 4
+    assert send(client, "delete", path + "?confirm=true&answers=4").status_code == 204
+    assert not Answer.objects.exists()
+
+
+def test_the_counts_confirmed_are_checked(alice, survey_a, client_of):
+    client = client_of(alice)
+    nps, _follow_up = with_answered_follow_up(survey_a)
+    path = f"/api/v1/questions/{nps.uuid}/"
+    bad = send(client, "delete", path + "?confirm=true&answers=-1&follow_ups=x")
+    assert (bad.status_code, sorted(bad.json()["errors"])) == (400, ["answers", "follow_ups"])
+    too_few = send(client, "delete", path + "?confirm=true&answers=2&follow_ups=0")
+    assert too_few.status_code == 409
+    assert too_few.json()["errors"]["confirm"][0] == (
+        "More follow-up questions were added after the counts you confirmed."
+    )
+    assert survey_a.questions.count() == 3
+
+
+def test_outsiders_cannot_confirm_a_deletion(charlie, business_b, survey_a, client_of):
+    nps, _follow_up = with_answered_follow_up(survey_a)
+    reply = send(
+        client_of(charlie), "delete", f"/api/v1/questions/{nps.uuid}/?confirm=true&answers=2"
+    )
+    assert reply.status_code == 404
+    assert survey_a.questions.count() == 3 and Answer.objects.count() == 2
+
+
+def test_the_confirm_parameters_are_in_the_schema():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     delete = schema["paths"]["/api/v1/questions/{uuid}/"]["delete"]
-    assert [p["name"] for p in delete["parameters"] if p["in"] == "query"] == ["confirm"]
+    query = {p["name"]: p for p in delete["parameters"] if p["in"] == "query"}
+    assert set(query) == {"confirm", "answers", "follow_ups"}
+    assert query["answers"]["schema"]["type"] == "integer"
     assert "409" in delete["responses"]
 
 

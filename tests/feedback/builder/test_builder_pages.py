@@ -6,6 +6,7 @@ from accounts.models import AuditEntry
 from feedback.builder.services import QuestionInput, question_add
 from feedback.catalog import TEMPLATES
 from feedback.models import Answer, Question, QuestionKind, Survey
+from feedback.services import response_submit
 from journeys.models import Touchpoint
 from tests.helpers import answer, with_answered_follow_up
 
@@ -183,14 +184,77 @@ def test_removing_a_question_with_answers_asks_first(alice, survey_a, client_of)
         page = reply.content.decode()
         assert "Removing this question also deletes 2 answers and 1 follow-up question." in page
         assert 'name="confirm" value="yes"' in page
+        assert 'name="answers" value="2"' in page and 'name="follow_ups" value="1"' in page
     assert survey_a.questions.count() == 3 and Answer.objects.count() == 2
-    reply = client.post(path, {"confirm": "yes"}, follow=True)
+    reply = client.post(path, {"confirm": "yes", "answers": "2", "follow_ups": "1"}, follow=True)
     assert "Question removed with 2 answers and 1 follow-up question." in reply.content.decode()
     assert list(survey_a.questions.values_list("kind", "position")) == [("text", 1)]
     assert not Answer.objects.exists()
     entry = AuditEntry.objects.get(action="question.delete")
     assert (entry.actor, entry.target) == (alice, str(nps.uuid))
     assert entry.detail == {"survey": str(survey_a.uuid), "answers": 2, "follow_ups": 1}
+
+
+def test_a_removal_is_asked_again_when_answers_arrived_after_the_counts(alice, survey_a, client_of):
+    nps, follow_up = with_answered_follow_up(survey_a)
+    client = client_of(alice)
+    path = f"/surveys/{survey_a.uuid}/questions/{nps.uuid}/delete/"
+    assert 'name="answers" value="2"' in client.get(path).content.decode()
+    # A customer answers while the owner reads the page.
+    response_submit(survey=survey_a, raw_answers={str(nps.uuid): 2, str(follow_up.uuid): "Cold"})
+
+    reply = client.post(path, {"confirm": "yes", "answers": "2", "follow_ups": "1"})
+
+    assert reply.status_code == 409
+    page = reply.content.decode()
+    assert "More answers arrived after the counts you confirmed." in page
+    assert "Removing this question also deletes 4 answers and 1 follow-up question." in page
+    assert 'name="answers" value="4"' in page
+    assert survey_a.questions.count() == 3 and Answer.objects.count() == 4
+    assert not AuditEntry.objects.filter(action="question.delete").exists()
+    # Confirmed again on the new counts, it goes.
+    reply = client.post(path, {"confirm": "yes", "answers": "4", "follow_ups": "1"}, follow=True)
+    assert "Question removed with 4 answers and 1 follow-up question." in reply.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_a_removal_is_asked_again_when_a_follow_up_was_added(alice, survey_a, client_of):
+    nps = survey_a.questions.get(kind="nps")
+    client = client_of(alice)
+    path = f"/surveys/{survey_a.uuid}/questions/{nps.uuid}/delete/"
+    question_add(
+        survey=survey_a,
+        data=QuestionInput(kind="text", prompt="Why?", show_if_question=nps, show_if_max=6),
+    )
+    reply = client.post(path, {"confirm": "yes", "answers": "0", "follow_ups": "0"})
+    assert reply.status_code == 409
+    assert "More follow-up questions were added after the counts you confirmed." in (
+        reply.content.decode()
+    )
+    assert survey_a.questions.count() == 3
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"confirm": "yes"}, {"confirm": "yes", "answers": "lots", "follow_ups": "1"},
+     {"answers": "2", "follow_ups": "1"}],
+)  # fmt: skip
+def test_a_confirmation_without_its_counts_asks_again(alice, survey_a, client_of, data):
+    nps, _follow_up = with_answered_follow_up(survey_a)
+    reply = client_of(alice).post(f"/surveys/{survey_a.uuid}/questions/{nps.uuid}/delete/", data)
+    assert reply.status_code == 200
+    assert 'name="answers" value="2"' in reply.content.decode()
+    assert survey_a.questions.count() == 3 and Answer.objects.count() == 2
+
+
+def test_outsiders_cannot_confirm_a_removal(charlie, business_b, survey_a, client_of):
+    nps, _follow_up = with_answered_follow_up(survey_a)
+    reply = client_of(charlie).post(
+        f"/surveys/{survey_a.uuid}/questions/{nps.uuid}/delete/",
+        {"confirm": "yes", "answers": "2", "follow_ups": "1"},
+    )
+    assert reply.status_code == 404
+    assert survey_a.questions.count() == 3 and Answer.objects.count() == 2
 
 
 def test_a_question_nothing_relies_on_is_removed_at_once(alice, survey_a, client_of):
