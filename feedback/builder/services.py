@@ -15,7 +15,7 @@ from accounts.services import audit_record
 from cxplatform.errors import ApplicationError, Conflict
 from journeys.models import Touchpoint
 
-from ..answers import SCALES
+from ..answers import CHOICE_KINDS, SCALES
 from ..catalog import TEMPLATES, TRUST_ITEMS, QuestionSpec
 from ..models import Answer, Question, QuestionKind, Survey, SurveyStatus, TrustPillar
 from ..selectors import public_survey_forget
@@ -393,10 +393,22 @@ def clean_fields(data: QuestionInput) -> dict:
         "required": data.required,
         "choices": clean_choices(data.choices) if choice_kind else [],
         "pillar": data.pillar if data.kind == QuestionKind.TRUST else "",
-        "show_if_question": data.show_if_question,
-        "show_if_min": data.show_if_min if data.show_if_question else None,
-        "show_if_max": data.show_if_max if data.show_if_question else None,
-        "show_if_choices": data.show_if_choices if data.show_if_question else [],
+        **condition_fields(data),
+    }
+
+
+def condition_fields(data: QuestionInput) -> dict:
+    """The condition as stored: the range for a follow-up of a scale, the options for one
+    of a choice question, never both (the edit form sends back the other part as stored
+    when the question followed changes: condition_errors lets it through, it goes here)."""
+    source = data.show_if_question
+    numbers = source is not None and source.kind in SCALES
+    options = source is not None and source.kind in CHOICE_KINDS
+    return {
+        "show_if_question": source,
+        "show_if_min": data.show_if_min if numbers else None,
+        "show_if_max": data.show_if_max if numbers else None,
+        "show_if_choices": data.show_if_choices if options else [],
     }
 
 
@@ -446,28 +458,41 @@ def condition_errors(
             "show_if_question": [_("A follow-up depends on an earlier question of this survey.")]
         }
     if source.kind in SCALES:
-        low, high = SCALES[source.kind]
-        bounds = [b for b in (data.show_if_min, data.show_if_max) if b is not None]
-        if not bounds:
-            return {"show_if_min": [_("Say which answers lead to this follow-up.")]}
-        if any(not low <= b <= high for b in bounds):
-            return {
-                "show_if_min": [
-                    _("Use numbers from %(low)d to %(high)d.") % {"low": low, "high": high}
-                ]
-            }
-        if (
-            data.show_if_min is not None
-            and data.show_if_max is not None
-            and data.show_if_min > data.show_if_max
-        ):
-            return {"show_if_max": [_("The upper bound is below the lower one.")]}
-        return {}
-    if source.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-        if not data.show_if_choices or any(c not in source.choices for c in data.show_if_choices):
-            return {"show_if_choices": [_("Pick options of the earlier question.")]}
-        return {}
+        message = _("The question this follows is a scale: give a range of numbers, not options.")
+        mismatched = typed_anew(data, current, ("show_if_choices",), message)
+        return mismatched or range_errors(data, *SCALES[source.kind])
+    if source.kind in CHOICE_KINDS:
+        message = _(
+            "The question this follows offers options: pick some of them, not a range of numbers."
+        )
+        mismatched = typed_anew(data, current, ("show_if_min", "show_if_max"), message)
+        return mismatched or options_errors(data, source)
     return {"show_if_question": [_("A follow-up can depend on a scale or a choice question.")]}
+
+
+def range_errors(data: QuestionInput, low: int, high: int) -> dict:
+    """A follow-up of a scale: which of its numbers lead to it."""
+    bounds = [b for b in (data.show_if_min, data.show_if_max) if b is not None]
+    if not bounds:
+        return {"show_if_min": [_("Say which answers lead to this follow-up.")]}
+    if any(not low <= b <= high for b in bounds):
+        return {
+            "show_if_min": [_("Use numbers from %(low)d to %(high)d.") % {"low": low, "high": high}]
+        }
+    if (
+        data.show_if_min is not None
+        and data.show_if_max is not None
+        and data.show_if_min > data.show_if_max
+    ):
+        return {"show_if_max": [_("The upper bound is below the lower one.")]}
+    return {}
+
+
+def options_errors(data: QuestionInput, source: Question) -> dict:
+    """A follow-up of a choice question: which of its options lead to it."""
+    if not data.show_if_choices or any(c not in source.choices for c in data.show_if_choices):
+        return {"show_if_choices": [_("Pick options of the earlier question.")]}
+    return {}
 
 
 def typed_without_source(data: QuestionInput, current: Question | None) -> dict:
@@ -475,16 +500,25 @@ def typed_without_source(data: QuestionInput, current: Question | None) -> dict:
     word (the owner meant a follow-up and forgot which question it follows): refuse them
     by the field they were typed in. Those the question has already are its condition as
     the edit form shows it, being removed with "Always ask": they go."""
-    errors = {}
     message = _(
         'These answers need a question to follow: choose it in "Ask only after", or leave '
         "this empty."
     )
-    for name in ("show_if_min", "show_if_max"):
+    return typed_anew(data, current, ("show_if_min", "show_if_max", "show_if_choices"), message)
+
+
+def typed_anew(
+    data: QuestionInput, current: Question | None, names: tuple[str, ...], message: str
+) -> dict:
+    """`message` on each of the condition fields `names` that would be dropped without a
+    word, given and not what the question has already: an edit form sends its stored
+    condition back, and that is dropped quietly (see condition_fields)."""
+    errors = {}
+    for name in names:
         value = getattr(data, name)
-        if value is not None and (current is None or value != getattr(current, name)):
+        stored = getattr(current, name) if current is not None else None
+        if name == "show_if_choices":
+            value, stored = list(value), list(stored or [])
+        if value not in (None, []) and value != stored:
             errors[name] = [message]
-    choices = data.show_if_choices
-    if choices and (current is None or list(choices) != list(current.show_if_choices)):
-        errors["show_if_choices"] = [message]
     return errors

@@ -225,3 +225,45 @@ def test_trust_items_are_added_once_through_the_api(alice, survey_a, client_of):
     assert again.status_code == 409
     assert again.json()["detail"] == "This survey has the four trust items already."
     assert survey_a.questions.filter(kind="trust").count() == 4
+
+
+def test_a_condition_that_does_not_fit_the_question_followed_is_refused(alice, survey_a, client_of):
+    client = client_of(alice)
+    nps = str(survey_a.questions.get(kind="nps").uuid)
+    path = f"/api/v1/surveys/{survey_a.uuid}/questions/"
+    seat = send(client, "post", path, {"kind": "single_choice", "prompt": "Seat?",
+                                       "choices": ["Inside", "Terrace"]}).json()  # fmt: skip
+    options_for_a_scale = send(client, "post", path, {
+        "kind": "text", "prompt": "Why?",
+        "show_if": {"question": nps, "min": 0, "max": 6, "choices": ["Inside"]},
+    })  # fmt: skip
+    assert options_for_a_scale.status_code == 400
+    assert options_for_a_scale.json()["errors"] == {
+        "show_if_choices": [
+            "The question this follows is a scale: give a range of numbers, not options."
+        ]
+    }
+    range_for_options = send(client, "post", path, {
+        "kind": "text", "prompt": "Why?",
+        "show_if": {"question": seat["uuid"], "min": 1, "choices": ["Inside"]},
+    })  # fmt: skip
+    assert range_for_options.status_code == 400
+    assert list(range_for_options.json()["errors"]) == ["show_if_min"]
+    assert survey_a.questions.count() == 3
+
+
+def test_a_follow_up_sent_back_as_read_is_kept(alice, survey_a, client_of):
+    client = client_of(alice)
+    path = f"/api/v1/surveys/{survey_a.uuid}/questions/"
+    seat = send(client, "post", path, {"kind": "single_choice", "prompt": "Seat?",
+                                       "choices": ["Inside", "Terrace"]}).json()  # fmt: skip
+    made = send(client, "post", path, {"kind": "text", "prompt": "Why?",
+                                       "show_if": {"question": seat["uuid"],
+                                                   "choices": ["Terrace"]}}).json()  # fmt: skip
+    assert made["show_if"] == {"question": seat["uuid"], "min": None, "max": None,
+                               "choices": ["Terrace"]}  # fmt: skip
+    read = client.get(f"/api/v1/questions/{made['uuid']}/").json()
+    body = {key: read[key] for key in ("kind", "prompt", "required", "choices", "show_if")}
+    changed = send(client, "put", f"/api/v1/questions/{made['uuid']}/", {**body, "prompt": "So?"})
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["prompt"], changed.json()["show_if"]) == ("So?", made["show_if"])

@@ -373,3 +373,112 @@ def test_a_follow_up_made_always_asked_drops_the_condition_its_form_showed(
     )  # fmt: skip
     assert changed.status_code == 400  # a range typed anew, with no question to follow
     assert set(changed.context["form"].errors) == {"show_if_max"}
+
+
+SCALE_MESSAGE = "The question this follows is a scale: give a range of numbers, not options."
+CHOICE_MESSAGE = (
+    "The question this follows offers options: pick some of them, not a range of numbers."
+)
+
+
+def with_seat_question(survey: Survey) -> Question:
+    return question_add(
+        survey=survey,
+        data=QuestionInput(kind="single_choice", prompt="Seat?", choices=["Inside", "Terrace"]),
+    )
+
+
+def as_posted(form) -> dict:
+    """What the browser sends back from a form as the page shows it."""
+    data = {}
+    for field in form:
+        value = field.value()
+        if field.widget_type == "checkbox":
+            if value:
+                data[field.html_name] = "on"
+        else:
+            data[field.html_name] = "" if value is None else str(value)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("source", "typed", "field", "message"),
+    [
+        ("nps", {"show_if_min": "0", "show_if_max": "6", "show_if_choices": "Inside"},
+         "show_if_choices", SCALE_MESSAGE),
+        ("nps", {"show_if_choices": "Inside"}, "show_if_choices", SCALE_MESSAGE),
+        ("seat", {"show_if_choices": "Inside", "show_if_max": "3"}, "show_if_max", CHOICE_MESSAGE),
+        ("seat", {"show_if_min": "1"}, "show_if_min", CHOICE_MESSAGE),
+    ],
+)  # fmt: skip
+def test_a_condition_that_does_not_fit_the_question_followed_is_refused(
+    alice, survey_a, client_of, source, typed, field, message
+):
+    seat = with_seat_question(survey_a)
+    followed = seat if source == "seat" else survey_a.questions.get(kind="nps")
+    reply = client_of(alice).post(
+        f"/surveys/{survey_a.uuid}/questions/",
+        {"kind": "text", "prompt": "Why?", "show_if_question": str(followed.uuid), **typed},
+    )
+    assert reply.status_code == 400
+    assert reply.context["question_form"].errors == {field: [message]}
+    assert survey_a.questions.count() == 3
+
+
+@pytest.mark.parametrize("source", ["nps", "seat"])
+def test_a_follow_up_saved_as_its_edit_page_shows_it_is_kept(alice, survey_a, client_of, source):
+    seat = with_seat_question(survey_a)
+    nps = survey_a.questions.get(kind="nps")
+    condition = (
+        {"show_if_question": seat, "show_if_choices": ["Terrace"]}
+        if source == "seat"
+        else {"show_if_question": nps, "show_if_min": 0, "show_if_max": 6}
+    )
+    follow_up = question_add(survey=survey_a, data=QuestionInput(kind="text", prompt="Why?",
+                                                                 **condition))  # fmt: skip
+    client = client_of(alice)
+    path = f"/surveys/{survey_a.uuid}/questions/{follow_up.uuid}/"
+    page = client.get(path)
+    data = {**as_posted(page.context["form"]), "prompt": "Why so?"}
+    assert data["show_if_choices" if source == "nps" else "show_if_max"] == ""
+
+    reply = client.post(path, data)
+
+    assert reply.status_code == 302, reply.context["form"].errors
+    follow_up.refresh_from_db()
+    assert follow_up.prompt == "Why so?"
+    assert follow_up.show_if_question == condition["show_if_question"]
+    condition_now = (follow_up.show_if_min, follow_up.show_if_max, follow_up.show_if_choices)
+    expected = (None, None, ["Terrace"]) if source == "seat" else (0, 6, [])
+    assert condition_now == expected
+
+
+def test_a_follow_up_moved_to_a_choice_question_drops_the_range_its_form_sent_back(
+    alice, survey_a, client_of
+):
+    seat = with_seat_question(survey_a)
+    nps = survey_a.questions.get(kind="nps")
+    follow_up = question_add(
+        survey=survey_a,
+        data=QuestionInput(kind="text", prompt="Why?", show_if_question=nps, show_if_max=6),
+    )
+    client = client_of(alice)
+    path = f"/surveys/{survey_a.uuid}/questions/{follow_up.uuid}/"
+    data = as_posted(client.get(path).context["form"])
+    assert data["show_if_max"] == "6"
+
+    # The owner picks the choice question and its options; the range stays as shown.
+    reply = client.post(
+        path, {**data, "show_if_question": str(seat.uuid), "show_if_choices": "Inside"}
+    )
+
+    assert reply.status_code == 302, reply.context["form"].errors
+    follow_up.refresh_from_db()
+    assert follow_up.show_if_question == seat
+    condition = (follow_up.show_if_min, follow_up.show_if_max, follow_up.show_if_choices)
+    assert condition == (None, None, ["Inside"])
+    # A range typed anew for it is refused.
+    retyped = client.post(path, {**data, "show_if_question": str(seat.uuid),
+                                 "show_if_choices": "Inside", "show_if_max": "3"})  # fmt: skip
+    assert retyped.status_code == 400
+    assert retyped.context["form"].errors == {"show_if_max": [CHOICE_MESSAGE]}
