@@ -11,7 +11,7 @@ from customers.consent import contact_refusal
 from customers.models import Customer
 
 from ..models import Invitation, Survey
-from .invitations import invitations_create
+from .invitations import already_invited_message, invitations_create
 from .selectors import customers_to_invite
 
 
@@ -25,6 +25,16 @@ class InvitationSerializer(serializers.ModelSerializer):
             "uuid", "survey", "customer", "status", "note", "send_at", "sent_at", "reminded_at",
             "answered_at",
         ]  # fmt: skip
+
+
+class InvitedSerializer(serializers.Serializer):
+    """The reply to an invitation batch (documentation only)."""
+
+    invitations = InvitationSerializer(many=True, help_text="The rows this batch made.")
+    already_invited = serializers.IntegerField(
+        help_text="Customers left alone: invited to the survey in the last 30 days."
+    )
+    detail = serializers.CharField(help_text="The same, in words; empty when none.")
 
 
 class InviteSerializer(serializers.Serializer):
@@ -60,14 +70,15 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Busine
     def scoped_queryset(self, business):
         return Invitation.objects.select_related("survey", "customer")
 
-    @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer(many=True)})
+    @extend_schema(request=InviteSerializer, responses={201: InvitedSerializer})
     def create(self, request):
         """Invite customers by uuid, or everyone who agreed to be contacted.
 
         A customer named in `customers` who may not be e-mailed (no address,
         unsubscribed, no consent) refuses the request with a 400 naming them and why.
-        One still holding an unanswered invitation to the survey from the last 30 days
-        is not invited again: their row comes back "skipped", its note saying when.
+        One invited to the survey in the last 30 days (waiting, sent or answered) is not
+        invited again and gets no new row: `already_invited` counts them, and `detail`
+        says so in words ("" when there are none).
         """
         incoming = InviteSerializer(data=request.data, context={"business": request.business})
         incoming.is_valid(raise_exception=True)
@@ -77,8 +88,12 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Busine
             emails=[],
             everyone_consenting=data["everyone_consenting"],
         )
-        customers = {c.pk: c for c in [*data["customers"], *chosen]}.values()
-        created = invitations_create(survey=data["survey"], customers=customers)
-        return Response(
-            InvitationSerializer(created, many=True).data, status=status.HTTP_201_CREATED
-        )
+        outcome = invitations_create(survey=data["survey"], customers=[*data["customers"], *chosen])
+        body = {
+            "invitations": InvitationSerializer(outcome.invitations, many=True).data,
+            "already_invited": outcome.already_invited,
+            "detail": already_invited_message(outcome.already_invited)
+            if outcome.already_invited
+            else "",
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

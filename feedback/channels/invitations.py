@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 
@@ -23,7 +24,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from customers.consent import REFUSALS, refusal_key
 from customers.consent import contact_refusal as why_not_invite
 from customers.models import Customer, Purchase
 from customers.services import customer_email_opt_out
@@ -43,13 +46,34 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def invitations_create(
-    *, survey: Survey, customers: Iterable[Customer], send_at=None
-) -> list[Invitation]:
-    """Invite each customer; those who must not be e-mailed, or were just invited, are
-    recorded as not sent, with why."""
+@dataclass
+class Invited:
+    """What one batch of invitations made, and whom it left alone."""
+
+    # Stored: to be sent, or not sent with why (a customer who must not be e-mailed).
+    invitations: list[Invitation]
+    # Not stored: must not be e-mailed, and the same refusal is on record from the last
+    # 30 days (unsaved, so the caller can still say who and why).
+    refused_before: list[Invitation] = field(default_factory=list)
+    # Not stored either: invited to the survey in the last 30 days.
+    already_invited: int = 0
+
+    @property
+    def scheduled(self) -> int:
+        return sum(i.status == InvitationStatus.SCHEDULED for i in self.invitations)
+
+    @property
+    def refused(self) -> list[Invitation]:
+        stored = [i for i in self.invitations if i.status == InvitationStatus.SKIPPED]
+        return stored + self.refused_before
+
+
+def invitations_create(*, survey: Survey, customers: Iterable[Customer], send_at=None) -> Invited:
+    """Invite each customer by hand (a press of Send, the API). Those who must not be
+    e-mailed are recorded as not sent, with why, once a month at most; those invited in
+    the last 30 days get no row at all, only a count: a row per press filled the list."""
     now = timezone.now()
-    customers = list(customers)
+    customers = list({c.pk: c for c in customers}.values())
     with transaction.atomic():
         lock_invitations(survey)
         invited = recently_invited(survey=survey, customers=customers, now=now)
@@ -64,9 +88,50 @@ def invitations_create(
             for customer in customers
         ]
         decide(survey, invitations, invited)
-        created = Invitation.objects.bulk_create(invitations)
-        enqueue_sending([i.pk for i in created if i.status == InvitationStatus.SCHEDULED])
-    return created
+        outcome = by_hand(survey, invitations, now=now)
+        outcome.invitations = Invitation.objects.bulk_create(outcome.invitations)
+        enqueue_sending(
+            [i.pk for i in outcome.invitations if i.status == InvitationStatus.SCHEDULED]
+        )
+    return outcome
+
+
+def by_hand(survey: Survey, invitations: list[Invitation], *, now: datetime) -> Invited:
+    """Which of a hand-made batch to store. Unlike a purchase's (whose row marks the
+    purchase handled), a refusal already on record or a recent invitation needs none."""
+    refused = {i.customer.pk: key for i in invitations if (key := refusal_key(i.customer))}
+    on_record = refusals_on_record(survey=survey, customer_ids=list(refused), now=now)
+    outcome = Invited(invitations=[])
+    for invitation in invitations:
+        key = refused.get(invitation.customer.pk)
+        if invitation.status == InvitationStatus.SCHEDULED:
+            outcome.invitations.append(invitation)
+        elif not key:
+            outcome.already_invited += 1
+        elif (invitation.customer.pk, key) in on_record:
+            outcome.refused_before.append(invitation)
+        else:
+            outcome.invitations.append(invitation)
+    return outcome
+
+
+def refusals_on_record(
+    *, survey: Survey, customer_ids: list[int], now: datetime
+) -> set[tuple[int, str]]:
+    """(customer id, refusal key) for the refusals recorded for these customers and this
+    survey in the last 30 days: one query. The note is matched in every language the
+    app speaks, as whoever pressed Send read it."""
+    if not customer_ids:
+        return set()
+    keys = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            keys.update({str(text): key for key, text in REFUSALS.items()})
+    rows = Invitation.objects.filter(
+        business_id=survey.business_id, survey=survey, customer__in=customer_ids,
+        status=InvitationStatus.SKIPPED, note__in=list(keys), created_at__gte=now - REINVITE_AFTER,
+    ).values_list("customer", "note")  # fmt: skip
+    return {(customer, keys[note]) for customer, note in rows}
 
 
 def lock_invitations(survey: Survey) -> None:
@@ -118,6 +183,15 @@ def already_invited(survey: Survey, when: datetime) -> str:
     # The owner reads the date on their own calendar, not the server's (UTC).
     local = timezone.localtime(when, zoneinfo.ZoneInfo(survey.business.time_zone))
     return _("Already invited on %(date)s.") % {"date": date_format(local, "DATE_FORMAT")}
+
+
+def already_invited_message(count: int) -> str:
+    """What the owner (or an API caller) is told about those a batch left alone."""
+    return ngettext(
+        "%(count)d already invited in the last %(days)d days: not invited again.",
+        "%(count)d already invited in the last %(days)d days: not invited again.",
+        count,
+    ) % {"count": count, "days": REINVITE_AFTER.days}
 
 
 def enqueue_sending(ids: list[int]) -> None:

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import MANAGER_ROLES, business_view
 from accounts.selectors import business_object_or_404
+from customers.models import Customer
 from cxplatform.errors import ApplicationError
 
-from ..models import Channel, Invitation, InvitationStatus, Survey
+from ..models import Channel, Invitation, Survey
 from ..selectors import unscoped_survey_for_public
 from ..views import activate_survey_language, survey_form, thanks_page
-from .invitations import customer_unsubscribe, invitations_create
+from .invitations import Invited, already_invited_message, customer_unsubscribe, invitations_create
 from .selectors import customers_to_invite, invitations_for_survey
 from .services import embed_origins_set, frame_ancestors, qr_code
 
@@ -234,18 +235,33 @@ def invite(request: HttpRequest, survey_uuid) -> HttpResponse:
     if not form.is_valid():
         return share_page(request, survey, invite_form=form)
     emails = form.cleaned_data["emails"]
-    customers = customers_to_invite(
-        business=request.business, emails=emails,
-        everyone_consenting=form.cleaned_data["everyone"],
+    customers = list(
+        customers_to_invite(
+            business=request.business, emails=emails,
+            everyone_consenting=form.cleaned_data["everyone"],
+        )
     )  # fmt: skip
-    created = invitations_create(survey=survey, customers=customers)
-    sent = sum(i.status == InvitationStatus.SCHEDULED for i in created)
+    outcome = invitations_create(survey=survey, customers=customers)
+    say_what_was_done(request, outcome, strangers=strangers(emails, customers))
+    return redirect("channels:share", survey_uuid=survey.uuid)
+
+
+def strangers(emails: list[str], customers: list[Customer]) -> list[str]:
+    """The addresses named that are none of the business's customers."""
+    known = {c.email.lower() for c in customers}
+    return [e for e in emails if e not in known]
+
+
+def say_what_was_done(request: HttpRequest, outcome: Invited, *, strangers: list[str]) -> None:
+    sent = outcome.scheduled
     messages.success(
         request,
         ngettext("%(count)d invitation on its way.", "%(count)d invitations on their way.", sent)
         % {"count": sent},
     )
-    not_sent, reasons = not_invited(emails, created)
+    if outcome.already_invited:
+        messages.info(request, already_invited_message(outcome.already_invited))
+    not_sent, reasons = not_invited(strangers, outcome.refused)
     if not_sent:
         messages.warning(
             request,
@@ -254,25 +270,21 @@ def invite(request: HttpRequest, survey_uuid) -> HttpResponse:
         )  # fmt: skip
     for line in reasons:
         messages.warning(request, line)
-    return redirect("channels:share", survey_uuid=survey.uuid)
 
 
-def not_invited(emails: list[str], created: list[Invitation]) -> tuple[int, list[str]]:
+def not_invited(strangers: list[str], refused: list[Invitation]) -> tuple[int, list[str]]:
     """Who the owner named but will get no e-mail: how many, and why (20 lines at most)."""
-    known = {i.customer.email.lower() for i in created}
-    strangers = [e for e in emails if e not in known]
     lines = []
     if strangers:
         lines.append(
             _("Not one of your customers (add them first): %(emails)s")
             % {"emails": ", ".join(strangers[:20])}
         )
-    skipped = [i for i in created if i.status == InvitationStatus.SKIPPED]
     lines += [
         _("Not sent to %(customer)s: %(reason)s") % {"customer": i.customer, "reason": i.note}
-        for i in skipped
+        for i in refused
     ]
-    return len(strangers) + len(skipped), lines[:20]
+    return len(strangers) + len(refused), lines[:20]
 
 
 class AutoInviteForm(forms.ModelForm):

@@ -308,7 +308,7 @@ def theme_style(page: str) -> dict[str, str]:
 
 def test_every_survey_page_carries_the_theme_logo_and_name(yellow_a, survey_a, client_of):
     customer = CustomerFactory(business=yellow_a, email="c@x.example")
-    invitation = invitations_create(survey=survey_a, customers=[customer])[0]
+    invitation = invitations_create(survey=survey_a, customers=[customer]).invitations[0]
     invitation.answered_at = timezone.now()
     invitation.save(update_fields=["answered_at"])
     logo = f"/s/logo/{yellow_a.uuid}/{yellow_a.logo_version}.png"

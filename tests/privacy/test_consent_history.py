@@ -151,7 +151,7 @@ class TestTheCustomersOwnWords:
         self, survey_a, business_a
     ):
         nia = CustomerFactory(business=business_a, email="nia@example.net", consent_to_contact=True)
-        (invitation,) = invitations_create(survey=survey_a, customers=[nia])
+        (invitation,) = invitations_create(survey=survey_a, customers=[nia]).invitations
         nps = survey_a.questions.get(kind="nps")
         reply = Client().post(
             f"/i/{invitation.token}/",
@@ -178,7 +178,7 @@ class TestTheCustomersOwnWords:
             business=business_a, provider="manual",
             values={"name": "Google <maps>", "review_page_url": "https://g.page/r/x/review"},
         )  # fmt: skip
-        (invitation,) = invitations_create(survey=survey_a, customers=[pam])
+        (invitation,) = invitations_create(survey=survey_a, customers=[pam]).invitations
         with django_capture_on_commit_callbacks(execute=False):
             review_requests_create(
                 business=business_a, source=google, audience="everyone", days=None

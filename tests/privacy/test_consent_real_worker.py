@@ -31,7 +31,7 @@ def test_an_unsubscribe_while_queued_stops_the_email(survey_a, business_a, worke
     dana = CustomerFactory(business=business_a, email="dana@example.net", consent_to_contact=True)
     eli = CustomerFactory(business=business_a, email="eli@example.net", consent_to_contact=True)
     # No worker yet: the sending task waits in Redis.
-    made = invitations_create(survey=survey_a, customers=[dana, eli])
+    made = invitations_create(survey=survey_a, customers=[dana, eli]).invitations
     dana_invitation = next(i for i in made if i.customer_id == dana.pk)
     assert Client().post(f"/u/{dana_invitation.token}/").status_code == 200
     worker.queues = "email"

@@ -159,7 +159,7 @@ class TestCases:
         self, survey_a, people, alice, client_of
     ):
         ann = people["ann"]
-        (invitation,) = invitations_create(survey=survey_a, customers=[ann])
+        (invitation,) = invitations_create(survey=survey_a, customers=[ann]).invitations
         nps = survey_a.questions.get(kind="nps")
         Client().post(
             f"/i/{invitation.token}/",

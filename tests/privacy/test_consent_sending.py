@@ -57,7 +57,7 @@ class TestInvitations:
     ):
         # The invitations are queued (their task waits for the commit)...
         with django_capture_on_commit_callbacks() as queued:
-            made = invitations_create(survey=survey_a, customers=[dana, eli])
+            made = invitations_create(survey=survey_a, customers=[dana, eli]).invitations
         assert {i.status for i in made} == {InvitationStatus.SCHEDULED}
         # ...Dana withdraws before a worker picks them up...
         withdraw_by_staff(client_of(alice), dana)
@@ -110,7 +110,7 @@ class TestInvitations:
     def test_no_reminder_after_unsubscribing_and_the_invitation_says_why(
         self, survey_a, dana, eli, client
     ):
-        first, second = invitations_create(survey=survey_a, customers=[dana, eli])
+        first, second = invitations_create(survey=survey_a, customers=[dana, eli]).invitations
         send_invitations.delay([first.pk, second.pk])
         assert recipients() == ["dana@example.net", "eli@example.net"]
         # Dana unsubscribes with the link in her invitation.

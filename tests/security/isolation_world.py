@@ -199,7 +199,7 @@ def side_build(*, business: Business, owner: User, staff: User, marker: str) -> 
         case=case,
         case_note=case_note_add(case=case, author=owner, text=f"{marker} note"),
         interaction=interaction,
-        invitation=invitations_create(survey=default, customers=[customer])[0],
+        invitation=invitations_create(survey=default, customers=[customer]).invitations[0],
         journey=journey,
         stage=stage,
         touchpoint=touchpoint,

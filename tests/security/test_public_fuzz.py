@@ -121,7 +121,7 @@ def public(business_a, alice, django_capture_on_commit_callbacks) -> Public:
         values={"name": "Reviews", "review_page_url": "https://reviews.example/alice"},
     )  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        invitations = invitations_create(survey=survey, customers=customers)
+        invitations = invitations_create(survey=survey, customers=customers).invitations
         review_requests_create(business=business_a, source=source, audience="everyone", days=None)
     owner = Client()
     owner.force_login(alice)

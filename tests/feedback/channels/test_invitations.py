@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Business
 from customers.models import Customer, Purchase
@@ -31,7 +31,13 @@ def dana(business_a):
 
 
 def invite(survey, *customers) -> list[Invitation]:
-    return invitations_create(survey=survey, customers=customers)
+    """The rows a batch stored."""
+    return invitations_create(survey=survey, customers=customers).invitations
+
+
+def said(reply) -> list[str]:
+    """The messages a page showed, in order."""
+    return [str(message) for message in reply.context["messages"]]
 
 
 def answer_page(invitation, score="4"):
@@ -227,10 +233,11 @@ class TestNotInvitedTwice:
     ):
         with django_capture_on_commit_callbacks(execute=True):
             invite(survey_a, dana)
-            (again,) = invite(survey_a, dana)
+            again = invitations_create(survey=survey_a, customers=[dana])
         assert len(mail.outbox) == 1
-        assert again.status == InvitationStatus.SKIPPED
-        assert again.note.startswith("Already invited on ")
+        # Told, not stored: a row per press filled the Share page's list.
+        assert (again.invitations, again.already_invited) == ([], 1)
+        assert Invitation.objects.count() == 1
 
     def test_the_check_is_one_query_for_the_whole_batch(
         self, survey_a, business_a, django_assert_max_num_queries
@@ -258,9 +265,9 @@ class TestNotInvitedTwice:
     def test_one_who_answered_this_month_is_not_asked_again(self, survey_a, dana):
         (first,) = invite(survey_a, dana)
         assert answer_page(first).status_code == 302
-        (second,) = invite(survey_a, dana)
-        assert second.status == InvitationStatus.SKIPPED
-        assert second.note.startswith("Already invited on ")
+        again = invitations_create(survey=survey_a, customers=[dana])
+        assert (again.invitations, again.already_invited) == ([], 1)
+        assert Invitation.objects.get() == first
 
     def test_another_survey_is_another_invitation(self, survey_a, business_a, dana):
         other = Survey.objects.create(business=business_a, name="Delivery")
@@ -292,22 +299,142 @@ class TestNotInvitedTwice:
     def test_the_share_page_says_who_was_already_invited(self, alice, survey_a, dana, client_of):
         client = client_of(alice)
         url = f"/surveys/{survey_a.uuid}/invite/"
-        client.post(url, {"everyone": "on"})
+        assert said(client.post(url, {"everyone": "on"}, follow=True)) == [
+            "1 invitation on its way."
+        ]
         reply = client.post(url, {"everyone": "on"}, follow=True)
-        page = reply.content.decode()
-        assert "0 invitations on their way." in page
-        assert "1 not sent (see why below)." in page
-        assert "Not sent to Dana &lt;b&gt;: Already invited on " in page
-        assert Invitation.objects.filter(status=InvitationStatus.SCHEDULED).count() == 1
+        assert said(reply) == [
+            "0 invitations on their way.",
+            "1 already invited in the last 30 days: not invited again.",
+        ]
+        assert "1 already invited in the last 30 days" in reply.content.decode()
+        assert Invitation.objects.get().status == InvitationStatus.SCHEDULED
 
     def test_the_api_skips_who_was_already_invited(self, mia, survey_a, dana, client_of):
         body = json.dumps({"survey": str(survey_a.uuid), "customers": [str(dana.uuid)]})
-        client_of(mia).post("/api/v1/invitations/", body, "application/json")
+        first = client_of(mia).post("/api/v1/invitations/", body, "application/json")
+        (made,) = first.json()["invitations"]
+        assert first.json() == {"invitations": [made], "already_invited": 0, "detail": ""}
+        assert (made["customer"], made["status"]) == (str(dana.uuid), "scheduled")
         reply = client_of(mia).post("/api/v1/invitations/", body, "application/json")
         assert reply.status_code == 201, reply.content
-        (again,) = reply.json()
-        assert again["status"] == "skipped"
-        assert again["note"].startswith("Already invited on ")
+        assert reply.json() == {
+            "invitations": [],
+            "already_invited": 1,
+            "detail": "1 already invited in the last 30 days: not invited again.",
+        }
+        assert Invitation.objects.count() == 1
+
+
+class TestPressingSendAgain:
+    """A second press of Send stores nothing for who was just invited (a count says so)
+    and no second identical refusal within 30 days; a purchase still gets its row."""
+
+    @pytest.fixture
+    def ben(self, business_a):
+        return CustomerFactory(business=business_a, name="Ben", email="ben@example.com",
+                               consent_to_contact=False)  # fmt: skip
+
+    @pytest.fixture
+    def cy(self, business_a):
+        return CustomerFactory(
+            business=business_a, name="Cy", email="cy@example.com", consent_to_contact=True,
+            email_opt_out_at=timezone.now(),
+        )  # fmt: skip
+
+    def test_pressing_twice_stores_one_row_per_customer(self, alice, survey_a, dana, ben, cy,
+                                                        client_of):  # fmt: skip
+        client = client_of(alice)
+        url = f"/surveys/{survey_a.uuid}/invite/"
+        form = {"emails": "dana@example.com, ben@example.com; cy@example.com"}
+        first = said(client.post(url, form, follow=True))
+        reply = client.post(url, form, follow=True)
+        assert said(reply) == [
+            "0 invitations on their way.",
+            "1 already invited in the last 30 days: not invited again.",
+            "2 not sent (see why below).",
+            "Not sent to Ben: Did not agree to be contacted.",
+            "Not sent to Cy: Unsubscribed from e-mails.",
+        ]
+        assert first[0] == "1 invitation on its way." and first[2:] == said(reply)[3:]
+        rows = Invitation.objects.values_list("customer__name", "status")
+        assert sorted(rows) == [
+            ("Ben", "skipped"), ("Cy", "skipped"), ("Dana <b>", "scheduled"),
+        ]  # fmt: skip
+
+    def test_the_count_of_who_was_left_alone_is_plural(self, alice, survey_a, dana, business_a,
+                                                       client_of):  # fmt: skip
+        CustomerFactory(business=business_a, email="eli@example.com", consent_to_contact=True)
+        client = client_of(alice)
+        url = f"/surveys/{survey_a.uuid}/invite/"
+        client.post(url, {"everyone": "on"}, follow=True)
+        reply = client.post(url, {"everyone": "on"}, follow=True)
+        assert "2 already invited in the last 30 days: not invited again." in said(reply)
+        assert Invitation.objects.count() == 2
+
+    def test_a_refusal_is_recorded_again_once_it_changed_or_a_month_later(self, survey_a, ben):
+        invite(survey_a, ben)
+        assert invite(survey_a, ben) == []
+        Customer.objects.filter(pk=ben.pk).update(email_opt_out_at=timezone.now())
+        ben.refresh_from_db()
+        (changed,) = invite(survey_a, ben)
+        assert changed.note == "Unsubscribed from e-mails."
+        Invitation.objects.update(created_at=timezone.now() - timedelta(days=31))
+        (month_later,) = invite(survey_a, ben)
+        assert month_later.note == "Unsubscribed from e-mails."
+        assert Invitation.objects.count() == 3
+
+    def test_a_refusal_recorded_in_another_language_counts(self, survey_a, ben):
+        with translation.override("es"):
+            (first,) = invite(survey_a, ben)
+        assert first.note == "No aceptó ser contactado."
+        again = invitations_create(survey=survey_a, customers=[ben])
+        assert again.invitations == []
+        assert [(i.customer, i.note) for i in again.refused] == [
+            (ben, "Did not agree to be contacted.")
+        ]
+        assert Invitation.objects.count() == 1
+
+    def test_refusals_are_checked_in_one_query_for_the_whole_batch(
+        self, survey_a, business_a, django_assert_max_num_queries
+    ):
+        one = [CustomerFactory(business=business_a, consent_to_contact=False)]
+        many = [CustomerFactory(business=business_a, consent_to_contact=False) for _ in range(6)]
+        invite(survey_a, *one, *many)
+        with CaptureQueriesContext(connection) as first:
+            invite(survey_a, *one)
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            assert invite(survey_a, *many) == []
+
+    def test_purchases_still_get_a_row_each(self, survey_a, dana, ben, business_a):
+        """The row is what marks a purchase handled (Invitation.purchase is unique)."""
+        survey_a.invite_after_purchase_hours = 2
+        survey_a.save()
+        now = timezone.now()
+        invite(survey_a, dana, ben)
+        for customer, ref in [(dana, "A-1"), (ben, "B-1"), (ben, "B-2")]:
+            Purchase.objects.create(
+                business=business_a, customer=customer, purchased_at=now - timedelta(hours=3),
+                amount=Decimal("4.50"), order_reference=ref,
+            )  # fmt: skip
+        assert invitations_after_purchases(now=now) == 3
+        assert invitations_after_purchases(now=now) == 0
+        by_purchase = Invitation.objects.filter(purchase__isnull=False)
+        notes = sorted(by_purchase.values_list("purchase__order_reference", "status", "note"))
+        assert [(ref, status) for ref, status, _note in notes] == [
+            ("A-1", "skipped"), ("B-1", "skipped"), ("B-2", "skipped"),
+        ]  # fmt: skip
+        assert notes[0][2].startswith("Already invited on ")
+        assert notes[1][2] == notes[2][2] == "Did not agree to be contacted."
+
+    def test_outsiders_invite_nobody(self, charlie, business_b, survey_a, dana, client_of):
+        client = client_of(charlie)
+        url = f"/surveys/{survey_a.uuid}/invite/"
+        assert client.post(url, {"emails": "dana@example.com"}).status_code == 404
+        assert client.post(url, {"everyone": "on"}).status_code == 404
+        body = json.dumps({"survey": str(survey_a.uuid), "customers": [str(dana.uuid)]})
+        assert client.post("/api/v1/invitations/", body, "application/json").status_code == 400
+        assert not Invitation.objects.exists()
 
 
 class TestInviteForm:
