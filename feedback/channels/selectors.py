@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Business
 from customers.consent import contactable
 from customers.models import Customer
 
-from ..models import Invitation, Survey
+from ..models import Invitation, InvitationStatus, Survey
 
 
 def customers_to_invite(
@@ -25,3 +25,12 @@ def invitations_for_survey(*, survey: Survey) -> QuerySet[Invitation]:
         .select_related("customer")
         .order_by("-created_at", "-id")
     )
+
+
+def invitation_counts(*, survey: Survey) -> list[tuple[str, int]]:
+    """Every invitation to the survey, counted by status (label, count) in the order of
+    the statuses, in one query."""
+    counts = Invitation.objects.filter(business=survey.business, survey=survey).aggregate(
+        **{status.value: Count("pk", filter=Q(status=status)) for status in InvitationStatus}
+    )
+    return [(status.label, counts[status.value]) for status in InvitationStatus]

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
@@ -25,8 +26,11 @@ from ..models import Channel, Invitation, Survey
 from ..selectors import unscoped_survey_for_public
 from ..views import activate_survey_language, survey_form, thanks_page
 from .invitations import Invited, already_invited_message, customer_unsubscribe, invitations_create
-from .selectors import customers_to_invite, invitations_for_survey
+from .selectors import customers_to_invite, invitation_counts, invitations_for_survey
 from .services import embed_origins_set, frame_ancestors, qr_code
+
+# Invitations listed per page on the Share page.
+PAGE_SIZE = 50
 
 
 def public_link(request: HttpRequest, survey: Survey, channel: str = "") -> str:
@@ -70,7 +74,10 @@ def share_page(request: HttpRequest, survey: Survey, **posted: forms.BaseForm) -
         "form": EmbedOriginsForm(initial={"embed_origins": "\n".join(survey.embed_origins)}),
         "invite_form": InviteForm(),
         "auto_form": AutoInviteForm(instance=survey),
-        "invitations": invitations_for_survey(survey=survey)[:50],
+        "page": Paginator(invitations_for_survey(survey=survey), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+        "invitation_counts": invitation_counts(survey=survey),
         "link": public_link(request, survey),
         "widget_src": request.build_absolute_uri("/static/feedback/widget.js"),
         **posted,
