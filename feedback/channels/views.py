@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +21,7 @@ from cxplatform.errors import ApplicationError
 from ..models import Channel, Invitation, Survey
 from ..selectors import unscoped_survey_for_public
 from ..views import activate_survey_language, survey_form, thanks_page
+from .addresses import address_list
 from .invitations import Invited, already_invited_message, customer_unsubscribe, invitations_create
 from .selectors import customers_to_invite, invitation_counts, invitations_for_survey
 from .services import embed_origins_set, frame_ancestors, qr_code
@@ -196,7 +193,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 class InviteForm(forms.Form):
     emails = forms.CharField(
-        label=_("Customers' e-mails (one per line, or separated by commas)"), required=False,
+        label=_("Customers' e-mails (one per line, or separated by commas or semicolons; "
+                "“Jane Doe <jane@example.com>” works too)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
     everyone = forms.BooleanField(
@@ -204,11 +203,9 @@ class InviteForm(forms.Form):
     )
 
     def clean_emails(self) -> list[str]:
-        """The addresses, lower-cased, duplicates dropped: one per line, or separated by
-        commas, semicolons or spaces. ("Name <address>" is refused as not an address.)"""
-        emails = list(dict.fromkeys(re.split(r"[\s,;]+", self.cleaned_data["emails"].lower())))
-        emails = [e for e in emails if e]
-        bad = [e for e in emails if not is_email(e)]
+        """The addresses, lower-cased, duplicates dropped; each entry that is not an
+        address is named, as typed."""
+        emails, bad = address_list(self.cleaned_data["emails"])
         if bad:
             raise forms.ValidationError(
                 _("Not an e-mail address: %(values)s"), params={"values": ", ".join(bad[:20])}
@@ -224,14 +221,6 @@ class InviteForm(forms.Form):
                   "to be contacted”."),
             )  # fmt: skip
         return data
-
-
-def is_email(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
 
 
 @business_view(roles=MANAGER_ROLES)

@@ -452,6 +452,38 @@ class TestInviteForm:
         assert "2 invitations on their way." in page
         assert "Not one of your customers (add them first): nobody@example.org" in page
 
+    @pytest.mark.parametrize(
+        "pasted",
+        [
+            'Dana Doe <DANA@example.com>, "Doe, Eli" <eli@example.com>',
+            'Dana Doe <dana@example.com>\n"Doe, Eli" <eli@example.com>',
+            '"Doe; Dana" <dana@example.com>; eli@example.com (Eli, at work)',
+            "dana@example.com eli@example.com",
+            '<dana@example.com>,\r\n"Eli \\"E\\", Doe" <Eli@Example.com>, dana@example.com',
+        ],
+    )
+    def test_names_with_addresses_are_taken(self, alice, survey_a, dana, business_a, client_of,
+                                            pasted):  # fmt: skip
+        eli = CustomerFactory(business=business_a, email="eli@example.com", consent_to_contact=True)
+        reply = client_of(alice).post(
+            f"/surveys/{survey_a.uuid}/invite/", {"emails": pasted}, follow=True
+        )
+        assert said(reply) == ["2 invitations on their way."]
+        assert sorted(Invitation.objects.values_list("customer__email", flat=True)) == [
+            dana.email, eli.email,
+        ]  # fmt: skip
+
+    def test_each_entry_that_is_not_an_address_is_named(self, alice, survey_a, dana, client_of):
+        pasted = 'Dana <dana@example.com>, Jane Doe\n"Doe, Jo <jo@example.com>, <b>x</b>'
+        reply = client_of(alice).post(f"/surveys/{survey_a.uuid}/invite/", {"emails": pasted})
+        assert reply.status_code == 400
+        assert reply.context["invite_form"].errors == {
+            "emails": ['Not an e-mail address: Jane Doe, "Doe, Jo <jo@example.com>, <b>x</b>']
+        }
+        html = reply.content.decode()
+        assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+        assert not Invitation.objects.exists()
+
     def test_one_invitation_is_said_in_the_singular(self, alice, survey_a, dana, client_of):
         reply = client_of(alice).post(
             f"/surveys/{survey_a.uuid}/invite/", {"emails": "dana@example.com"}, follow=True
