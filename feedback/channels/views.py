@@ -250,7 +250,8 @@ def strangers(emails: list[str], customers: list[Customer]) -> list[str]:
 
 def say_what_was_done(request: HttpRequest, outcome: Invited, *, strangers: list[str]) -> None:
     sent = outcome.scheduled
-    messages.success(
+    # None sent is no success to show in green: the lines below say why.
+    (messages.success if sent else messages.info)(
         request,
         ngettext("%(count)d invitation on its way.", "%(count)d invitations on their way.", sent)
         % {"count": sent},
