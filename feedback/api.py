@@ -35,6 +35,7 @@ from .answers import CONTACT_FIELD
 from .antiabuse import rate_limited
 from .builder.serializers import QuestionWriteSerializer, SurveyWriteSerializer
 from .builder.services import (
+    RemovalRefused,
     RemovalSeen,
     question_add,
     question_delete,
@@ -386,7 +387,7 @@ def count_seen_parameter(name: str, what: str) -> OpenApiParameter:
     return OpenApiParameter(
         name, int, OpenApiParameter.QUERY, required=False,
         description=f"With confirm=true: the number of {what} the person confirming was "
-        "told would be deleted (the 409 names it). If more would be deleted by now, the "
+        "told would be deleted (the 409's `counts`). If more would be deleted by now, the "
         "question is kept and the answer is 409 naming `confirm`, with today's counts. "
         "Left out: deleted whatever the number.",
     )  # fmt: skip
@@ -426,16 +427,28 @@ class QuestionViewSet(
             count_seen_parameter("answers", "answers"),
             count_seen_parameter("follow_ups", "follow-up questions"),
         ],
-        responses={204: None, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA},
+        responses={
+            204: None, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA,
+            409: OpenApiResponse(description='{"detail": "...", "errors": {"confirm": ["..."]}, '
+                                 '"counts": {"answers": 4, "follow_ups": 1}}: what would be '
+                                 "deleted with the question, to confirm"),
+        },
     )  # fmt: skip
     def destroy(self, request, uuid=None):
         question = self.get_object()
         incoming = ConfirmSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
-        question_delete(
-            question=question, confirmed=incoming.validated_data["confirm"],
-            seen=incoming.seen(), actor=acting_user(request),
-        )  # fmt: skip
+        try:
+            question_delete(
+                question=question, confirmed=incoming.validated_data["confirm"],
+                seen=incoming.seen(), actor=acting_user(request),
+            )  # fmt: skip
+        except RemovalRefused as error:
+            # The counts as numbers too, for the client to send back with confirm=true.
+            removal = error.removal
+            body = error_body(error.message, error.errors)
+            body["counts"] = {"answers": removal.answers, "follow_ups": removal.follow_ups}
+            return ApiResponse(body, status=error.status_code)
         return ApiResponse(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

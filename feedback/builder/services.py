@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -297,11 +298,21 @@ class RemovalSeen:
         return lines
 
 
-class RemovalOutdated(Conflict):
+class RemovalRefused(Conflict):
+    """A removal that would delete answers or follow-ups, not confirmed: `removal` holds
+    today's counts, for the caller to show (and the API to give as numbers)."""
+
+    def __init__(self, removal: QuestionRemoval, lines: Sequence[str] = ()) -> None:
+        message = lines[0] if lines else removal.describe()
+        super().__init__(message, errors={"confirm": [*lines, removal.describe()]})
+        self.removal = removal
+
+
+class RemovalOutdated(RemovalRefused):
     """A confirmed removal refused: it would delete more than the owner agreed to."""
 
     def __init__(self, lines: list[str], removal: QuestionRemoval) -> None:
-        super().__init__(lines[0], errors={"confirm": [*lines, removal.describe()]})
+        super().__init__(removal, lines)
         self.lines = lines
 
 
@@ -336,8 +347,19 @@ def question_delete(
         # Counted in the change's transaction: the caller is refused on today's numbers.
         removal = question_removal(question=question)
         if removal.loses_data and not confirmed:
-            raise Conflict(removal.describe(), errors={"confirm": [removal.describe()]})
-        grown = seen.grown(removal) if seen is not None else []
+            raise RemovalRefused(removal)
+        seen = seen or RemovalSeen()
+        grown = seen.grown(removal)
+        if grown:
+            raise RemovalOutdated(grown, removal)
+        _total, deleted = question.delete()
+        # An answer stored between the count and the delete (answers do not wait for the
+        # survey's lock) went too: what was deleted is checked again, undone if too much.
+        removal = QuestionRemoval(
+            answers=deleted.get(Answer._meta.label, 0),
+            follow_ups=deleted.get(Question._meta.label, 1) - 1,
+        )
+        grown = seen.grown(removal)
         if grown:
             raise RemovalOutdated(grown, removal)
         audit_record(
@@ -346,7 +368,6 @@ def question_delete(
             detail={"survey": str(survey.uuid), "answers": removal.answers,
                     "follow_ups": removal.follow_ups},
         )  # fmt: skip
-        question.delete()
         positions_close_up(survey=survey)
     return removal
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import MANAGER_ROLES, business_view
 from accounts.selectors import business_object_or_404
-from cxplatform.errors import ApplicationError, Conflict
+from cxplatform.errors import ApplicationError
 
 from ..models import Question, Survey
 from ..selectors import surveys_for_business
@@ -19,6 +19,7 @@ from .forms import NewSurveyForm, QuestionForm, RemovalConfirmForm, SurveySettin
 from .services import (
     QuestionRemoval,
     RemovalOutdated,
+    RemovalRefused,
     answers_count_text,
     follow_ups_count_text,
     question_add,
@@ -150,20 +151,21 @@ def question_delete_view(request: HttpRequest, survey_uuid, question_uuid) -> Ht
     survey = load_survey(request, survey_uuid)
     question = load_question(request, survey, question_uuid)
     grown: list[str] = []
+    removal = None
     if request.method == "POST":
         seen = RemovalConfirmForm(request.POST).seen()
         try:
-            removal = question_delete(
+            removed = question_delete(
                 question=question, confirmed=seen is not None, seen=seen, actor=request.user
             )
         except RemovalOutdated as error:
-            grown = error.lines
-        except Conflict:
-            pass  # answers or follow-ups would go too: the page below asks first
+            grown, removal = error.lines, error.removal
+        except RemovalRefused as error:
+            removal = error.removal  # answers or follow-ups would go too: ask first
         else:
-            messages.success(request, removed_message(removal))
+            messages.success(request, removed_message(removed))
             return redirect("builder:edit", survey_uuid=survey.uuid)
-    removal = question_removal(question=question)
+    removal = removal or question_removal(question=question)
     context = {"survey": survey, "question": question, "removal": removal, "grown": grown}
     return render(
         request, "feedback/builder/question_delete.html", context, status=409 if grown else 200

@@ -15,26 +15,37 @@ SEPARATORS = ",;"
 def address_list(text: str) -> tuple[list[str], list[str]]:
     """(addresses lower-cased without duplicates, entries that are not an address as
     typed). "Doe, Jane" <jane@example.com> is one entry: a separator inside quotes or
-    a (comment) does not count."""
+    a (comment) does not count, nor the comma of Outlook's Doe, Jane <jane@example.com>."""
     addresses: list[str] = []
     bad: list[str] = []
-    for entry in entries(text):
+    for typed, entry in entries(text):
         found = entry_addresses(entry)
         if found is None:
-            bad.append(entry)
+            bad.append(typed)
         else:
             addresses += found
     return list(dict.fromkeys(addresses)), bad
 
 
-def entries(text: str) -> list[str]:
-    """The non-blank entries, line by line; an unclosed quote ends with its line."""
-    return [entry for line in text.splitlines() for entry in split_line(line) if entry]
+def entries(text: str) -> list[tuple[str, str]]:
+    """The non-blank entries, line by line, each as typed and without its (comments);
+    an unclosed quote ends with its line."""
+    found = []
+    for line in text.splitlines():
+        found += outlook_names_joined(split_line(line))
+    return [(typed, entry) for typed, entry in found if entry]
 
 
-def split_line(line: str) -> list[str]:
-    pieces, start, quoted, depth, escaped = [], 0, False, 0, False
-    for at, char in enumerate(line):
+def split_line(line: str) -> list[tuple[str, str]]:
+    """The line split at separators outside quotes and (comments): each piece as typed,
+    and without its comments. Python's parsers differ on those: the strict getaddresses
+    of later 3.11 releases refuses "a@b.c (Eli, at work)", which the older one took."""
+    pieces: list[tuple[str, str]] = []
+    typed: list[str] = []
+    kept: list[str] = []
+    quoted, depth, escaped = False, 0, False
+    for char in line:
+        in_comment = depth > 0
         if escaped:
             escaped = False
         elif char == "\\" and (quoted or depth):
@@ -43,11 +54,30 @@ def split_line(line: str) -> list[str]:
             quoted = not quoted
         elif char in "()" and not quoted:
             depth = depth + 1 if char == "(" else max(depth - 1, 0)
+            in_comment = True
         elif char in SEPARATORS and not quoted and not depth:
-            pieces.append(line[start:at])
-            start = at + 1
-    pieces.append(line[start:])
-    return [piece.strip() for piece in pieces]
+            pieces.append(("".join(typed).strip(), "".join(kept).strip()))
+            typed, kept = [], []
+            continue
+        typed.append(char)
+        if not in_comment:
+            kept.append(char)
+    pieces.append(("".join(typed).strip(), "".join(kept).strip()))
+    return pieces
+
+
+def outlook_names_joined(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Outlook copies recipients as Doe, Jane <jane@example.com>, the comma unquoted: a
+    piece without an address joins a "Name <address>" piece after it (the name's first
+    part: only the address is kept)."""
+    joined: list[tuple[str, str]] = []
+    for typed, entry in pieces:
+        if joined and "<" in entry and "@" in entry and "@" not in joined[-1][1]:
+            before_typed, before = joined.pop()
+            if before:
+                typed = f"{before_typed}, {typed}"
+        joined.append((typed, entry))
+    return joined
 
 
 def entry_addresses(entry: str) -> list[str] | None:

@@ -28,11 +28,12 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitedSerializer(serializers.Serializer):
-    """The reply to an invitation batch (documentation only)."""
+    """What an invitation batch made, and whom it left alone."""
 
     invitations = InvitationSerializer(many=True, help_text="The rows this batch made.")
-    already_invited = serializers.IntegerField(
-        help_text="Customers left alone: invited to the survey in the last 30 days."
+    already_invited = serializers.ListField(
+        child=serializers.UUIDField(),
+        help_text="The customers left alone: invited to the survey in the last 30 days.",
     )
     detail = serializers.CharField(help_text="The same, in words; empty when none.")
 
@@ -77,8 +78,8 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Busine
         A customer named in `customers` who may not be e-mailed (no address,
         unsubscribed, no consent) refuses the request with a 400 naming them and why.
         One invited to the survey in the last 30 days (waiting, sent or answered) is not
-        invited again and gets no new row: `already_invited` counts them, and `detail`
-        says so in words ("" when there are none).
+        invited again and gets no new row: `already_invited` lists them, and `detail`
+        says how many in words ("" when there are none).
         """
         incoming = InviteSerializer(data=request.data, context={"business": request.business})
         incoming.is_valid(raise_exception=True)
@@ -89,11 +90,10 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Busine
             everyone_consenting=data["everyone_consenting"],
         )
         outcome = invitations_create(survey=data["survey"], customers=[*data["customers"], *chosen])
+        left_alone = outcome.already_invited
         body = {
             "invitations": InvitationSerializer(outcome.invitations, many=True).data,
-            "already_invited": outcome.already_invited,
-            "detail": already_invited_message(outcome.already_invited)
-            if outcome.already_invited
-            else "",
+            "already_invited": [str(c.uuid) for c in left_alone],
+            "detail": already_invited_message(len(left_alone)) if left_alone else "",
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -56,7 +56,7 @@ class Invited:
     # 30 days (unsaved, so the caller can still say who and why).
     refused_before: list[Invitation] = field(default_factory=list)
     # Not stored either: invited to the survey in the last 30 days.
-    already_invited: int = 0
+    already_invited: list[Customer] = field(default_factory=list)
 
     @property
     def scheduled(self) -> int:
@@ -107,7 +107,7 @@ def by_hand(survey: Survey, invitations: list[Invitation], *, now: datetime) -> 
         if invitation.status == InvitationStatus.SCHEDULED:
             outcome.invitations.append(invitation)
         elif not key:
-            outcome.already_invited += 1
+            outcome.already_invited.append(invitation.customer)
         elif (invitation.customer.pk, key) in on_record:
             outcome.refused_before.append(invitation)
         else:

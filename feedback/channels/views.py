@@ -257,7 +257,7 @@ def say_what_was_done(request: HttpRequest, outcome: Invited, *, strangers: list
         % {"count": sent},
     )
     if outcome.already_invited:
-        messages.info(request, already_invited_message(outcome.already_invited))
+        messages.info(request, already_invited_message(len(outcome.already_invited)))
     not_sent, reasons = not_invited(strangers, outcome.refused)
     if not_sent:
         messages.warning(

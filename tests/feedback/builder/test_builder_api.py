@@ -140,6 +140,7 @@ def test_a_question_with_answers_is_deleted_only_when_confirmed(alice, survey_a,
     assert refused.json()["errors"] == {
         "confirm": ["Removing this question also deletes 2 answers and 1 follow-up question."]
     }
+    assert refused.json()["counts"] == {"answers": 2, "follow_ups": 1}
     bad = send(client, "delete", path + "?confirm=perhaps")
     assert (bad.status_code, list(bad.json()["errors"])) == (400, ["confirm"])
     assert survey_a.questions.count() == 3 and Answer.objects.count() == 2
@@ -167,6 +168,7 @@ def test_a_confirmed_deletion_is_refused_when_answers_arrived_after_the_counts(
             "More answers arrived after the counts you confirmed.",
             "Removing this question also deletes 4 answers and 1 follow-up question.",
         ]},
+        "counts": {"answers": 4, "follow_ups": 1},
     }  # fmt: skip
     assert survey_a.questions.count() == 3 and Answer.objects.count() == 4
     assert send(client, "delete", path + "?confirm=true&answers=4").status_code == 204

@@ -4,8 +4,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback.builder.services import QuestionInput, question_add, question_delete
-from feedback.models import Question, Survey
+from accounts.models import AuditEntry
+from feedback.builder import services
+from feedback.builder.services import (
+    QuestionInput,
+    RemovalOutdated,
+    RemovalSeen,
+    question_add,
+    question_delete,
+)
+from feedback.models import Answer, Question, Survey
+from feedback.services import response_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -52,5 +61,35 @@ def test_positions_have_no_gap_after_a_question_with_follow_ups_goes(survey_a):
 
 def test_removing_the_last_question_moves_nothing(survey_a):
     first, last = survey_a.questions.order_by("position")
-    question_delete(question=last)
+    with CaptureQueriesContext(connection) as queries:
+        question_delete(question=last)
     assert list(survey_a.questions.values_list("pk", "position")) == [(first.pk, 1)]
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "feedback_question"')]
+    assert updates == []
+
+
+def test_an_answer_stored_between_the_count_and_the_delete_undoes_the_removal(
+    survey_a, monkeypatch
+):
+    """Answers do not wait for the survey's lock: one committed after the owner's counts
+    were taken again, and before the delete, would go unseen. What was deleted is checked."""
+    nps, _reason = survey_a.questions.order_by("position")
+    response_submit(survey=survey_a, raw_answers={str(nps.uuid): 9})
+    counted = services.question_removal
+
+    def count_then_an_answer_arrives(*, question):
+        removal = counted(question=question)
+        response_submit(survey=survey_a, raw_answers={str(nps.uuid): 3})
+        return removal
+
+    monkeypatch.setattr(services, "question_removal", count_then_an_answer_arrives)
+    with pytest.raises(RemovalOutdated) as refused:
+        question_delete(question=nps, confirmed=True, seen=RemovalSeen(answers=1, follow_ups=0))
+
+    assert refused.value.removal.answers == 2
+    assert refused.value.lines == ["More answers arrived after the counts you confirmed."]
+    # Nothing went: the question and the answer the owner counted are there (the one
+    # "arriving" was written in the removal's own transaction here, so it went back too).
+    assert survey_a.questions.count() == 2
+    assert list(Answer.objects.values_list("number", flat=True)) == [9]
+    assert not AuditEntry.objects.filter(action="question.delete").exists()

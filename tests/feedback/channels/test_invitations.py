@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from accounts.models import Business
 from customers.models import Customer, Purchase
 from feedback.antiabuse import STARTED_FIELD, form_started_token
+from feedback.channels.addresses import entries
 from feedback.channels.invitations import invitations_after_purchases, invitations_create
 from feedback.channels.tasks import send_due_invitations, send_invitations
 from feedback.models import Invitation, InvitationStatus, Response, Survey
@@ -236,7 +237,7 @@ class TestNotInvitedTwice:
             again = invitations_create(survey=survey_a, customers=[dana])
         assert len(mail.outbox) == 1
         # Told, not stored: a row per press filled the Share page's list.
-        assert (again.invitations, again.already_invited) == ([], 1)
+        assert (again.invitations, again.already_invited) == ([], [dana])
         assert Invitation.objects.count() == 1
 
     def test_the_check_is_one_query_for_the_whole_batch(
@@ -266,7 +267,7 @@ class TestNotInvitedTwice:
         (first,) = invite(survey_a, dana)
         assert answer_page(first).status_code == 302
         again = invitations_create(survey=survey_a, customers=[dana])
-        assert (again.invitations, again.already_invited) == ([], 1)
+        assert (again.invitations, again.already_invited) == ([], [dana])
         assert Invitation.objects.get() == first
 
     def test_another_survey_is_another_invitation(self, survey_a, business_a, dana):
@@ -314,13 +315,13 @@ class TestNotInvitedTwice:
         body = json.dumps({"survey": str(survey_a.uuid), "customers": [str(dana.uuid)]})
         first = client_of(mia).post("/api/v1/invitations/", body, "application/json")
         (made,) = first.json()["invitations"]
-        assert first.json() == {"invitations": [made], "already_invited": 0, "detail": ""}
+        assert first.json() == {"invitations": [made], "already_invited": [], "detail": ""}
         assert (made["customer"], made["status"]) == (str(dana.uuid), "scheduled")
         reply = client_of(mia).post("/api/v1/invitations/", body, "application/json")
         assert reply.status_code == 201, reply.content
         assert reply.json() == {
             "invitations": [],
-            "already_invited": 1,
+            "already_invited": [str(dana.uuid)],
             "detail": "1 already invited in the last 30 days: not invited again.",
         }
         assert Invitation.objects.count() == 1
@@ -460,6 +461,9 @@ class TestInviteForm:
             '"Doe; Dana" <dana@example.com>; eli@example.com (Eli, at work)',
             "dana@example.com eli@example.com",
             '<dana@example.com>,\r\n"Eli \\"E\\", Doe" <Eli@Example.com>, dana@example.com',
+            # As Outlook copies recipients: the comma in the name is not quoted.
+            "Doe, Dana <dana@example.com>; Doe, Eli <eli@example.com>",
+            "Doe, Dana <dana@example.com>, Doe, Eli <eli@example.com>",
         ],
     )
     def test_names_with_addresses_are_taken(self, alice, survey_a, dana, business_a, client_of,
@@ -559,3 +563,12 @@ def test_the_already_answered_page_speaks_the_business_language(business_a, surv
     reply = Client().get(f"/i/{invitation.token}/", HTTP_ACCEPT_LANGUAGE="fr")
     assert reply.status_code == 409
     assert "Ya has respondido" in reply.content.decode()
+
+
+def test_comments_are_dropped_before_parsing_whatever_python_s_parser_makes_of_them():
+    """Later 3.11 releases' strict getaddresses refuses "a@b.c (Eli, at work)", which the
+    older one took: the box removes comments itself, so every Python reads the same."""
+    assert entries('eli@example.com (Eli, at work); "Doe (Dana)" <dana@example.com>') == [
+        ("eli@example.com (Eli, at work)", "eli@example.com"),
+        ('"Doe (Dana)" <dana@example.com>', '"Doe (Dana)" <dana@example.com>'),
+    ]

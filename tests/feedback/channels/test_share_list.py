@@ -96,10 +96,10 @@ def test_a_refused_invite_form_pages_to_the_share_page(alice, listed, client_of)
 
 def test_the_counts_by_status_are_of_every_invitation(alice, listed, client_of):
     html = share(client_of(alice), listed, "?page=3")
-    counts = html.split('id="invitation-counts">')[1].split("</p>")[0]
+    counts = html.split('id="invitation-counts">')[1].split("</ul>")[0]
     assert counts == (
-        "<span>Scheduled: 10</span><span>Sent: 60</span><span>Answered: 30</span>"
-        "<span>Not sent: 20</span><span>Failed: 0</span>"
+        "<li>Scheduled: 10</li><li>Sent: 60</li><li>Answered: 30</li>"
+        "<li>Not sent: 20</li><li>Failed: 0</li>"
     )
 
 
