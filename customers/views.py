@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import ALL_ROLES, MANAGER_ROLES, business_view
@@ -13,7 +15,7 @@ from cxplatform.errors import ApplicationError
 from .consent import HISTORY_SHOWN, consent_history, contact_refusal
 from .forms import CustomerForm, EncodingForm, MappingForm, PurchaseForm, UploadForm
 from .imports import import_preview, import_reread, import_start, import_upload
-from .models import Customer, CustomerImport, ImportStatus
+from .models import ConsentSource, Customer, CustomerImport, ImportStatus
 from .selectors import (
     customer_totals,
     customers_search,
@@ -84,9 +86,18 @@ def render_detail(request, customer, purchase_form, status=200) -> HttpResponse:
         "totals": customer_totals(business=request.business, customer=customer),
         "purchase_form": purchase_form,
         "contact_refusal": contact_refusal(customer),
+        "consent_source": consent_source_label(customer.consent_source),
         "consent_history": consent_history(customer=customer)[:HISTORY_SHOWN],
     }
     return render(request, "customers/detail.html", context, status=status)
+
+
+def consent_source_label(source: str) -> str:
+    """Where consent was recorded, in words ("staff" is a code, not for people)."""
+    try:
+        return str(ConsentSource(source).label)
+    except ValueError:
+        return source
 
 
 @business_view(roles=MANAGER_ROLES)
@@ -111,10 +122,17 @@ def customer_edit(request: HttpRequest, customer_uuid) -> HttpResponse:
 
 
 @business_view(roles=MANAGER_ROLES)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_delete_view(request: HttpRequest, customer_uuid) -> HttpResponse:
+    """Deleting takes the customer's purchases and consent history with it, for good:
+    the detail page's button leads here to say so before anything is removed."""
     customer = business_object_or_404(Customer, business=request.business, uuid=customer_uuid)
+    if request.method == "GET":
+        purchases = purchases_for_customer(business=request.business, customer=customer).count()
+        context = {"customer": customer, "purchases": purchases}
+        return render(request, "customers/delete.html", context)
     customer_delete(customer=customer, actor=request.user)
+    messages.success(request, _("Customer deleted."))
     return redirect("customers:list")
 
 

@@ -93,6 +93,35 @@ def test_roles(bob, mia, business_a, client_of):
     assert not Customer.objects.exists()
 
 
+def test_deleting_a_customer_asks_first_and_says_what_goes(mia, business_a, client_of):
+    """The detail page's Delete only leads to a confirmation: one tap must not remove a
+    customer with their purchases and consent history."""
+    customer = CustomerFactory(business=business_a, name="Dana <Lee>")
+    client = client_of(mia)
+    detail = client.get(f"/customers/{customer.uuid}/").content.decode()
+    assert f'href="/customers/{customer.uuid}/delete/"' in detail
+    assert f'action="/customers/{customer.uuid}/delete/"' not in detail
+    confirm = client.get(f"/customers/{customer.uuid}/delete/")
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert "Dana &lt;Lee&gt;" in html and "their 0 purchases" in html
+    assert f'href="/customers/{customer.uuid}/erase/"' in html
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    deleted = client.post(f"/customers/{customer.uuid}/delete/", follow=True)
+    assert deleted.redirect_chain == [("/customers/", 302)]
+    assert "Customer deleted." in deleted.content.decode()
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_where_consent_was_recorded_is_said_in_words(mia, business_a, client_of):
+    client = client_of(mia)
+    client.post("/customers/new/", {"name": "Dana", "consent_to_contact": "on"})
+    customer = Customer.objects.get()
+    html = client.get(f"/customers/{customer.uuid}/").content.decode()
+    assert "(Staff, in the customer form)" in html
+    assert "(staff)" not in html
+
+
 def test_outsiders_get_404_everywhere(charlie, business_b, business_a, client_of):
     customer = CustomerFactory(business=business_a, name="Secret Sam")
     client = client_of(charlie)
