@@ -46,13 +46,22 @@ def interaction_new(request: HttpRequest) -> HttpResponse:
             follow_up_needed=data["follow_up_needed"],
         )
         return redirect("interactions:list")
-    context = {"form": form}
+    context = {"form": form, "picked": picked_label(form)}
     return render(
         request,
         "feedback/interactions/new.html",
         context,
         status=400 if form.is_bound else 200,
     )
+
+
+def picked_label(form: InteractionForm) -> str:
+    """The customer picked before the form came back with an error, as the picker names
+    them: the choice is still in the form, so the person must see it is still made."""
+    customer = getattr(form, "cleaned_data", {}).get("customer")
+    if customer is None:
+        return ""
+    return " · ".join(part for part in (customer.name, customer.email, customer.phone) if part)
 
 
 @business_view()

@@ -79,6 +79,24 @@ def test_bad_input_is_shown_beside_the_field(bob, business_a, client_of, fields,
     assert not Interaction.objects.exists()
 
 
+def test_a_picked_customer_still_shows_when_the_form_comes_back(bob, business_a, client_of):
+    """The choice survives an error in the hidden field: the person must see it too, not
+    an empty picker that invites them to type the customer in again."""
+    known = CustomerFactory(business=business_a, name="Ann <Lee>", email="ann@example.com")
+    reply = client_of(bob).post(NEW, form(customer=str(known.uuid), note=""))
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    assert f'value="{known.uuid}"' in html
+    assert (
+        '<p id="customer-chosen" class="help" role="status">✓ Ann &lt;Lee&gt; · ann@example.com'
+    ) in html
+
+
+def test_nothing_shows_as_picked_when_no_customer_was(bob, business_a, client_of):
+    reply = client_of(bob).post(NEW, form(note=""))
+    assert '<p id="customer-chosen" class="help" role="status"></p>' in reply.content.decode()
+
+
 def test_a_follow_up_flag_opens_a_case_owned_by_the_logger(bob, business_a, client_of):
     client_of(bob).post(NEW, form(follow_up_needed="on"))
     case = FollowUpCase.objects.get()
