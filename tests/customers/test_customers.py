@@ -87,6 +87,7 @@ def test_purchases_are_recorded_on_the_customer_page(bob, business_a, client_of)
 def test_roles(bob, mia, business_a, client_of):
     customer = CustomerFactory(business=business_a)
     assert client_of(bob).get(f"/customers/{customer.uuid}/edit/").status_code == 403
+    assert client_of(bob).get(f"/customers/{customer.uuid}/delete/").status_code == 403
     assert client_of(bob).post(f"/customers/{customer.uuid}/delete/").status_code == 403
     assert client_of(bob).get("/customers/import/").status_code == 403
     assert client_of(mia).post(f"/customers/{customer.uuid}/delete/").status_code == 302
@@ -126,7 +127,7 @@ def test_outsiders_get_404_everywhere(charlie, business_b, business_a, client_of
     customer = CustomerFactory(business=business_a, name="Secret Sam")
     client = client_of(charlie)
     base = f"/customers/{customer.uuid}/"
-    for path in [base, base + "edit/"]:
+    for path in [base, base + "edit/", base + "delete/"]:
         assert client.get(path).status_code == 404
     for path in [base + "delete/", base + "purchases/"]:
         assert client.post(path, {"amount": "1"}).status_code == 404
