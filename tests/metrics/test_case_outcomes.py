@@ -86,14 +86,19 @@ def test_what_came_after_the_cutoff_is_read_raw(business_a, recovery_a, scored_s
     now = timezone.now()
     assert cutoff <= now
     customers = {c.name: c for c in Customer.objects.filter(business=business_a)}
+    # Each after the cutoff, in this order: shortly after midnight "an hour ago" is
+    # before it (the cutoff is at least 10 minutes back: a day closes 10 minutes late).
+    ann_upset, hal_upset, hal_better, cat_bought = (
+        cutoff + (now - cutoff) * n / 5 for n in range(1, 5)
+    )
     # Cat buys today: she came back after her (rolled) case.
-    bought(customers["Cat"], now - timedelta(minutes=5))
+    bought(customers["Cat"], cat_bought)
     # Ann is upset again today: her latest case is now, and she has not come back since.
-    case(business_a, opened=now - 2 * H, customer=customers["Ann"])
-    # Hal: a case an hour ago, and a CSAT of 5 after it.
+    case(business_a, opened=ann_upset, customer=customers["Ann"])
+    # Hal: a case today, and a CSAT of 5 after it.
     hal = CustomerFactory(business=business_a, name="Hal")
-    case(business_a, opened=now - H, customer=hal)
-    response_at(scored_survey, now - timedelta(minutes=10), customer=hal, csat=5)
+    case(business_a, opened=hal_upset, customer=hal)
+    response_at(scored_survey, hal_better, customer=hal, csat=5)
 
     figures, rolled = read(business_a, last_30_days(business_a))
 
