@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib.postgres.operations import (
     AddIndexConcurrently,
     NotInTransactionMixin,
@@ -177,8 +180,44 @@ class AddConstraintConcurrentlyOnPostgreSQL(NotInTransactionMixin, AddConstraint
             del schema_editor.sql_create_unique_index
 
 
+class AddFieldWithLockTimeout(migrations.AddField):
+    """AddField whose ALTER TABLE waits at most LOCK_TIMEOUT for the table's lock on
+    PostgreSQL. Adding a column with a constant default (or none) takes a moment once
+    the lock is had, but waiting for it behind a long query queues every read and write
+    of the table meanwhile; past LOCK_TIMEOUT it fails instead, and the migration can be
+    run again. Backwards, the column's drop waits as briefly."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        with lock_timeout(schema_editor):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        with lock_timeout(schema_editor):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 # How long a migration's ALTER TABLE waits for the table's lock before it gives up.
 LOCK_TIMEOUT = "5s"
+
+
+@contextmanager
+def lock_timeout(schema_editor) -> Iterator[None]:
+    """On PostgreSQL, the statements run inside wait at most LOCK_TIMEOUT for a lock.
+    In a transaction (an atomic migration) SET LOCAL, undone with the transaction even
+    when a statement failed (the transaction refuses a RESET then); outside, SET and
+    RESET."""
+    if schema_editor.connection.vendor != "postgresql":
+        yield
+    elif schema_editor.connection.in_atomic_block:
+        schema_editor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        yield
+        schema_editor.execute("SET LOCAL lock_timeout TO DEFAULT")
+    else:
+        schema_editor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        try:
+            yield
+        finally:
+            schema_editor.execute("RESET lock_timeout")
 
 
 def _table_column(model, field_name: str) -> tuple[str, str]:
@@ -187,11 +226,8 @@ def _table_column(model, field_name: str) -> tuple[str, str]:
 
 def _alter_table(schema_editor, table: str, change: str) -> None:
     """ALTER TABLE, waiting at most LOCK_TIMEOUT for the table's lock."""
-    schema_editor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-    try:
+    with lock_timeout(schema_editor):
         schema_editor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} {change}")
-    finally:
-        schema_editor.execute("RESET lock_timeout")
 
 
 def _index_built(schema_editor, name: str) -> bool:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessOwned
+from customers.consent import REFUSALS
 from customers.models import Customer, Purchase
 
 from .surveys import Survey
@@ -36,6 +37,14 @@ class Invitation(BusinessOwned):
     answered_at = models.DateTimeField(null=True, blank=True)
     # Why it was not sent or failed, in plain words for the owner.
     note = models.CharField(max_length=300, blank=True)
+    # The same, as a key of customers.consent.REFUSALS, when it (or its reminder) was not
+    # sent because the customer must not be e-mailed; "" otherwise. Rules read this, not
+    # the note, whose words depend on the language it was written in and may be reworded.
+    # A default in the database too: a row written by code that does not know the column
+    # yet (a deploy under way) gets "" as well.
+    refusal = models.CharField(
+        max_length=32, blank=True, default="", db_default="", choices=list(REFUSALS.items())
+    )
 
     class Meta:
         indexes = [
