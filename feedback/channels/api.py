@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.access import MANAGER_ROLES
 from accounts.api import BusinessScopedViewSet
-from customers.consent import contact_refusal
+from customers.consent import REFUSALS, contact_refusal
 from customers.models import Customer
 
 from ..models import Invitation, Survey
@@ -18,12 +18,18 @@ from .selectors import customers_to_invite
 class InvitationSerializer(serializers.ModelSerializer):
     survey = serializers.UUIDField(source="survey.uuid")
     customer = serializers.UUIDField(source="customer.uuid")
+    refusal = serializers.ChoiceField(
+        choices=list(REFUSALS.items()), allow_blank=True, read_only=True,
+        help_text="Why it (status `skipped`) or its reminder was not sent, when the customer "
+        "must not be e-mailed: `no_email`, `opted_out` or `no_consent`; empty otherwise. "
+        "`note` says it in words, in the language it was written in: branch on this instead.",
+    )  # fmt: skip
 
     class Meta:
         model = Invitation
         fields = [
-            "uuid", "survey", "customer", "status", "note", "send_at", "sent_at", "reminded_at",
-            "answered_at",
+            "uuid", "survey", "customer", "status", "note", "refusal", "send_at", "sent_at",
+            "reminded_at", "answered_at",
         ]  # fmt: skip
 
 

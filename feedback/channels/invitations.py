@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customers.consent import REFUSALS, refusal_key
-from customers.consent import contact_refusal as why_not_invite
 from customers.models import Customer, Purchase
 from customers.services import customer_email_opt_out
 
@@ -68,7 +67,7 @@ class Invited:
         return stored + self.refused_before
 
 
-def invitations_create(*, survey: Survey, customers: Iterable[Customer], send_at=None) -> Invited:
+def invitations_create(*, survey: Survey, customers: Iterable[Customer]) -> Invited:
     """Invite each customer by hand (a press of Send, the API). Those who must not be
     e-mailed are recorded as not sent, with why, once a month at most; those invited in
     the last 30 days get no row at all, only a count: a row per press filled the list."""
@@ -76,19 +75,7 @@ def invitations_create(*, survey: Survey, customers: Iterable[Customer], send_at
     customers = list({c.pk: c for c in customers}.values())
     with transaction.atomic():
         lock_invitations(survey)
-        invited = recently_invited(survey=survey, customers=customers, now=now)
-        invitations = [
-            Invitation(
-                business=survey.business,
-                survey=survey,
-                customer=customer,
-                token=new_token(),
-                send_at=send_at or now,
-            )
-            for customer in customers
-        ]
-        decide(survey, invitations, invited)
-        outcome = by_hand(survey, invitations, now=now)
+        outcome = by_hand(survey, customers, now=now)
         outcome.invitations = Invitation.objects.bulk_create(outcome.invitations)
         enqueue_sending(
             [i.pk for i in outcome.invitations if i.status == InvitationStatus.SCHEDULED]
@@ -96,42 +83,59 @@ def invitations_create(*, survey: Survey, customers: Iterable[Customer], send_at
     return outcome
 
 
-def by_hand(survey: Survey, invitations: list[Invitation], *, now: datetime) -> Invited:
-    """Which of a hand-made batch to store. Unlike a purchase's (whose row marks the
-    purchase handled), a refusal already on record or a recent invitation needs none."""
-    refused = {i.customer.pk: key for i in invitations if (key := refusal_key(i.customer))}
-    on_record = refusals_on_record(survey=survey, customer_ids=list(refused), now=now)
+def by_hand(survey: Survey, customers: list[Customer], *, now: datetime) -> Invited:
+    """What a hand-made batch stores, and whom it leaves alone. Unlike a purchase's row
+    (which marks the purchase handled), a row that would only repeat what is on record
+    (the same refusal, a recent invitation) is not stored. Two queries, whatever the
+    batch's size."""
+    refusals = {c.pk: key for c in customers if (key := refusal_key(c))}
+    on_record = refusals_on_record(survey=survey, customer_ids=list(refusals), now=now)
+    may_email = [c for c in customers if c.pk not in refusals]
+    invited = recently_invited(survey=survey, customers=may_email, now=now)
     outcome = Invited(invitations=[])
-    for invitation in invitations:
-        key = refused.get(invitation.customer.pk)
-        if invitation.status == InvitationStatus.SCHEDULED:
-            outcome.invitations.append(invitation)
-        elif not key:
-            outcome.already_invited.append(invitation.customer)
-        elif (invitation.customer.pk, key) in on_record:
-            outcome.refused_before.append(invitation)
+    for customer in customers:
+        key = refusals.get(customer.pk)
+        if key and (customer.pk, key) in on_record:
+            outcome.refused_before.append(refuse(unsaved(survey, customer, now=now), key))
+        elif key:
+            outcome.invitations.append(refuse(unsaved(survey, customer, now=now), key))
+        elif customer.pk in invited:
+            outcome.already_invited.append(customer)
         else:
-            outcome.invitations.append(invitation)
+            outcome.invitations.append(unsaved(survey, customer, now=now))
     return outcome
+
+
+def unsaved(survey: Survey, customer: Customer, *, now: datetime, purchase=None) -> Invitation:
+    """A new invitation, scheduled to be sent now."""
+    return Invitation(
+        business=survey.business, survey=survey, customer=customer, purchase=purchase,
+        token=new_token(), send_at=now, status=InvitationStatus.SCHEDULED,
+    )  # fmt: skip
+
+
+def refuse(invitation: Invitation, key: str) -> Invitation:
+    """Not sent, as the customer must not be e-mailed: why as a key of REFUSALS (for
+    the rules) and in words (for the owner, in the active language)."""
+    invitation.status = InvitationStatus.SKIPPED
+    invitation.refusal, invitation.note = key, str(REFUSALS[key])
+    return invitation
 
 
 def refusals_on_record(
     *, survey: Survey, customer_ids: list[int], now: datetime
 ) -> set[tuple[int, str]]:
     """(customer id, refusal key) for the refusals recorded for these customers and this
-    survey in the last 30 days: one query. The note is matched in every language the
-    app speaks, as whoever pressed Send read it."""
+    survey in the last 30 days: one query. By key, so the language the note was written
+    in, or a later rewording of it, does not matter."""
     if not customer_ids:
         return set()
-    keys = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            keys.update({str(text): key for key, text in REFUSALS.items()})
     rows = Invitation.objects.filter(
         business_id=survey.business_id, survey=survey, customer__in=customer_ids,
-        status=InvitationStatus.SKIPPED, note__in=list(keys), created_at__gte=now - REINVITE_AFTER,
-    ).values_list("customer", "note")  # fmt: skip
-    return {(customer, keys[note]) for customer, note in rows}
+        status=InvitationStatus.SKIPPED, refusal__in=list(REFUSALS),
+        created_at__gte=now - REINVITE_AFTER,
+    ).values_list("customer", "refusal")  # fmt: skip
+    return set(rows)
 
 
 def lock_invitations(survey: Survey) -> None:
@@ -166,16 +170,17 @@ def recently_invited(
 
 
 def decide(survey: Survey, invitations: list[Invitation], invited: dict[int, datetime]) -> None:
-    """Set each new invitation's status and note. Changes `invited` as it goes, so a
-    customer named twice in one batch (two purchases) is invited once."""
+    """Set the status and note of each purchase's invitation, all of them stored (the
+    row marks the purchase handled). Changes `invited` as it goes, so a customer named
+    twice in one batch (two purchases) is invited once."""
     for invitation in invitations:
         customer = invitation.customer
-        reason = why_not_invite(customer)
-        if not reason and customer.pk in invited:
-            reason = already_invited(survey, invited[customer.pk])
-        invitation.status = InvitationStatus.SKIPPED if reason else InvitationStatus.SCHEDULED
-        invitation.note = reason
-        if not reason:
+        if key := refusal_key(customer):
+            refuse(invitation, key)
+        elif customer.pk in invited:
+            invitation.status = InvitationStatus.SKIPPED
+            invitation.note = already_invited(survey, invited[customer.pk])
+        else:
             invited[customer.pk] = invitation.created_at
 
 
@@ -226,15 +231,7 @@ def invitations_after_purchases(*, now=None) -> int:
 
 def purchase_invitations(*, survey: Survey, purchases, now) -> list[Invitation]:
     invitations = [
-        Invitation(
-            business=survey.business,
-            survey=survey,
-            customer=purchase.customer,
-            purchase=purchase,
-            token=new_token(),
-            send_at=now,
-        )
-        for purchase in purchases
+        unsaved(survey, purchase.customer, now=now, purchase=purchase) for purchase in purchases
     ]
     with transaction.atomic():
         lock_invitations(survey)
@@ -260,9 +257,9 @@ def invitation_send(*, invitation_id: int) -> bool:
     invitation = Invitation.objects.select_related("customer", "survey__business").get(
         pk=invitation_id
     )
-    reason = why_not_invite(invitation.customer)
-    if reason:  # opted out between scheduling and sending
-        mark(invitation, InvitationStatus.SKIPPED, reason, sent_at=None)
+    key = refusal_key(invitation.customer)
+    if key:  # opted out between scheduling and sending
+        mark(invitation, InvitationStatus.SKIPPED, str(REFUSALS[key]), refusal=key, sent_at=None)
         return False
     try:
         deliver(invitation, template="invitation")
@@ -289,10 +286,10 @@ def invitation_remind(*, invitation_id: int) -> bool:
     ).update(reminded_at=now)  # fmt: skip
     if not claimed:
         return False
-    reason = why_not_invite(invitation.customer)
-    if reason:  # consent withdrawn since the invitation went out: kept, with why
-        note = _("Reminder not sent: %(reason)s") % {"reason": reason}
-        Invitation.objects.filter(pk=invitation_id).update(note=note)
+    key = refusal_key(invitation.customer)
+    if key:  # consent withdrawn since the invitation went out: kept, with why
+        note = _("Reminder not sent: %(reason)s") % {"reason": str(REFUSALS[key])}
+        Invitation.objects.filter(pk=invitation_id).update(note=note, refusal=key)
         return False
     try:
         deliver(invitation, template="reminder")

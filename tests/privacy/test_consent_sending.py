@@ -68,6 +68,7 @@ class TestInvitations:
         dana_invitation = Invitation.objects.get(customer=dana)
         assert dana_invitation.status == InvitationStatus.SKIPPED
         assert dana_invitation.note == reason(NO_CONSENT) and dana_invitation.sent_at is None
+        assert dana_invitation.refusal == NO_CONSENT
         assert Invitation.objects.get(customer=eli).status == InvitationStatus.SENT
 
     def test_everyone_who_agreed_means_exactly_the_contactable(
@@ -106,6 +107,7 @@ class TestInvitations:
         assert recipients() == ["dana@example.net"]
         skipped = Invitation.objects.get(customer=silent)
         assert (skipped.status, skipped.note) == (InvitationStatus.SKIPPED, reason(NO_CONSENT))
+        assert skipped.refusal == NO_CONSENT
 
     def test_no_reminder_after_unsubscribing_and_the_invitation_says_why(
         self, survey_a, dana, eli, client
@@ -121,6 +123,8 @@ class TestInvitations:
         assert recipients() == ["eli@example.net"]  # Eli's reminder only
         first.refresh_from_db()
         assert first.note == f"Reminder not sent: {reason(OPTED_OUT)}"
+        # Sent, its reminder not: the key says why all the same.
+        assert (first.status, first.refusal) == (InvitationStatus.SENT, OPTED_OUT)
         # Claimed once: the next sweep does not try again.
         send_due_invitations.delay()
         assert recipients() == ["eli@example.net"]

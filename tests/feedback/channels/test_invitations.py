@@ -4,6 +4,7 @@ import json
 import time
 from datetime import timedelta
 from decimal import Decimal
+from itertools import chain
 
 import pytest
 from django.core import mail
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts.models import Business
+from customers.consent import NO_CONSENT, NO_EMAIL, OPTED_OUT, REFUSALS
 from customers.models import Customer, Purchase
 from feedback.antiabuse import STARTED_FIELD, form_started_token
 from feedback.channels.addresses import entries
@@ -97,21 +99,23 @@ def test_an_unknown_token_is_404(db):
 
 
 @pytest.mark.parametrize(
-    ("fields", "note"),
+    ("fields", "note", "key"),
     [
-        ({"email": ""}, "No e-mail address."),
-        ({"consent_to_contact": False}, "Did not agree to be contacted."),
-        ({"email_opt_out_at": timezone.now()}, "Unsubscribed from e-mails."),
+        ({"email": ""}, "No e-mail address.", NO_EMAIL),
+        ({"consent_to_contact": False}, "Did not agree to be contacted.", NO_CONSENT),
+        ({"email_opt_out_at": timezone.now()}, "Unsubscribed from e-mails.", OPTED_OUT),
     ],
 )
 def test_customers_who_must_not_be_emailed_are_never_sent(
-    survey_a, business_a, fields, note, django_capture_on_commit_callbacks
+    survey_a, business_a, fields, note, key, django_capture_on_commit_callbacks
 ):
     customer = CustomerFactory(business=business_a, **{"consent_to_contact": True, **fields})
     with django_capture_on_commit_callbacks(execute=True):
         (invitation,) = invite(survey_a, customer)
     assert mail.outbox == []
+    invitation.refresh_from_db()
     assert (invitation.status, invitation.note) == (InvitationStatus.SKIPPED, note)
+    assert invitation.refusal == key
 
 
 def test_unsubscribing_asks_first_then_stops_everything(
@@ -187,6 +191,18 @@ class TestBrowserAndApi:
         assert [i["customer"] for i in client.get("/api/v1/invitations/").json()["results"]] == [
             str(dana.uuid)
         ]
+
+    def test_the_api_lists_why_an_invitation_was_not_sent_as_a_key(
+        self, mia, survey_a, business_a, dana, client_of
+    ):
+        """`refusal` for an integration to branch on; `note` says it in words."""
+        silent = CustomerFactory(business=business_a, consent_to_contact=False)
+        invite(survey_a, dana, silent)
+        listed = client_of(mia).get("/api/v1/invitations/").json()["results"]
+        assert {i["customer"]: (i["status"], i["refusal"], i["note"]) for i in listed} == {
+            str(dana.uuid): ("scheduled", "", ""),
+            str(silent.uuid): ("skipped", NO_CONSENT, "Did not agree to be contacted."),
+        }
 
     def test_the_api_refuses_other_businesses_customers(self, mia, survey_a, business_b,
                                                         client_of):  # fmt: skip
@@ -276,6 +292,38 @@ class TestNotInvitedTwice:
         (invitation,) = invite(other, dana)
         assert invitation.status == InvitationStatus.SCHEDULED
 
+    def test_a_larger_batch_takes_no_more_queries(
+        self, survey_a, business_a, django_assert_num_queries
+    ):
+        """Each kind of customer a batch can hold: to invite, invited this month, refused
+        before, refused now. One of each, or ten of each, takes as many queries."""
+
+        def batch(size: int) -> dict[str, list[Customer]]:
+            def made(**fields) -> list[Customer]:
+                return [CustomerFactory(business=business_a, **fields) for _ in range(size)]
+
+            return {
+                "new": made(consent_to_contact=True),
+                "invited": made(consent_to_contact=True),
+                "refused_before": made(consent_to_contact=False),
+                "refused": made(email="", consent_to_contact=True),
+            }
+
+        small, large = batch(1), batch(10)
+        invite(survey_a, *small["invited"], *small["refused_before"])
+        invite(survey_a, *large["invited"], *large["refused_before"])
+        with CaptureQueriesContext(connection) as first:
+            invitations_create(survey=survey_a, customers=chain(*small.values()))
+        with django_assert_num_queries(len(first.captured_queries)):
+            outcome = invitations_create(survey=survey_a, customers=chain(*large.values()))
+        assert outcome.scheduled == 10
+        assert outcome.already_invited == large["invited"]
+        assert [i.customer for i in outcome.refused_before] == large["refused_before"]
+        assert {i.refusal for i in outcome.refused_before} == {NO_CONSENT}
+        stored = [i for i in outcome.invitations if i.status == InvitationStatus.SKIPPED]
+        assert [i.customer for i in stored] == large["refused"]
+        assert {i.refusal for i in stored} == {NO_EMAIL}
+
     def test_two_purchases_make_one_invitation(self, survey_a, dana, business_a):
         survey_a.invite_after_purchase_hours = 2
         survey_a.save()
@@ -316,7 +364,9 @@ class TestNotInvitedTwice:
         first = client_of(mia).post("/api/v1/invitations/", body, "application/json")
         (made,) = first.json()["invitations"]
         assert first.json() == {"invitations": [made], "already_invited": [], "detail": ""}
-        assert (made["customer"], made["status"]) == (str(dana.uuid), "scheduled")
+        assert (made["customer"], made["status"], made["refusal"]) == (
+            str(dana.uuid), "scheduled", "",
+        )  # fmt: skip
         reply = client_of(mia).post("/api/v1/invitations/", body, "application/json")
         assert reply.status_code == 201, reply.content
         assert reply.json() == {
@@ -388,11 +438,23 @@ class TestPressingSendAgain:
     def test_a_refusal_recorded_in_another_language_counts(self, survey_a, ben):
         with translation.override("es"):
             (first,) = invite(survey_a, ben)
-        assert first.note == "No aceptó ser contactado."
+        assert (first.note, first.refusal) == ("No aceptó ser contactado.", NO_CONSENT)
         again = invitations_create(survey=survey_a, customers=[ben])
         assert again.invitations == []
         assert [(i.customer, i.note) for i in again.refused] == [
             (ben, "Did not agree to be contacted.")
+        ]
+        assert Invitation.objects.count() == 1
+
+    def test_a_refusal_reworded_since_still_counts(self, survey_a, ben, monkeypatch):
+        """The rule reads the key stored with the row, not the words shown for it."""
+        (first,) = invite(survey_a, ben)
+        assert first.note == "Did not agree to be contacted."
+        monkeypatch.setitem(REFUSALS, NO_CONSENT, "Never agreed to hear from us.")
+        again = invitations_create(survey=survey_a, customers=[ben])
+        assert again.invitations == []
+        assert [(i.customer, i.note, i.refusal) for i in again.refused] == [
+            (ben, "Never agreed to hear from us.", NO_CONSENT)
         ]
         assert Invitation.objects.count() == 1
 
@@ -421,12 +483,14 @@ class TestPressingSendAgain:
         assert invitations_after_purchases(now=now) == 3
         assert invitations_after_purchases(now=now) == 0
         by_purchase = Invitation.objects.filter(purchase__isnull=False)
-        notes = sorted(by_purchase.values_list("purchase__order_reference", "status", "note"))
-        assert [(ref, status) for ref, status, _note in notes] == [
-            ("A-1", "skipped"), ("B-1", "skipped"), ("B-2", "skipped"),
+        notes = sorted(
+            by_purchase.values_list("purchase__order_reference", "status", "refusal", "note")
+        )
+        assert [(ref, status, key) for ref, status, key, _note in notes] == [
+            ("A-1", "skipped", ""), ("B-1", "skipped", NO_CONSENT), ("B-2", "skipped", NO_CONSENT),
         ]  # fmt: skip
-        assert notes[0][2].startswith("Already invited on ")
-        assert notes[1][2] == notes[2][2] == "Did not agree to be contacted."
+        assert notes[0][3].startswith("Already invited on ")
+        assert notes[1][3] == notes[2][3] == "Did not agree to be contacted."
 
     def test_outsiders_invite_nobody(self, charlie, business_b, survey_a, dana, client_of):
         client = client_of(charlie)
