@@ -39,6 +39,19 @@ def migrate(targets=None):
     return executor.loader.project_state(targets).apps
 
 
+def migrate_logging_sql(targets) -> list[str]:
+    """Migrate to `targets`; the SQL statements it ran, in order."""
+    statements: list[str] = []
+
+    def log(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(log):
+        migrate(targets)
+    return statements
+
+
 def constraints_of(table: str) -> dict[str, dict]:
     """The table's constraints and indexes, as the database's introspection gives them."""
     with connection.cursor() as cursor:

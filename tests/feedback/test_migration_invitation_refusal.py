@@ -16,7 +16,7 @@ from django.utils import timezone
 from customers.consent import NO_CONSENT, NO_EMAIL, OPTED_OUT
 from feedback.models import Invitation, InvitationStatus
 from tests.factories import CustomerFactory
-from tests.helpers import migrate
+from tests.helpers import migrate, migrate_logging_sql
 
 backfill = import_module("feedback.migrations.0016_invitation_refusal_backfill")
 
@@ -110,14 +110,7 @@ def test_the_key_is_added_filled_in_and_removed_again(survey_a):
 def test_postgresql_adds_the_column_waiting_briefly_for_the_lock():
     try:
         migrate(BEFORE)
-        statements: list[str] = []
-
-        def log(execute, sql, params, many, context):
-            statements.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(log):
-            migrate(ADDED)
+        statements = migrate_logging_sql(ADDED)
 
         (add,) = [sql for sql in statements if "ADD COLUMN" in sql]
         assert '"refusal"' in add and "DEFAULT ''" in add

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tests.factories import CustomerFactory
-from tests.helpers import constraints_of, migrate
+from tests.helpers import constraints_of, migrate, migrate_logging_sql
 
 BEFORE = [("feedback", "0013_answer_response_no_constraint")]
 AFTER = [("feedback", "0014_response_unique_invitation")]
@@ -25,18 +25,6 @@ def at_0013():
     migrate(BEFORE)
     yield
     migrate()
-
-
-def migrate_logging_sql(targets) -> list[str]:
-    statements: list[str] = []
-
-    def log(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(log):
-        migrate(targets)
-    return statements
 
 
 def unique_on_invitation() -> list[str]:
