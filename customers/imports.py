@@ -182,7 +182,10 @@ def write_chunk(
 ) -> tuple[int, int]:  # fmt: skip
     """Write one chunk with a handful of queries; returns rows taken and rows merged.
 
-    An order reference already stored, or seen earlier in the chunk, is merged: the
+    A row is merged when it landed on something we already had: a customer with its
+    e-mail, or a purchase with its order reference (stored before, or written by an
+    earlier row of the file). It is taken when it matched nothing and so created a new
+    customer (and their purchase, if it has one). For a repeated order reference the
     later row's values win, as when a till exports a corrected order again.
     """
     customers = customers_for_rows(business, clean, origin=origin)
@@ -199,28 +202,26 @@ def write_chunk(
     taken = merged = 0
     for row in clean:
         customer, customer_is_new = customers[id(row)]
-        if row.amount is None:  # a customer-only row
-            taken, merged = (taken + 1, merged) if customer_is_new else (taken, merged + 1)
-            continue
-        purchase = Purchase(
-            business=business, customer=customer, purchased_at=row.purchased_at,
-            amount=row.amount, currency=row.currency, order_reference=row.order_reference,
-            location=locations.get(row.location.lower()) if row.location else None,
-        )  # fmt: skip
-        ref = row.order_reference
-        if ref and ref in stored:
-            purchase.pk = stored[ref]
-            updates[purchase.pk] = purchase
-            merged += 1
-        elif ref and ref in new_by_ref:
-            new_by_ref[ref] = purchase
-            merged += 1
-        elif ref:
-            new_by_ref[ref] = purchase
+        order_is_known = False
+        if row.amount is not None:  # else a customer-only row
+            purchase = Purchase(
+                business=business, customer=customer, purchased_at=row.purchased_at,
+                amount=row.amount, currency=row.currency, order_reference=row.order_reference,
+                location=locations.get(row.location.lower()) if row.location else None,
+            )  # fmt: skip
+            ref = row.order_reference
+            order_is_known = ref in stored or ref in new_by_ref
+            if ref in stored:
+                purchase.pk = stored[ref]
+                updates[purchase.pk] = purchase
+            elif ref:
+                new_by_ref[ref] = purchase
+            else:
+                without_ref.append(purchase)
+        if customer_is_new and not order_is_known:
             taken += 1
         else:
-            without_ref.append(purchase)
-            taken += 1
+            merged += 1
     Purchase.objects.bulk_create([*new_by_ref.values(), *without_ref], batch_size=1000)
     Purchase.objects.bulk_update(
         list(updates.values()),
@@ -233,8 +234,9 @@ def write_chunk(
 def customers_for_rows(
     business: Business, clean: list[CleanRow], origin: CustomerImport | None = None
 ) -> dict:
-    """Each row's customer (and whether this import created it): found by e-mail, else
-    created, one per e-mail; a row without an e-mail is a new customer. A consent column
+    """Each row's customer and whether this row created it: found by e-mail (stored, or
+    created by an earlier row of the file), else created; a row without an e-mail is a
+    new customer. A consent column
     is taken for new customers only, each answer kept in their consent history."""
     emails = {row.email for row in clean if row.email}
     known = {

@@ -97,6 +97,15 @@ class CustomerImportSerializer(serializers.ModelSerializer):
             "refused", "refusals", "failure", "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "taken": {"help_text": "Rows that matched nothing already known: each added a "
+                      "new customer (and their purchase, if the row had one)."},
+            "merged": {"help_text": "Rows that matched a customer by e-mail or a purchase by "
+                       "order reference, stored before or added by an earlier row of the "
+                       "file; they updated it instead of adding it twice."},
+            "refused": {"help_text": "Rows left out; `refusals` lists the first 1,000 with "
+                        "the reason."},
+        }  # fmt: skip
 
     def get_mapping(self, job: CustomerImport) -> dict[str, str]:
         return {k: v for k, v in job.mapping.items() if k != "_options"}

@@ -61,7 +61,9 @@ def test_a_pos_export_is_imported_merging_what_we_know(alice, business_a, client
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     assert (job.total_rows, job.processed_rows) == (8, 8)
-    assert (job.taken, job.merged, job.refused) == (3, 1, 4)
+    # Taken: A-1's first row (new Dana). Merged: A-2 (Dana, added by row 2), A-1 again
+    # (its order) and A-3 (Kim, known by e-mail).
+    assert (job.taken, job.merged, job.refused) == (1, 3, 4)
     reasons = {r["row"]: r["reason"] for r in job.refusals}
     assert set(reasons) == {6, 7, 8, 9}
     assert "not a date" in reasons[6] and "negative" in reasons[7]
@@ -74,6 +76,69 @@ def test_a_pos_export_is_imported_merging_what_we_know(alice, business_a, client
     assert Customer.objects.filter(business=business_a).count() == 2
     page = client.get(f"/customers/imports/{job.uuid}/").content.decode()
     assert "Unknown location “Moon Base”." in page
+
+
+# Each row says what the report should count it as, and why.
+COUNTED = (
+    "Order,Date,Name,Email,Total\n"
+    "B-1,2024-03-01,Kim,KIM@example.com,5\n"  # Kim, known by e-mail (any case): merged
+    "B-2,2024-03-01,Eve,eve@example.com,5\n"  # new customer, new order: taken
+    "B-3,2024-03-01,Eve,eve@example.com,6\n"  # Eve again, from the row above: merged
+    "OLD-1,2024-03-01,Max,max@example.com,7\n"  # new Max, but a stored order: merged
+    "B-2,2024-03-02,Eve,eve@example.com,8\n"  # B-2 again, from this file: merged
+    ",2024-03-01,Walk-in,,4\n"  # no e-mail, no reference: taken
+    "B-4,,Zed,zed@example.com,\n"  # a new customer without a purchase: taken
+    "B-5,,Kim,kim@example.com,\n"  # Kim, without a purchase: merged
+)
+
+
+@pytest.mark.parametrize("chunk_rows", [2_000, 2])
+def test_merged_counts_rows_that_landed_on_what_we_had(
+    alice, business_a, client_of, monkeypatch, chunk_rows
+):
+    """Also when what a row merges with came in an earlier chunk of the file."""
+    monkeypatch.setattr("customers.imports.CHUNK_ROWS", chunk_rows)
+    kim = CustomerFactory(business=business_a, email="kim@example.com", name="Kim")
+    old = Purchase.objects.create(
+        business=business_a, customer=kim, purchased_at="2024-01-01T10:00Z", amount=1,
+        currency="EUR", order_reference="OLD-1",
+    )  # fmt: skip
+    client = client_of(alice)
+    upload(client, COUNTED.encode())
+    job = CustomerImport.objects.get()
+    start(client, job, order_reference="Order", purchased_at="Date", name="Name",
+          email="Email", amount="Total")  # fmt: skip
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.failure
+    assert (job.taken, job.merged, job.refused) == (3, 5, 0)
+    assert Customer.objects.filter(business=business_a).count() == 5  # Kim, Eve, Max, ...
+    assert Purchase.objects.filter(business=business_a).count() == 5  # B-1..3, OLD-1, walk-in
+    old.refresh_from_db()
+    assert (old.customer.email, old.amount) == ("max@example.com", Decimal("7.00"))
+    assert Purchase.objects.get(order_reference="B-2").amount == Decimal("8.00")
+    assert Purchase.objects.get(order_reference="B-1").customer == kim
+    page = client.get(f"/customers/imports/{job.uuid}/").content.decode()
+    assert 'id="count-taken" data-progress-field="taken">3<' in page
+    assert 'id="count-merged" data-progress-field="merged">5<' in page
+    assert "Added as new: rows that matched nothing we had" in page
+
+
+def test_another_business_customers_and_orders_are_not_merged_with(
+    alice, business_a, business_b, client_of
+):
+    other = CustomerFactory(business=business_b, email="kim@example.com")
+    Purchase.objects.create(
+        business=business_b, customer=other, purchased_at="2024-01-01T10:00Z", amount=1,
+        currency="EUR", order_reference="B-1",
+    )  # fmt: skip
+    client = client_of(alice)
+    upload(client, b"Order,Date,Name,Email,Total\nB-1,2024-03-01,Kim,kim@example.com,5\n")
+    job = CustomerImport.objects.get()
+    start(client, job, order_reference="Order", purchased_at="Date", name="Name",
+          email="Email", amount="Total")  # fmt: skip
+    job.refresh_from_db()
+    assert (job.taken, job.merged, job.refused) == (1, 0, 0)
+    assert Purchase.objects.get(business=business_b).amount == Decimal("1.00")
 
 
 def test_a_windows_export_is_read_and_said_so(alice, business_a, client_of):
@@ -190,15 +255,19 @@ def test_outsiders_and_staff_cannot_see_an_import(alice, bob, charlie, business_
 
 
 def test_an_import_of_100000_rows(alice, business_a, client_of):
-    """A real 100,000-row export: 90,000 new customers with a purchase each, 10,000 rows
-    that repeat an order (merged), and 500 with a bad amount (refused)."""
+    """A real 100,000-row export: 90,000 new customers with a purchase each, then 5,000
+    rows that repeat an order and 5,000 new orders of customers from earlier rows (all
+    merged, in later chunks than what they merge with); every 200th row has a bad amount
+    (refused), and so does the row repeating it or buying again, 500 in all."""
     buffer = io.StringIO()
     buffer.write("order_id,date,name,email,amount\n")
     for n in range(100_000):
-        order = n if n < 90_000 else n - 90_000  # the last 10,000 repeat earlier orders
+        # Who: rows from 90,000 on name a customer of an earlier row, by e-mail.
+        who = n if n < 90_000 else (n - 90_000 if n < 95_000 else n - 95_000)
+        order = who if 90_000 <= n < 95_000 else n  # these 5,000 repeat an earlier order
         amount = "-1" if n % 200 == 199 else f"{(n % 50) + 2}.50"
         buffer.write(
-            f"O-{order},2024-0{1 + n % 9}-1{n % 10},Person {order},p{order}@example.com,{amount}\n"
+            f"O-{order},2024-0{1 + n % 9}-1{n % 10},Person {who},p{who}@example.com,{amount}\n"
         )
     client = client_of(alice)
     upload(client, buffer.getvalue().encode())
@@ -209,12 +278,8 @@ def test_an_import_of_100000_rows(alice, business_a, client_of):
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE, job.failure
     assert job.processed_rows == job.total_rows == 100_000
-    assert job.refused == 500
-    assert job.taken + job.merged + job.refused == 100_000
-    assert Purchase.objects.filter(business=business_a).count() == 90_000 - 450
-    assert (
-        Customer.objects.filter(business=business_a).count()
-        == 90_000 - 450 + job.merged - job.merged
-    )
+    assert (job.taken, job.merged, job.refused) == (89_550, 2 * 4_975, 500)
+    assert Customer.objects.filter(business=business_a).count() == 89_550
+    assert Purchase.objects.filter(business=business_a).count() == 89_550 + 4_975
     assert len(job.refusals) == 500
     assert time.monotonic() - started < 600  # a stuck import fails here rather than hanging CI
