@@ -12,19 +12,29 @@ from .models import Customer, CustomerImport, Purchase
 def customers_search(*, business: Business, query: str = "") -> QuerySet[Customer]:
     """Customers matching a name, e-mail, phone or tag, with how often and when they bought."""
     customers = Customer.objects.filter(business=business)
-    # No stored text holds a NUL (PostgreSQL refuses it, also in a query): dropping it
-    # changes no match and keeps a pasted one from failing the search.
-    query = query.replace("\x00", "").strip()
+    query = search_text(query)
     if query:
-        customers = customers.filter(
-            Q(name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(phone__icontains=query)
-            | Q(tags__icontains=query)
-        )
+        customers = customers.filter(customer_matches(query) | Q(tags__icontains=query))
     return customers.annotate(
         purchase_count=Count("purchases"), last_purchase=Max("purchases__purchased_at")
     ).order_by("name", "id")
+
+
+def search_text(query: str) -> str:
+    """What was typed in a search box, ready to match: trimmed, without NUL."""
+    # No stored text holds a NUL (PostgreSQL refuses it, also in a query): dropping it
+    # changes no match and keeps a pasted one from failing the search.
+    return query.replace("\x00", "").strip()
+
+
+def customer_matches(query: str, *, through: str = "") -> Q:
+    """A customer whose name, e-mail or phone contains the query, in any case. `through`
+    reaches the customer from another model: "customer__" for an interaction's."""
+    return (
+        Q(**{f"{through}name__icontains": query})
+        | Q(**{f"{through}email__icontains": query})
+        | Q(**{f"{through}phone__icontains": query})
+    )
 
 
 def purchases_for_customer(*, business: Business, customer: Customer) -> QuerySet[Purchase]:

@@ -10,7 +10,7 @@ from accounts.selectors import business_object_or_404
 
 from ..models import Interaction
 from .forms import InteractionForm
-from .selectors import customers_matching, interactions_for_business
+from .selectors import QUERY_MAX, customers_matching, interactions_for_business
 from .services import interaction_log
 
 PAGE_SIZE = 25
@@ -19,11 +19,13 @@ PAGE_SIZE = 25
 @business_view()
 def interaction_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
+    query = request.GET.get("q", "")[:QUERY_MAX]
     interactions = interactions_for_business(
-        business=request.business, staff=request.user if mine else None
+        business=request.business, staff=request.user if mine else None, query=query
     )
     page = Paginator(interactions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "feedback/interactions/list.html", {"page": page, "mine": mine})
+    context = {"page": page, "mine": mine, "q": query.strip()}
+    return render(request, "feedback/interactions/list.html", context)
 
 
 @business_view()
