@@ -7,12 +7,56 @@ recorded thing; they hold uuids, field names and counts, never a customer's data
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiKey, AuditEntry, Business, Membership, Role
 
 # The person filter's value for entries no signed-in person made (API keys, scheduled work,
 # customers unsubscribing).
 NO_PERSON = "-"
+
+# Each action the services record, in words, for the page and its filter. The codes stay
+# in the database and the API (machines read them); a code missing here shows as itself.
+ACTION_LABELS: dict[str, Promise] = {
+    "api_key.create": _("API key created"),
+    "api_key.revoke": _("API key revoked"),
+    "business.settings": _("Business settings changed"),
+    "team.invite": _("Team member invited"),
+    "team.invitation_revoke": _("Team invitation withdrawn"),
+    "team.join": _("Joined the team"),
+    "team.role_change": _("Team member's role changed"),
+    "team.remove": _("Team member removed"),
+    "customer.create": _("Customer added"),
+    "customer.view": _("Customer page viewed"),
+    "customer.update": _("Customer edited"),
+    "customer.consent": _("Customer's consent to contact changed"),
+    "customer.delete": _("Customer deleted"),
+    "customer.export": _("Customer's data downloaded"),
+    "customer.erase": _("Customer's data erased"),
+    "customer_import.upload": _("Customer file uploaded"),
+    "retention.anonymise": _("Old data anonymised (retention period)"),
+    "case.update": _("Follow-up changed"),
+    "survey.create": _("Survey created"),
+    "survey.update": _("Survey edited"),
+    "survey.status": _("Survey status changed"),
+    "question.delete": _("Survey question deleted"),
+    "review_source.create": _("Review site connected"),
+    "review_source.update": _("Review site changed"),
+    "review_source.archive": _("Review site archived"),
+    "review.reply_posted": _("Review reply posted"),
+    "review.reply_copied": _("Review reply copied to the site"),
+    "review.reply_failed": _("Review reply failed to post"),
+    "insight_settings.update": _("Insight settings changed"),
+    "aspect.create": _("Aspect added"),
+    "aspect.update": _("Aspect changed"),
+    "aspect.delete": _("Aspect removed"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words, in the active language; an unknown code as itself."""
+    return str(ACTION_LABELS.get(action, action))
 
 
 def audit_entries(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cxplatform.errors import ApplicationError
 
-from .audit_log import NO_PERSON
+from .audit_log import NO_PERSON, action_label
 from .branding import LOGO_MAX_BYTES, clean_brand_colour, clean_logo, logo_too_large
 from .business_settings import NAME_MAX_LENGTH, RETENTION_MAX_MONTHS
 from .models import ApiKeyScope, Industry, time_zone_names
@@ -125,16 +125,44 @@ def field_checked(check, value):
 
 
 class AuditFilterForm(forms.Form):
-    """Filters of the audit page; the choices are what the business's log holds."""
+    """Filters of the audit page; the choices are what the business's log holds.
+
+    A value that is not among them (an old bookmark, an edited address, an action no
+    longer in the log) is left out rather than refused: that filter shows everything,
+    and `ignored` says so in words.
+    """
 
     action = forms.ChoiceField(label=_("Action"), required=False)
     person = forms.ChoiceField(label=_("Person"), required=False)
 
-    def __init__(self, *args, actions: list[str], people: list[str], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Every action")), *((a, a) for a in actions)]
-        self.fields["person"].choices = [
-            ("", _("Everyone")),
-            *((p, p) for p in people),
-            (NO_PERSON, _("Nobody signed in (API key, schedule, customer)")),
-        ]
+    IGNORED = {
+        "action": _("Unknown action, showing every action."),
+        "person": _("Unknown person, showing everyone."),
+    }
+
+    def __init__(self, query=None, *, actions: list[str], people: list[str]) -> None:
+        choices = {
+            "action": [("", _("Every action")), *action_choices(actions)],
+            "person": [
+                ("", _("Everyone")),
+                *((p, p) for p in people),
+                (NO_PERSON, _("Nobody signed in (API key, schedule, customer)")),
+            ],
+        }
+        data = None
+        self.ignored: list[str] = []
+        if query is not None:
+            data = {name: query.get(name, "") for name in choices}
+            for name, value in list(data.items()):
+                if value not in {str(key) for key, _label in choices[name]}:
+                    del data[name]
+                    self.ignored.append(str(self.IGNORED[name]))
+        super().__init__(data)
+        for name, options in choices.items():
+            self.fields[name].choices = options
+
+
+def action_choices(actions: list[str]) -> list[tuple[str, str]]:
+    """The actions in words, in alphabetical order of the words."""
+    labelled = ((action, action_label(action)) for action in actions)
+    return sorted(labelled, key=lambda choice: choice[1].casefold())

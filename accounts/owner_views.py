@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxplatform.errors import ApplicationError
 
 from .access import OWNER_ONLY, business_view
-from .audit_log import audit_actions, audit_entries, audit_people
+from .audit_log import action_label, audit_actions, audit_entries, audit_people
 from .branding import KEEP, business_look_update, logo_url, survey_theme
 from .business_settings import business_settings_update
 from .forms import AuditFilterForm, BusinessSettingsForm, SurveyLookForm
@@ -104,22 +105,50 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         actions=audit_actions(business=business),
         people=audit_people(business=business),
     )
-    if form.is_bound and not form.is_valid():
-        return render(request, "accounts/audit.html", {"form": form}, status=400)
-    wanted = form.cleaned_data if form.is_bound else {}
+    # An unknown filter value was left out of the form (form.ignored says which), so a
+    # bound form is always valid.
+    wanted = form.cleaned_data if form.is_valid() else {}
     entries = audit_entries(
         business=business, action=wanted.get("action", ""), person=wanted.get("person", "")
     )
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(entry, detail_lines(entry.detail)) for entry in page]
+    rows = [(entry, action_label(entry.action), detail_lines(entry.detail)) for entry in page]
     return render(request, "accounts/audit.html", {"form": form, "page": page, "rows": rows})
 
 
 def detail_lines(detail: object) -> list[tuple[str, str]]:
-    """An entry's detail as (name, value) lines of plain text; the template escapes them."""
+    """An entry's detail as (name, value) lines of plain text; the template escapes them.
+
+    Names stay as the services wrote them (field names, "from", "to"): only the values
+    are put in words, times in the business's local time."""
     if not isinstance(detail, dict):
-        return [("", json.dumps(detail, ensure_ascii=False))]
-    return [
-        (str(name), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-        for name, value in detail.items()
-    ]
+        return [("", readable(detail))]
+    return [(str(name), readable(value)) for name, value in detail.items()]
+
+
+def readable(value: object) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, str):
+        return local_time(value) or value
+    if isinstance(value, list):
+        return ", ".join(readable(item) for item in value)
+    if isinstance(value, dict):
+        if value.keys() == {"from", "to"}:
+            return f"{readable(value['from'])} → {readable(value['to'])}"
+        return "; ".join(f"{name}: {readable(item)}" for name, item in value.items())
+    return str(value)
+
+
+def local_time(text: str) -> str | None:
+    """A moment written with its UTC offset (isoformat() or str() of an aware datetime),
+    shown as the app shows times; None for any other text (a naive time's zone is unknown)."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is None or timezone.is_naive(moment):
+        return None
+    return date_format(timezone.localtime(moment), "j M Y H:i")
