@@ -34,7 +34,7 @@ class PurchaseForm(forms.Form):
     currency = forms.RegexField(label=_("Currency"), regex=r"^[A-Za-z]{3}$", initial="EUR",
                                 error_messages={"invalid": _("Use a code like EUR.")})  # fmt: skip
     order_reference = forms.CharField(label=_("Order reference"), max_length=100, required=False)
-    location = UuidChoiceField(label=_("Location"))
+    location = UuidChoiceField(label=_("Location"), empty_label=_("No particular location"))
 
     def __init__(self, *args, business: Business, **kwargs) -> None:
         super().__init__(*args, **kwargs)

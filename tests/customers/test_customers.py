@@ -84,6 +84,24 @@ def test_purchases_are_recorded_on_the_customer_page(bob, business_a, client_of)
     assert Purchase.objects.count() == 1
 
 
+def test_a_purchase_needs_no_particular_location(bob, charlie, business_a, business_b, client_of):
+    customer = CustomerFactory(business=business_a)
+    location_create(business=business_a, name="<b>Annex</b>")
+    client = client_of(bob)
+
+    html = client.get(f"/customers/{customer.uuid}/").content.decode()
+
+    assert '<option value="" selected>No particular location</option>' in html
+    assert "---------" not in html
+    assert "&lt;b&gt;Annex&lt;/b&gt;" in html and "<b>Annex" not in html
+    reply = client.post(
+        f"/customers/{customer.uuid}/purchases/",
+        {"purchased_at": "2026-03-05T10:30", "amount": "4", "currency": "EUR", "location": ""},
+    )
+    assert reply.status_code == 302 and Purchase.objects.get().location is None
+    assert client_of(charlie).get(f"/customers/{customer.uuid}/").status_code == 404
+
+
 def test_roles(bob, mia, business_a, client_of):
     customer = CustomerFactory(business=business_a)
     assert client_of(bob).get(f"/customers/{customer.uuid}/edit/").status_code == 403
