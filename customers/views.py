@@ -31,6 +31,8 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+# Who may open a customer's page: other pages link a customer's name only for these.
+CUSTOMER_PAGE_ROLES = ALL_ROLES
 
 
 def add_errors(form, error: ApplicationError) -> None:
@@ -67,7 +69,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/form.html", {"form": form}, status=status)
 
 
-@business_view(roles=ALL_ROLES)
+@business_view(roles=CUSTOMER_PAGE_ROLES)
 @require_GET
 def customer_detail(request: HttpRequest, customer_uuid) -> HttpResponse:
     customer = business_object_or_404(Customer, business=request.business, uuid=customer_uuid)

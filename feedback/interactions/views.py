@@ -7,8 +7,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import business_view
 from accounts.selectors import business_object_or_404
+from customers.views import CUSTOMER_PAGE_ROLES
 
-from ..models import Interaction
+from ..cases.selectors import cases_for_member
+from ..models import FollowUpCase, Interaction
 from .forms import InteractionForm
 from .selectors import QUERY_MAX, customers_matching, interactions_for_business
 from .services import interaction_log
@@ -71,7 +73,21 @@ def interaction_detail(request: HttpRequest, interaction_uuid) -> HttpResponse:
     interaction = business_object_or_404(
         Interaction, business=request.business, uuid=interaction_uuid
     )
-    return render(request, "feedback/interactions/detail.html", {"item": interaction})
+    context = {
+        "item": interaction,
+        # Names link only to pages the viewer may open.
+        "customer_linked": request.membership.role in CUSTOMER_PAGE_ROLES,
+        "case_linked": may_open_case(request, getattr(interaction, "case", None)),
+    }
+    return render(request, "feedback/interactions/detail.html", context)
+
+
+def may_open_case(request: HttpRequest, case: FollowUpCase | None) -> bool:
+    """Staff open their own and unassigned cases, not a colleague's (cases.views.load_case)."""
+    if case is None:
+        return False
+    allowed = cases_for_member(business=request.business, membership=request.membership)
+    return allowed.filter(pk=case.pk).exists()
 
 
 @business_view()

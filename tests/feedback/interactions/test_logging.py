@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from accounts.services import api_key_create, location_create
@@ -186,3 +187,41 @@ class TestApi:
         client = client_of(charlie)
         assert client.get(f"/api/v1/interactions/{interaction.uuid}/").status_code == 404
         assert client.get("/api/v1/interactions/").json()["results"] == []
+
+
+def test_the_detail_links_the_customer_for_every_role(
+    business_a, business_b, alice, bob, charlie, client_of
+):
+    customer = CustomerFactory(business=business_a, name="Dana <Lee>")
+    interaction = InteractionFactory(business=business_a, customer=customer)
+    link = f'<a href="/customers/{customer.uuid}/">Dana &lt;Lee&gt;</a>'
+
+    for user in (alice, bob):  # staff may open a customer's page too
+        client = client_of(user)
+        html = client.get(f"/interactions/{interaction.uuid}/").content.decode()
+        assert link in html and "Dana <Lee>" not in html
+        assert client.get(f"/customers/{customer.uuid}/").status_code == 200
+    assert client_of(charlie).get(f"/interactions/{interaction.uuid}/").status_code == 404
+
+
+def test_the_detail_without_a_customer_shows_a_dash(business_a, bob, client_of):
+    interaction = InteractionFactory(business=business_a)
+    html = client_of(bob).get(f"/interactions/{interaction.uuid}/").content.decode()
+    assert "<dt>Customer</dt><dd>—</dd>" in html
+
+
+def test_the_case_is_linked_only_for_who_may_open_it(business_a, alice, bob, client_of):
+    interaction = InteractionFactory(business=business_a)
+    case = FollowUpCase.objects.create(
+        business=business_a, reason=CaseReason.STAFF_FLAG, interaction=interaction,
+        assignee=alice, due_at=timezone.now(),
+    )  # fmt: skip
+    case_link = f'href="/cases/{case.uuid}/"'
+    page = f"/interactions/{interaction.uuid}/"
+
+    assert case_link in client_of(alice).get(page).content.decode()
+    html = client_of(bob).get(page).content.decode()  # Alice's case: Bob may not open it
+    assert case_link not in html and str(case) in html
+    assert client_of(bob).get(f"/cases/{case.uuid}/").status_code == 403
+    FollowUpCase.objects.filter(pk=case.pk).update(assignee=bob)
+    assert case_link in client_of(bob).get(page).content.decode()
