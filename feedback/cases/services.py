@@ -30,6 +30,8 @@ from ..models import (
 )
 
 DEFAULT_DUE = timedelta(hours=48)
+# A note the same as the one just added, this soon after, is the same note sent twice.
+RESENT_WITHIN = timedelta(minutes=2)
 # Texts older than this (imports, backfills, rescoring) are history, not someone to call.
 FRESH_FOR = timedelta(days=14)
 DETRACTOR_UP_TO = 6
@@ -158,13 +160,17 @@ def case_update(
     due_at=None,
     unassign: bool = False,
 ) -> FollowUpCase:
-    """Change status, owner or due time; status changes stamp when they happened."""
+    """Change status, owner or due time; status changes stamp when they happened.
+
+    Only what differs from the case is written and audited, so sending the same values
+    again (a form sent twice, a retried request) changes nothing and records nothing.
+    """
     changes: dict = {}
     if status and status != case.status:
         changes.update(status_changes(case, status))
-    if assignee is not None or unassign:
+    if (assignee is not None or unassign) and getattr(assignee, "pk", None) != case.assignee_id:
         changes["assignee"] = assignee
-    if due_at is not None:
+    if due_at is not None and due_at != case.due_at:
         changes["due_at"] = due_at
     if not changes:
         return case
@@ -182,7 +188,7 @@ def case_update(
             actor=actor,
             action="case.update",
             target=str(case.uuid),
-            detail={name: str(value) for name, value in changes.items()},
+            detail={name: None if value is None else str(value) for name, value in changes.items()},
         )
     return case
 
@@ -202,7 +208,20 @@ def status_changes(case: FollowUpCase, status: str) -> dict:
 
 
 def case_note_add(*, case: FollowUpCase, author: User | None, text: str) -> CaseNote:
-    return CaseNote.objects.create(business=case.business, case=case, author=author, text=text)
+    """Add a note; the same text from the same author as the case's newest note, within
+    RESENT_WITHIN, is that note sent again (a double click, a retried request) and gives
+    it back rather than a copy."""
+    with transaction.atomic():
+        # Two copies arriving together wait for each other here (PostgreSQL).
+        list(FollowUpCase.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+        newest = case.notes.order_by("-created_at", "-pk").first()
+        if (
+            newest is not None
+            and (newest.author_id, newest.text) == (getattr(author, "pk", None), text)
+            and newest.created_at >= timezone.now() - RESENT_WITHIN
+        ):
+            return newest
+        return CaseNote.objects.create(business=case.business, case=case, author=author, text=text)
 
 
 def cases_of_removed_member_release(*, business_id: int, user_id: int) -> int:

@@ -53,17 +53,20 @@ def load_case(request: HttpRequest, case_uuid) -> FollowUpCase:
 @business_view()
 def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
     case = load_case(request, case_uuid)
-    can_assign = request.membership.is_manager
-    update_form = CaseUpdateForm(
+    return render_detail(request, case, case_update_form(request, case), CaseNoteForm())
+
+
+def case_update_form(request: HttpRequest, case: FollowUpCase) -> CaseUpdateForm:
+    """The update form as the case stands, its due time in the business's local time."""
+    return CaseUpdateForm(
         business=request.business,
-        can_assign=can_assign,
+        can_assign=request.membership.is_manager,
         initial={
             "status": case.status,
             "assignee": case.assignee,
             "due_at": timezone.localtime(case.due_at).strftime("%Y-%m-%dT%H:%M"),
         },
     )
-    return render_detail(request, case, update_form, CaseNoteForm())
 
 
 def render_detail(request, case, update_form, note_form, status: int = 200) -> HttpResponse:
@@ -86,6 +89,9 @@ def case_update_view(request: HttpRequest, case_uuid) -> HttpResponse:
     can_assign = request.membership.is_manager
     form = CaseUpdateForm(request.POST, business=request.business, can_assign=can_assign)
     if not form.is_valid():
+        # Shown again with what was typed, at this address: a reload sends the form
+        # again, which is harmless. A refused form writes nothing, and case_update sets
+        # values (and writes only those that differ), so a second send changes nothing.
         return render_detail(request, case, form, CaseNoteForm(), status=400)
     data = form.cleaned_data
     assignment = {}
@@ -104,11 +110,8 @@ def case_note_view(request: HttpRequest, case_uuid) -> HttpResponse:
     case = load_case(request, case_uuid)
     form = CaseNoteForm(request.POST)
     if not form.is_valid():
-        update_form = CaseUpdateForm(
-            business=request.business, can_assign=request.membership.is_manager,
-            initial={"status": case.status, "assignee": case.assignee, "due_at": case.due_at},
-        )  # fmt: skip
-        return render_detail(request, case, update_form, form, status=400)
+        return render_detail(request, case, case_update_form(request, case), form, status=400)
+    # A note sent twice (a double click, a retried request) is added once: case_note_add.
     case_note_add(case=case, author=request.user, text=form.cleaned_data["text"])
     messages.success(request, _("Note added."))
     return redirect("cases:detail", case_uuid=case.uuid)

@@ -240,6 +240,65 @@ class TestWorking:
         assert "Called &lt;b&gt;Dana&lt;/b&gt;, sent voucher" in html and "Note added." in html
         assert client.post(f"/cases/{case.uuid}/notes/", {"text": ""}).status_code == 400
 
+    def test_no_notes_yet_is_spaced_from_the_note_form(self, case, alice, client_of):
+        html = client_of(alice).get(f"/cases/{case.uuid}/").content.decode()
+        empty = html.index("No notes yet.")
+        form = html.index('id="case-note-form"')
+        assert empty < form < html.index("Add a note")
+        assert 'id="case-note-form" style="margin-top:1.5rem"' in html
+
+    def test_a_refused_save_keeps_what_was_typed_and_a_resend_changes_nothing(
+        self, case, mia, bob, client_of
+    ):
+        client = client_of(mia)
+        typed = {"status": "resolved", "assignee": bob.pk, "due_at": "<b>soon</b>"}
+        for _ in range(2):  # the browser's reload sends it again
+            bad = client.post(f"/cases/{case.uuid}/update/", typed)
+            html = bad.content.decode()
+            assert bad.status_code == 400 and "Enter a valid date/time." in html
+            assert 'value="&lt;b&gt;soon&lt;/b&gt;"' in html and "<b>soon" not in html
+            assert '<option value="resolved" selected>' in html
+        case.refresh_from_db()
+        assert case.status == CaseStatus.OPEN and case.resolved_at is None
+        assert not AuditEntry.objects.filter(action="case.update").exists()
+
+        good = {**typed, "due_at": "2030-01-02T10:00"}
+        for _ in range(2):  # sent twice: the second changes and records nothing
+            assert client.post(f"/cases/{case.uuid}/update/", good).status_code == 302
+        case.refresh_from_db()
+        assert (case.status, case.assignee) == (CaseStatus.RESOLVED, bob)
+        (entry,) = AuditEntry.objects.filter(action="case.update")
+        assert entry.detail["status"] == "resolved" and "due_at" in entry.detail
+
+    def test_unassigning_is_recorded_as_nobody(self, case, alice, client_of):
+        client_of(alice).post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "open", "assignee": "", "due_at": "2030-01-02T10:00"},
+        )
+        case.refresh_from_db()
+        assert case.assignee is None
+        assert AuditEntry.objects.get(action="case.update").detail["assignee"] is None
+
+    def test_a_note_sent_twice_is_added_once(self, case, alice, bob, client_of):
+        client = client_of(alice)
+        for _ in range(2):
+            reply = client.post(f"/cases/{case.uuid}/notes/", {"text": "Called, no answer"})
+            assert reply.status_code == 302
+        assert case.notes.count() == 1
+        client.post(f"/cases/{case.uuid}/notes/", {"text": "Left a voicemail"})
+        client.post(f"/cases/{case.uuid}/notes/", {"text": "Called, no answer"})  # again, later
+        assert case.notes.count() == 3
+        FollowUpCase.objects.filter(pk=case.pk).update(assignee=bob)
+        client_of(bob).post(f"/cases/{case.uuid}/notes/", {"text": "Called, no answer"})
+        assert case.notes.filter(author=bob).count() == 1  # someone else's is their own
+
+    def test_the_same_note_much_later_is_a_new_note(self, case, alice, client_of):
+        client = client_of(alice)
+        client.post(f"/cases/{case.uuid}/notes/", {"text": "Called, no answer"})
+        case.notes.update(created_at=timezone.now() - timedelta(minutes=5))
+        client.post(f"/cases/{case.uuid}/notes/", {"text": "Called, no answer"})
+        assert case.notes.count() == 2
+
     def test_staff_see_their_own_and_unassigned_cases_only(self, case, bob, client_of):
         # The case is Alice's: Bob may not open it, and does not see it in his queue.
         client = client_of(bob)
