@@ -18,6 +18,7 @@ from .antiabuse import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
     filled_too_fast,
+    form_resumed_token,
     form_started_token,
     is_bot_honeypot,
     rate_limited,
@@ -156,10 +157,17 @@ def survey_form(
         return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
     except ApplicationError as error:
         return render_survey(
-            request, survey, questions, values, error.errors, contact=contact,
+            request, survey, questions, values, error.errors, contact=contact, resumed=True,
             embedded=embedded, status=400,
         )  # fmt: skip
     return redirect(thanks_url)
+
+
+def survey_language_if_not_the_page_s(survey: Survey) -> str:
+    """The language of the survey's own words (name, questions, options, privacy line)
+    when the page is in another, to mark them with (lang="…"); "" when it is the same."""
+    language = survey.language or survey.business.language
+    return "" if language == translation.get_language() else language
 
 
 def activate_survey_language(request: HttpRequest, survey: Survey) -> None:
@@ -210,9 +218,13 @@ def render_survey(
     *,
     contact: dict | None = None,
     too_fast: bool = False,
+    resumed: bool = False,
     embedded: bool = False,
     status: int = 200,
 ) -> HttpResponse:
+    """The survey's form. `resumed`: shown again after answers that came at a person's
+    pace and need another look; correcting one of them may then take under the minimum
+    fill time, which must not be taken for a bot's ("That was quick!")."""
     errors = errors or {}
     context = {
         "survey": survey,
@@ -224,7 +236,8 @@ def render_survey(
         "error_count": len(errors),
         "too_fast": too_fast,
         "embedded": embedded,
-        "started_token": form_started_token(),
+        "started_token": form_resumed_token() if resumed else form_started_token(),
+        "survey_language": survey_language_if_not_the_page_s(survey),
         "honeypot_field": HONEYPOT_FIELD,
         "started_field": STARTED_FIELD,
     }

@@ -153,6 +153,34 @@ def test_a_spanish_browser_gets_the_survey_in_spanish(survey_a):
     assert "Nada probable" in html and "Enviar" in html
 
 
+def test_the_owner_s_words_are_marked_with_their_language_when_the_page_s_differs(survey_a):
+    """A Spanish browser gets the page in Spanish, the questions as the owner wrote them
+    (in English): marked lang="en", a screen reader reads them in an English voice."""
+    _nps, reason = survey_a.questions.order_by("position")
+    html = Client().get(page(survey_a), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es"' in html
+    assert f'<h1 lang="en">{survey_a.name}</h1>' in html
+    assert f'<span lang="en">{reason.prompt}</span>' in html
+    assert '<p class="privacy" lang="en">' in html
+    same = Client().get(page(survey_a), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en">' not in same.replace('<html lang="en"', "")
+
+
+def test_a_form_shown_again_for_a_mistake_may_be_sent_at_once(survey_a):
+    """Correcting one answer can take under the minimum fill time: the form shown again
+    for a mistake carries a start time that lets it through, not "That was quick!"."""
+    score, reason = names(survey_a)
+    client = Client()
+    mistaken = client.post(page(survey_a), filled({score: "12", reason: "Nice"}))
+    assert mistaken.status_code == 400
+    token = re.search(rf'name="{STARTED_FIELD}" value="([^"]+)"', mistaken.content.decode())[1]
+
+    corrected = client.post(page(survey_a), {STARTED_FIELD: token, score: "9", reason: "Nice"})
+
+    assert corrected.status_code == 302
+    assert Response.objects.count() == 1
+
+
 def test_errors_are_in_spanish_too(survey_a):
     score, _ = names(survey_a)
     reply = Client().post(page(survey_a), filled({score: "12"}), HTTP_ACCEPT_LANGUAGE="es")
