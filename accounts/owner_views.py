@@ -123,32 +123,39 @@ def detail_lines(detail: object) -> list[tuple[str, str]]:
     are put in words, times in the business's local time."""
     if not isinstance(detail, dict):
         return [("", readable(detail))]
-    return [(str(name), readable(value)) for name, value in detail.items()]
+    return [(str(name), readable(value, time=name in TIME_KEYS)) for name, value in detail.items()]
 
 
-def readable(value: object) -> str:
+# The detail keys the services write moments under (a case's times, retention's cutoff).
+# Only these are read as times: other text (a business's name, say) is shown as typed,
+# even when it looks like one.
+TIME_KEYS = {"due_at", "contacted_at", "resolved_at", "before"}
+
+
+def readable(value: object, *, time: bool = False) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, str):
-        return local_time(value) or value
+        return (local_time(value) if time else None) or value
     if isinstance(value, list):
-        return ", ".join(readable(item) for item in value)
+        return ", ".join(readable(item, time=time) for item in value)
     if isinstance(value, dict):
         if value.keys() == {"from", "to"}:
-            return f"{readable(value['from'])} → {readable(value['to'])}"
+            return f"{readable(value['from'], time=time)} → {readable(value['to'], time=time)}"
         return "; ".join(f"{name}: {readable(item)}" for name, item in value.items())
     return str(value)
 
 
 def local_time(text: str) -> str | None:
     """A moment written with its UTC offset (isoformat() or str() of an aware datetime),
-    shown as the app shows times; None for any other text (a naive time's zone is unknown)."""
+    shown as the app shows times; None for any other text (a naive time's zone is unknown,
+    and one at the ends of the calendar has no local time)."""
     try:
         moment = parse_datetime(text)
-    except ValueError:
+        if moment is None or timezone.is_naive(moment):
+            return None
+        return date_format(timezone.localtime(moment), "j M Y H:i")
+    except (ValueError, OverflowError):
         return None
-    if moment is None or timezone.is_naive(moment):
-        return None
-    return date_format(timezone.localtime(moment), "j M Y H:i")

@@ -100,9 +100,11 @@ class CustomerImportSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "taken": {"help_text": "Rows that matched nothing already known: each added a "
                       "new customer (and their purchase, if the row had one)."},
-            "merged": {"help_text": "Rows that matched a customer by e-mail or a purchase by "
-                       "order reference, stored before or added by an earlier row of the "
-                       "file; they updated it instead of adding it twice."},
+            "merged": {"help_text": "Rows that matched a customer by e-mail (the purchase is "
+                       "added to them; their details are not changed) or a purchase by "
+                       "order reference (it is updated), stored before or added by an "
+                       "earlier row of the file. Before 2026-11-25, a known customer with "
+                       "a new order counted as taken."},
             "refused": {"help_text": "Rows left out; `refusals` lists the first 1,000 with "
                         "the reason."},
         }  # fmt: skip

@@ -52,13 +52,6 @@ def form_started_token(at: float | None = None) -> str:
     return signing.dumps({"t": time.time() if at is None else at}, salt=_SIGNER_SALT)
 
 
-def form_resumed_token() -> str:
-    """For a form shown again after answers that came at a person's pace: dated as if
-    shown the minimum fill time ago, so correcting one answer is not taken for a bot's
-    speed (the answers did pass the check once)."""
-    return form_started_token(at=time.time() - settings.PUBLIC_FORM_MIN_SECONDS)
-
-
 def filled_too_fast(token: str) -> bool:
     """True when the form came back sooner than a person could fill it (or unsigned)."""
     max_age = settings.PUBLIC_FORM_MAX_AGE_SECONDS

@@ -18,7 +18,6 @@ from .antiabuse import (
     HONEYPOT_FIELD,
     STARTED_FIELD,
     filled_too_fast,
-    form_resumed_token,
     form_started_token,
     is_bot_honeypot,
     rate_limited,
@@ -157,8 +156,8 @@ def survey_form(
         return render(request, "feedback/already_answered.html", {"survey": survey}, status=409)
     except ApplicationError as error:
         return render_survey(
-            request, survey, questions, values, error.errors, contact=contact, resumed=True,
-            embedded=embedded, status=400,
+            request, survey, questions, values, error.errors, contact=contact,
+            started_token=request.POST.get(STARTED_FIELD, ""), embedded=embedded, status=400,
         )  # fmt: skip
     return redirect(thanks_url)
 
@@ -166,7 +165,7 @@ def survey_form(
 def survey_language_if_not_the_page_s(survey: Survey) -> str:
     """The language of the survey's own words (name, questions, options, privacy line)
     when the page is in another, to mark them with (lang="…"); "" when it is the same."""
-    language = survey.language or survey.business.language
+    language = survey.written_language
     return "" if language == translation.get_language() else language
 
 
@@ -218,13 +217,14 @@ def render_survey(
     *,
     contact: dict | None = None,
     too_fast: bool = False,
-    resumed: bool = False,
+    started_token: str = "",
     embedded: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    """The survey's form. `resumed`: shown again after answers that came at a person's
-    pace and need another look; correcting one of them may then take under the minimum
-    fill time, which must not be taken for a bot's ("That was quick!")."""
+    """The survey's form. `started_token`: the one its answers came with, when they
+    passed the fill-time check and are shown again for a mistake: correcting one may
+    take under the minimum fill time, which must not be taken for a bot's ("That was
+    quick!"). A fresh one otherwise."""
     errors = errors or {}
     context = {
         "survey": survey,
@@ -236,7 +236,7 @@ def render_survey(
         "error_count": len(errors),
         "too_fast": too_fast,
         "embedded": embedded,
-        "started_token": form_resumed_token() if resumed else form_started_token(),
+        "started_token": started_token or form_started_token(),
         "survey_language": survey_language_if_not_the_page_s(survey),
         "honeypot_field": HONEYPOT_FIELD,
         "started_field": STARTED_FIELD,

@@ -170,7 +170,8 @@ def case_update(
         changes.update(status_changes(case, status))
     if (assignee is not None or unassign) and getattr(assignee, "pk", None) != case.assignee_id:
         changes["assignee"] = assignee
-    if due_at is not None and due_at != case.due_at:
+    # The form gives the due time to the minute: the stored one's seconds are no change.
+    if due_at is not None and due_at != case.due_at.replace(second=0, microsecond=0):
         changes["due_at"] = due_at
     if not changes:
         return case
@@ -202,7 +203,7 @@ def status_changes(case: FollowUpCase, status: str) -> dict:
         changes["resolved_at"] = now
         if case.contacted_at is None:
             changes["contacted_at"] = now
-    if status != CaseStatus.RESOLVED:
+    if status != CaseStatus.RESOLVED and case.resolved_at is not None:
         changes["resolved_at"] = None
     return changes
 
@@ -211,6 +212,10 @@ def case_note_add(*, case: FollowUpCase, author: User | None, text: str) -> Case
     """Add a note; the same text from the same author as the case's newest note, within
     RESENT_WITHIN, is that note sent again (a double click, a retried request) and gives
     it back rather than a copy."""
+    if author is None:
+        # An API key's notes have no author to tell a resend from a repeated note
+        # ("SMS sent" after each event): each is kept.
+        return CaseNote.objects.create(business=case.business, case=case, author=None, text=text)
     with transaction.atomic():
         # Two copies arriving together wait for each other here (PostgreSQL).
         list(FollowUpCase.objects.select_for_update().filter(pk=case.pk).values_list("pk"))

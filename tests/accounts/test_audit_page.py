@@ -59,6 +59,23 @@ def test_the_labels_are_translated_where_they_are_shown(alice, business_a, clien
     html = client_of(alice).get(PAGE, HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
     assert "Todas las acciones" in html and "Acción" in html
+    assert ">Seguimiento cambiado</td>" in html
+
+
+def test_text_that_looks_like_a_time_is_shown_as_typed(alice, business_a, client_of):
+    """Only the keys the services write moments under are read as times: a business
+    named like a time (at the calendar's end, where it has no local time) stays text."""
+    Business.objects.filter(pk=business_a.pk).update(time_zone="Europe/Madrid")
+    recorded(business_a, "business.settings",
+             name={"from": "Cafe", "to": "9999-12-31T23:00:00-05:00"})  # fmt: skip
+    recorded(business_a, "case.update", due_at="2030-01-02 10:00:00+00:00")
+
+    reply = client_of(alice).get(PAGE)
+
+    assert reply.status_code == 200
+    html = reply.content.decode()
+    assert "Cafe → 9999-12-31T23:00:00-05:00" in html
+    assert "2 Jan 2030 11:00" in html  # a case's due time, in Madrid
 
 
 def test_every_action_the_services_record_has_words():
@@ -91,7 +108,7 @@ def test_times_and_details_are_in_the_business_local_time(alice, business_a, cli
 
     html = client_of(alice).get(PAGE).content.decode()
 
-    assert "10 Jan 2026 16:46</time>" in html and "21:46" not in html  # 5 hours behind
+    assert "10 Jan 2026 16:46:00</time>" in html and "21:46" not in html  # 5 hours behind
     assert "due_at: 10 Jan 2026 22:05" in html and "03:05" not in html
     assert "status: contacted<br>assignee: —" in html
     assert "before: 1 Jul 2025 08:00" in html  # summer time: 4 hours behind

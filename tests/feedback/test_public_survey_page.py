@@ -181,6 +181,20 @@ def test_a_form_shown_again_for_a_mistake_may_be_sent_at_once(survey_a):
     assert Response.objects.count() == 1
 
 
+def test_a_form_sent_too_fast_is_still_too_fast_when_sent_back_at_once(survey_a):
+    """The form shown again for coming too fast carries a fresh start time: sent back
+    at once, it is too fast again (only a form that passed the check keeps its own)."""
+    score, _ = names(survey_a)
+    client = Client()
+    fast = client.post(page(survey_a), filled({score: "8"}, seconds_ago=0))
+    token = re.search(rf'name="{STARTED_FIELD}" value="([^"]+)"', fast.content.decode())[1]
+
+    again = client.post(page(survey_a), {STARTED_FIELD: token, score: "8"})
+
+    assert again.status_code == 400 and "That was quick!" in again.content.decode()
+    assert not Response.objects.exists()
+
+
 def test_errors_are_in_spanish_too(survey_a):
     score, _ = names(survey_a)
     reply = Client().post(page(survey_a), filled({score: "12"}), HTTP_ACCEPT_LANGUAGE="es")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import AuditEntry, Business, Role
 from accounts.services import membership_add
 from feedback.cases.selectors import case_summary, median_hours_to_resolve
-from feedback.cases.services import cases_open_for_negative_answers
+from feedback.cases.services import case_note_add, cases_open_for_negative_answers
 from feedback.models import (
     Answer,
     CaseReason,
@@ -291,6 +291,34 @@ class TestWorking:
         FollowUpCase.objects.filter(pk=case.pk).update(assignee=bob)
         client_of(bob).post(f"/cases/{case.uuid}/notes/", {"text": "Called, no answer"})
         assert case.notes.filter(author=bob).count() == 1  # someone else's is their own
+
+    def test_a_save_from_the_page_records_only_what_was_changed(self, case, alice, client_of):
+        """The form shows the due time to the minute, the stored one has seconds: saving
+        a new status with the due time as shown changes (and records) the status only."""
+        client = client_of(alice)
+        # As a case is opened: 48 hours after a moment, to the microsecond.
+        FollowUpCase.objects.filter(pk=case.pk).update(
+            due_at=datetime(2030, 1, 2, 10, 0, 37, 123456, tzinfo=UTC)
+        )
+        page = client.get(f"/cases/{case.uuid}/").content.decode()
+        shown = re.search(r'name="due_at" value="([^"]+)"', page)[1]
+        owner = re.search(r'<option value="([^"]*)" selected>', page.split('name="assignee"')[1])[1]
+
+        client.post(
+            f"/cases/{case.uuid}/update/",
+            {"status": "contacted", "due_at": shown, "assignee": owner},
+        )
+
+        (entry,) = AuditEntry.objects.filter(action="case.update")
+        assert sorted(entry.detail) == ["contacted_at", "status"]
+        case.refresh_from_db()
+        assert case.status == CaseStatus.CONTACTED and case.due_at.second == 37
+
+    def test_notes_without_an_author_are_each_kept(self, case):
+        """An API key's notes have no author to tell a resend from a repeated note."""
+        for _ in range(2):
+            case_note_add(case=case, author=None, text="SMS sent")
+        assert case.notes.count() == 2
 
     def test_the_same_note_much_later_is_a_new_note(self, case, alice, client_of):
         client = client_of(alice)
