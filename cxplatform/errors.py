@@ -18,6 +18,8 @@ class ApplicationError(Exception):
     """A request the business rules refuse; `errors` maps field names to messages."""
 
     status_code = status.HTTP_400_BAD_REQUEST
+    # More of the API's error body, as numbers a client acts on (a 409's counts, say).
+    body_extra: dict = {}
 
     def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
@@ -48,7 +50,8 @@ def error_body(message: str, errors: dict[str, list[str]] | None = None) -> dict
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.message, exc.errors), status=exc.status_code)
+        body = {**error_body(exc.message, exc.errors), **exc.body_extra}
+        return Response(body, status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         return too_large_response()
     if isinstance(exc, exceptions.ParseError):

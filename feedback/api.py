@@ -35,7 +35,6 @@ from .answers import CONTACT_FIELD
 from .antiabuse import rate_limited
 from .builder.serializers import QuestionWriteSerializer, SurveyWriteSerializer
 from .builder.services import (
-    RemovalRefused,
     RemovalSeen,
     question_add,
     question_delete,
@@ -438,17 +437,10 @@ class QuestionViewSet(
         question = self.get_object()
         incoming = ConfirmSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
-        try:
-            question_delete(
-                question=question, confirmed=incoming.validated_data["confirm"],
-                seen=incoming.seen(), actor=acting_user(request),
-            )  # fmt: skip
-        except RemovalRefused as error:
-            # The counts as numbers too, for the client to send back with confirm=true.
-            removal = error.removal
-            body = error_body(error.message, error.errors)
-            body["counts"] = {"answers": removal.answers, "follow_ups": removal.follow_ups}
-            return ApiResponse(body, status=error.status_code)
+        question_delete(
+            question=question, confirmed=incoming.validated_data["confirm"],
+            seen=incoming.seen(), actor=acting_user(request),
+        )  # fmt: skip
         return ApiResponse(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

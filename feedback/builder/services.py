@@ -306,6 +306,8 @@ class RemovalRefused(Conflict):
         message = lines[0] if lines else removal.describe()
         super().__init__(message, errors={"confirm": [*lines, removal.describe()]})
         self.removal = removal
+        # In the API's 409 as numbers too, for the client to send back with confirm=true.
+        self.body_extra = {"counts": {"answers": removal.answers, "follow_ups": removal.follow_ups}}
 
 
 class RemovalOutdated(RemovalRefused):
