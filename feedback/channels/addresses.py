@@ -7,7 +7,8 @@ from __future__ import annotations
 from email.utils import getaddresses
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+
+from cxplatform.validators import validate_stored_email
 
 SEPARATORS = ",;"
 
@@ -94,7 +95,7 @@ def entry_addresses(entry: str) -> list[str] | None:
 
 def is_email(value: str) -> bool:
     try:
-        validate_email(value)
+        validate_stored_email(value)
     except ValidationError:
         return False
     return True
