@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,6 +64,47 @@ def start_worker(
         time.sleep(0.2)
     stop(process)
     raise RuntimeError(f"the worker did not start:\n{log.read_text()}")
+
+
+# A submission's answers wait in feedback_pendinganswers until a worker files them; the
+# worker then scores the comments. What was sent, and what is left for the worker:
+COMMENTS_SENT = """
+SELECT (SELECT count(*) FROM feedback_answer WHERE text <> '')
+     + (SELECT count(*) FROM feedback_pendinganswers, jsonb_array_elements(answers) AS given
+        WHERE given->>'text' <> '')
+"""
+WORK_LEFT = """
+SELECT (SELECT count(*) FROM feedback_pendinganswers)
+     + (SELECT count(*) FROM feedback_answer WHERE text <> '' AND scored_at IS NULL)
+"""
+
+
+def filed_and_scored_by_one_worker(
+    env: dict, log: Path, count: Callable[[str], int], wait_seconds: float
+) -> dict:
+    """Start one worker of the scoring queue (2 processes); wait until every answer sent is
+    filed and every comment scored; what its tasks said they did."""
+    started = time.perf_counter()
+    worker = start_worker(
+        {**env, "TASK_LOG_LEVEL": "INFO"}, log, ["-Q", "scoring", "-c", "2"], lambda p: True
+    )
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while count(WORK_LEFT) and time.monotonic() < deadline:
+            time.sleep(1)
+        seconds = time.perf_counter() - started
+        time.sleep(1)  # the last task's result line
+    finally:
+        stop(worker)
+    text = log.read_text()
+
+    def results(task: str) -> list[int]:
+        pattern = rf"{task}\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)"
+        return [int(n) for n in re.findall(pattern, text)]
+
+    filed, analysed = results("file_answers"), results("score_texts")
+    return {"left": count(WORK_LEFT), "filed": sum(filed), "filing_tasks": len(filed),
+            "analysed": sum(analysed), "tasks": len(analysed), "seconds": seconds}  # fmt: skip
 
 
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:

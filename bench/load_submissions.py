@@ -8,8 +8,9 @@ answered: a closed loop that keeps the server busy, so the rate is what it susta
 
 Then it counts answers by class (2xx, 4xx, 5xx, connection errors), the Response rows,
 and the rows of every accepted uuid; then starts one scoring worker (the web processes
-queued every comment for it) and waits until every comment is scored, checking each was
-analysed exactly once (the worker's own task results add up to the comments).
+queued every response's answers to be filed by it) and waits until every answer is
+filed and every comment scored, checking each was analysed exactly once (the worker's
+own task results add up to the comments).
 
 Usage: .venv/bin/python bench/load_submissions.py [--requests 50000] [--processes 4]
        [--connections 8] [--no-scoring]
@@ -24,7 +25,6 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -149,29 +149,6 @@ def rows_of(uuids: list[str]) -> int:
     )
 
 
-def comments_left() -> int:
-    return count("SELECT count(*) FROM feedback_answer WHERE text <> '' AND scored_at IS NULL")
-
-
-def scored_by_one_worker(env: dict, workdir: Path, comments: int) -> dict:
-    """Start one scoring worker; wait until every comment is scored; what its tasks said."""
-    log = workdir / "worker.log"
-    worker_env = {**env, "TASK_LOG_LEVEL": "INFO"}
-    started = time.perf_counter()
-    worker = common.start_worker(worker_env, log, ["-Q", "scoring", "-c", "2"], lambda p: True)
-    try:
-        deadline = time.monotonic() + SCORING_WAIT_SECONDS
-        while comments_left() and time.monotonic() < deadline:
-            time.sleep(1)
-        seconds = time.perf_counter() - started
-        time.sleep(1)  # the last task's result line
-    finally:
-        stop(worker)
-    found = re.findall(r"score_texts\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)", log.read_text())
-    return {"left": comments_left(), "analysed": sum(int(n) for n in found),
-            "tasks": len(found), "seconds": seconds, "comments": comments}  # fmt: skip
-
-
 # --- The run ---------------------------------------------------------------------------
 
 
@@ -203,9 +180,13 @@ def main() -> int:
         rows = {
             "total": count("SELECT count(*) FROM feedback_response"),
             "accepted_found": rows_of(tally["uuids"]),
-            "comments": count("SELECT count(*) FROM feedback_answer WHERE text <> ''"),
+            "comments": count(common.COMMENTS_SENT),
         }
-        scoring = None if args.no_scoring else scored_by_one_worker(env, workdir, rows["comments"])
+        scoring = None
+        if not args.no_scoring:
+            scoring = common.filed_and_scored_by_one_worker(
+                env, workdir / "worker.log", count, SCORING_WAIT_SECONDS
+            )
         return report(args.requests, tally, seconds, rows, scoring, server_log)
     finally:
         if server.poll() is None:
@@ -236,10 +217,11 @@ def report(requests, tally, seconds, rows, scoring, server_log) -> int:
     passed = (rows["total"] == ok == rows["accepted_found"] == len(set(tally["uuids"]))
               and server_errors == 0)  # fmt: skip
     if scoring is not None:
-        print(f"scoring: {scoring['comments']} comments scored by one worker (2 processes) in "
-              f"{scoring['seconds']:.1f} s, {scoring['tasks']} batches analysed "
-              f"{scoring['analysed']} texts, {scoring['left']} left unscored")  # fmt: skip
-        passed = passed and scoring["left"] == 0 and scoring["analysed"] == scoring["comments"]
+        print(f"filing and scoring: one worker (2 processes) in {scoring['seconds']:.1f} s; "
+              f"{scoring['filing_tasks']} batches filed {scoring['filed']} answers, "
+              f"{scoring['tasks']} batches analysed {scoring['analysed']} of "
+              f"{rows['comments']} comments, {scoring['left']} left")  # fmt: skip
+        passed = passed and scoring["left"] == 0 and scoring["analysed"] == rows["comments"]
     verdict = "PASS" if passed else "FAIL"
     print(
         f"RESULT submitted={requests} rows={rows['total']} ok_2xx={ok} "

@@ -1,11 +1,13 @@
 """Benchmark: public survey submissions per second against a bare insert, same load.
 
 Starts the app under gunicorn on a throwaway PostgreSQL database (Redis as the broker
-and the cache, so publishing the scoring task is part of the cost but scoring is not),
+and the cache, so publishing the filing task is part of the cost but filing is not),
 drives a fixed number of JSON submissions at it from a load process (bench/loadgen.py),
 and the same load at a bare Django view of the same server (bench/urls.py) that parses
 the same body and inserts one comparable row. Prints both rates, their ratio, p99
-latency, and checks that every 201 left exactly one row.
+latency, and checks that every 201 left exactly one row. Then, untimed, one worker files
+the answers (feedback.filing) and scores the comments: every answer must arrive, and
+every comment be scored, once.
 
 The load goes in ROUNDS, the app and the bare view taking turns (the one first in a
 round is last in the next), each run after a CHECKPOINT. This machine's speed drifts by
@@ -46,6 +48,8 @@ PORT = 8101
 WORKERS = 4
 TARGET = 0.7
 ROUNDS = 4
+ANSWERS_PER_SUBMISSION = 2  # the score and the comment of the body below
+FILING_WAIT_SECONDS = 600
 
 
 def fresh_database(env: dict) -> None:
@@ -116,15 +120,17 @@ def flush_redis() -> None:
     common.flush_redis(BROKER, CACHE)
 
 
-def queued_for_scoring() -> int:
-    """How many answer ids the scoring messages waiting in the broker carry (no worker runs)."""
+def queued(task: str) -> int:
+    """How many ids the messages of `task` waiting in the scoring queue carry."""
     import redis  # the broker's client, installed with celery[redis]
 
     broker = redis.Redis.from_url(BROKER)
     ids = 0
-    for message in broker.lrange("scoring", 0, -1):
-        args, _kwargs, _embed = json.loads(base64.b64decode(json.loads(message)["body"]))
-        ids += len(args[1])
+    for raw in broker.lrange("scoring", 0, -1):
+        message = json.loads(raw)
+        if message["headers"]["task"] == task:
+            args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+            ids += len(args[1])
     return ids
 
 
@@ -194,10 +200,15 @@ def main() -> int:
             uuids = warm[name]["uuids"] + results[name]["uuids"]
             rows[name] = {"accepted": len(uuids), "found": rows_for(table, uuids),
                           "total": count(f"SELECT count(*) FROM {table}")}  # fmt: skip
-        stop(server)  # its workers send the scoring ids still waiting as they exit
-        rows["app"]["queued"] = queued_for_scoring()
-        rows["app"]["texts"] = count("SELECT count(*) FROM feedback_answer WHERE text <> ''")
-        return report(results, rows, warm)
+        stop(server)  # its workers send the response ids still waiting as they exit
+        rows["app"]["to_file"] = queued("feedback.tasks.file_answers")
+        rows["app"]["waiting"] = count("SELECT count(*) FROM feedback_pendinganswers")
+        rows["app"]["comments"] = count(common.COMMENTS_SENT)
+        filing = common.filed_and_scored_by_one_worker(
+            env, workdir / "worker.log", count, FILING_WAIT_SECONDS
+        )
+        filing["answers"] = count("SELECT count(*) FROM feedback_answer")
+        return report(results, rows, warm, filing)
     finally:
         if server.poll() is None:
             stop(server)
@@ -206,7 +217,7 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(results: dict, rows: dict, warm: dict) -> int:
+def report(results: dict, rows: dict, warm: dict, filing: dict) -> int:
     rates = {}
     lost = errors = 0
     for name, result in results.items():
@@ -218,11 +229,12 @@ def report(results: dict, rows: dict, warm: dict) -> int:
         # Every 201 must have left its row, and no row may exist without its 201.
         lost += (found["accepted"] - found["found"]) + abs(found["total"] - found["accepted"])
         errors += result["bad"] + warm[name]["bad"]
-        if "queued" in found:
-            # Every comment must reach the scoring queue, once.
-            lost += abs(found["texts"] - found["queued"])
-            print(f"{name}: {found['queued']} answer ids queued for scoring, "
-                  f"{found['texts']} comments stored")  # fmt: skip
+        if "to_file" in found:
+            # Every response's answers must wait in one row and be sent to be filed, once.
+            lost += abs(found["to_file"] - found["accepted"])
+            lost += abs(found["waiting"] - found["accepted"])
+            print(f"{name}: {found['to_file']} response ids queued for filing, "
+                  f"{found['waiting']} responses' answers waiting to be filed")  # fmt: skip
         print(
             f"{name}: {result['ok']} accepted, {result['bad']} errors in {ROUNDS} rounds, "
             f"{result['seconds']:.2f} s in all = {rates[name]:.0f}/s; "
@@ -230,6 +242,15 @@ def report(results: dict, rows: dict, warm: dict) -> int:
             f"rows: {found['found']} of {found['accepted']} accepted found, "
             f"{found['total']} in the table"
         )
+    # After the timed rounds: one worker files every answer (two a submission) and scores
+    # every comment, each once.
+    accepted = rows["app"]["accepted"]
+    lost += abs(filing["answers"] - ANSWERS_PER_SUBMISSION * accepted) + filing["left"]
+    lost += abs(filing["analysed"] - rows["app"]["comments"])
+    print(f"worker, after the rounds: {filing['answers']} answers filed for {accepted} "
+          f"responses ({filing['filing_tasks']} batches), {filing['analysed']} of "
+          f"{rows['app']['comments']} comments scored ({filing['tasks']} batches), "
+          f"{filing['left']} left, in {filing['seconds']:.1f} s")  # fmt: skip
     ratio = rates["app"] / rates["bare"]
     p99 = results["app"]["p99_ms"]
     verdict = "PASS" if ratio >= TARGET and errors == 0 and lost == 0 else "FAIL"

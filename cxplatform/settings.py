@@ -307,6 +307,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "textanalysis.tasks.*": {"queue": "scoring"},
+    # Filing a submission's answers comes first in scoring them (feedback.filing).
+    "feedback.tasks.file_answers": {"queue": "scoring"},
+    "feedback.tasks.sweep_unfiled_answers": {"queue": "scoring"},
     "reputation.tasks.*": {"queue": "polling"},
     "*.send_*": {"queue": "email"},
     "metrics.tasks.*": {"queue": "rollups"},
@@ -316,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-invitations": {
         "task": "feedback.channels.tasks.send_due_invitations",
         "schedule": env_int("INVITATION_INTERVAL_SECONDS", 60, minimum=10),
+    },
+    "sweep-unfiled-answers": {
+        "task": "feedback.tasks.sweep_unfiled_answers",
+        "schedule": env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=5),
     },
     "sweep-unscored-texts": {
         "task": "textanalysis.tasks.sweep_unscored",

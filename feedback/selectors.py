@@ -11,7 +11,7 @@ from django.http import Http404
 
 from accounts.models import Business
 
-from .models import Question, Response, Survey
+from .models import Answer, PendingAnswers, Question, Response, Survey
 
 # Every submission needs its survey and questions, which change rarely: each web process
 # keeps them in memory, so a submission reads no survey rows at all. The copy is never
@@ -94,3 +94,23 @@ def responses_for_business(*, business: Business) -> QuerySet[Response]:
         .select_related("survey", "location")
         .prefetch_related("answers__question")
     )
+
+
+def response_answers_shown(response: Response) -> list[Answer]:
+    """A response's answers to show, in the survey's order: the filed ones, or while they
+    wait to be filed (feedback.filing), the answers as sent, unsaved and not yet scored,
+    so a case opened as the customer answered shows what they said at once."""
+    filed = response.answers.select_related("question").order_by("question__position")
+    if filed := list(filed):
+        return filed
+    sent = PendingAnswers.objects.filter(pk=response.pk).values_list("answers", flat=True)
+    sent = sent.first() or []
+    questions = Question.objects.in_bulk([given["question_id"] for given in sent])
+    shown = [
+        Answer(business_id=response.business_id, response=response, **given)
+        for given in sent
+        if given["question_id"] in questions
+    ]
+    for answer in shown:
+        answer.question = questions[answer.question_id]
+    return sorted(shown, key=lambda answer: answer.question.position)

@@ -158,7 +158,11 @@ class AnswerSerializer(serializers.ModelSerializer):
 class ResponseSerializer(serializers.ModelSerializer):
     survey = serializers.UUIDField(source="survey.uuid")
     location = serializers.UUIDField(source="location.uuid", allow_null=True, default=None)
-    answers = AnswerSerializer(many=True)
+    answers = AnswerSerializer(
+        many=True,
+        help_text="Filed by a worker a moment after the response is sent (within a second as "
+        "a rule): empty until then.",
+    )
 
     class Meta:
         model = Response

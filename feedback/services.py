@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
@@ -15,16 +14,17 @@ from django.utils.translation import gettext_noop
 from accounts.models import Business, Location
 from customers.consent import consent_record
 from customers.models import ConsentChange, ConsentSource
+from cxplatform.celery import tasks_run_eagerly
 from cxplatform.errors import ApplicationError, Conflict, Gone
-from textanalysis.services import texts_enqueue_scoring
 
 from .answers import CONTACT_FIELD, AnswerError, CleanAnswer, clean_answers, clean_contact
 from .cases.services import case_reason_for_answers, cases_open_for_response
+from .filing import answers_file_soon, pending_answers, pending_answers_json
 from .models import (
-    Answer,
     Channel,
     Invitation,
     InvitationStatus,
+    PendingAnswers,
     Question,
     QuestionKind,
     Response,
@@ -96,7 +96,8 @@ def response_submit(
 
     Raises ApplicationError whose `errors` are keyed by question uuid; nothing is
     written then. An invitation can be answered once (Conflict after that); it ties
-    the response to its customer. Comments are scored by a worker after the commit.
+    the response to its customer. The answers are filed by a worker after the commit
+    (feedback.filing), which has their comments scored.
     `questions` are the survey's, when the caller has them already. `cached`: the survey
     and questions are a process's copy (selectors.public_survey_and_questions); they are
     stored only if the survey has not changed since, else SurveyChanged.
@@ -128,60 +129,49 @@ def response_submit(
     )
     case_reason = case_reason_for_answers(cleaned)
     records_contact = response.customer is not None and response.contact_requested
-    # A lone INSERT is all or nothing by itself; only more writes need a transaction.
-    needs_transaction = invitation is not None or case_reason is not None or records_contact
+    # A lone INSERT is all or nothing by itself; only more writes need a transaction
+    # (without a broker, the answers are filed in it: answers_file_soon).
+    needs_transaction = (
+        invitation is not None or case_reason is not None or records_contact
+        or tasks_run_eagerly()
+    )  # fmt: skip
     with transaction.atomic() if needs_transaction else nullcontext():
         if invitation is not None:
             invitation_claim(invitation=invitation)
         version = survey.definition_version if cached else None
-        answer_ids = response_insert(response, cleaned, definition_version=version)
-        if answer_ids is None:
+        if not response_insert(response, cleaned, definition_version=version):
             raise SurveyChanged
         if records_contact:
             contact_request_record(response=response, survey=survey)
         if case_reason is not None:
             cases_open_for_response(response=response, reason=case_reason)
-        texts = [answer_ids[a.question.pk] for a in cleaned if a.text.strip()]
-        texts_enqueue_scoring(model=Answer, ids=texts)
+        answers_file_soon([response.pk])
     return response
 
 
 def response_insert(
     response: Response, answers: Sequence[CleanAnswer], *, definition_version: int | None
-) -> dict[int, int] | None:
-    """Insert a response and its answers if its survey still exists (at
-    `definition_version`, when given): the answers' ids by question id. None, with
-    nothing written, if not."""
+) -> bool:
+    """Insert a response and its answers, to be filed (feedback.filing), if its survey
+    still exists (at `definition_version`, when given). False, with nothing written, if
+    not."""
     if connection.vendor == "postgresql":
         return _response_insert_postgresql(response, answers, definition_version)
-    rows = [answer_row(response, answer) for answer in answers]
     with transaction.atomic():
         surveys = Survey.objects.filter(business_id=response.business_id, pk=response.survey_id)
         if definition_version is not None:
             surveys = surveys.filter(definition_version=definition_version)
         if not surveys.exists():
-            return None
+            return False
         response.save(force_insert=True)
-        Answer.objects.bulk_create(rows)
-    return {row.question_id: row.pk for row in rows}
-
-
-def answer_row(response: Response, answer: CleanAnswer) -> Answer:
-    return Answer(
-        business_id=response.business_id,
-        response=response,
-        question=answer.question,
-        number=answer.number,
-        text=answer.text,
-        choices=answer.choices,
-        created_at=response.created_at,
-    )
+        PendingAnswers.objects.create(response=response, answers=pending_answers(answers))
+    return True
 
 
 # On PostgreSQL, one statement (one round trip, its own transaction when no other write
 # needs one) inserts the response, only while its survey is at the version its answers
-# were checked against, and all of its answers. It is prepared once per connection:
-# planning it costs as much as running it.
+# were checked against, and the one row of its answers to be filed. It is prepared once
+# per connection: planning it costs as much as running it.
 _INSERT_PARAMETERS = (
     ("uuid", "uuid"), ("created_at", "timestamptz"), ("survey", "bigint"),
     ("version", "integer"), ("customer", "bigint"), ("location", "bigint"),
@@ -196,18 +186,12 @@ WITH response AS (
         {channel}, {invitation}, {contact_requested}, {contact_email}
     FROM feedback_survey AS survey
     WHERE survey.id = {survey} AND ({version} IS NULL OR survey.definition_version = {version})
-    RETURNING id, business_id
-), answer AS (
-    INSERT INTO feedback_answer (business_id, uuid, created_at, sentiment_score,
-        sentiment_label, sentiment_explanation, scored_at, response_id, question_id, number,
-        choices, text)
-    SELECT response.business_id, gen_random_uuid(), {created_at}, NULL, '', '{{}}'::jsonb,
-        NULL, response.id, given.question_id, given.number, given.choices, given.text
-    FROM response, jsonb_to_recordset({answers})
-        AS given(question_id bigint, number smallint, choices jsonb, text text)
-    RETURNING id, question_id
+    RETURNING id
+), pending AS (
+    INSERT INTO feedback_pendinganswers (response_id, answers)
+    SELECT response.id, {answers} FROM response
 )
-SELECT response.id, answer.id, answer.question_id FROM response LEFT JOIN answer ON true
+SELECT response.id FROM response
 """
 _PREPARED_NAME = "feedback_response_insert"
 _PREPARE = "PREPARE {name} ({types}) AS {statement}".format(
@@ -226,37 +210,26 @@ _prepared_on: weakref.WeakSet = weakref.WeakSet()
 
 def _response_insert_postgresql(
     response: Response, answers: Sequence[CleanAnswer], definition_version: int | None
-) -> dict[int, int] | None:
+) -> bool:
     values = {
         "uuid": str(response.uuid), "created_at": response.created_at,
         "survey": response.survey_id, "version": definition_version,
         "customer": response.customer_id, "location": response.location_id,
         "channel": response.channel, "invitation": response.invitation_id,
         "contact_requested": response.contact_requested,
-        "contact_email": response.contact_email, "answers": _answers_json(answers),
+        "contact_email": response.contact_email, "answers": pending_answers_json(answers),
     }  # fmt: skip
     with connection.cursor() as cursor:
         if connection.connection not in _prepared_on:
             cursor.execute(_PREPARE)  # not undone by a rollback: it lives with the session
             _prepared_on.add(connection.connection)
         cursor.execute(_EXECUTE, [values[name] for name, _ in _INSERT_PARAMETERS])
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    response.pk = rows[0][0]
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    response.pk = row[0]
     response._state.adding, response._state.db = False, connection.alias
-    return {question_id: answer_id for _, answer_id, question_id in rows if answer_id}
-
-
-def _answers_json(answers: Sequence[CleanAnswer]) -> str:
-    """The answers as the statement's one JSON parameter. PostgreSQL reads one JSON
-    text for less than four arrays, each of whose items it would parse as an expression
-    of its own (psycopg2 sends an array as ARRAY[...])."""
-    return json.dumps(
-        [{"question_id": a.question.pk, "number": a.number, "choices": a.choices, "text": a.text}
-         for a in answers],
-        ensure_ascii=False,
-    )  # fmt: skip
+    return True
 
 
 def contact_request_record(*, response: Response, survey: Survey) -> None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cxplatform.batching import BATCH_SIZE
+from feedback.filing import answers_file_pending
 from feedback.models import InvitationStatus
 from reputation.models import RequestStatus
 
@@ -127,8 +128,10 @@ def anonymise(scope: Scope) -> dict[str, int]:
     """Remove the scope's personal data and words; returns rows changed per place.
 
     Not atomic by itself: an erasure wraps it in one transaction, retention lets each
-    batch commit so a large business is not held in one long transaction.
+    batch commit so a large business is not held in one long transaction. Answers still
+    waiting to be filed are filed first, so their words are removed with the rest.
     """
+    answers_file_pending(reach.responses(scope))
     return {place.key: update_in_batches(place.pending(scope), place.changes()) for place in PLACES}
 
 

@@ -13,7 +13,9 @@ from accounts.models import Business, User
 from accounts.services import audit_record
 from customers.models import Customer, Erasure
 from cxplatform.batching import BATCH_SIZE
+from feedback.filing import answers_file_pending
 
+from . import scope as reach
 from .anonymise import anonymise
 from .scope import Scope
 from .selectors import CustomerData, customer_data, idle_customer_batches
@@ -30,7 +32,9 @@ class CustomerExport:
 def customer_export(
     *, business: Business, customer: Customer, actor: User | None, detail: dict | None = None
 ) -> dict:
-    """Everything held about the customer, as JSON-ready data; the export is audited."""
+    """Everything held about the customer, as JSON-ready data; the export is audited.
+    Answers still waiting to be filed are filed first, so the export has them."""
+    answers_file_pending(reach.responses(Scope.of_customer(business=business, customer=customer)))
     export = CustomerExport(
         timezone.now(), business.name, customer_data(business=business, customer=customer)
     )

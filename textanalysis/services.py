@@ -177,10 +177,21 @@ def scores_dated(scored: list[Scored]) -> None:
     text of each business in the batch was written: a text dated in the past (a review
     published yesterday and fetched today, an edited review) lands on a day they may
     have summed already. A business wide rescore has its own hook instead."""
+    late_rows_announce(oldest_by_business((s.business_id, s.created_at) for s in scored))
+
+
+def oldest_by_business(rows: Iterable[tuple[int, datetime]]) -> dict[int, datetime]:
     oldest: dict[int, datetime] = {}
-    for s in scored:
-        if s.business_id not in oldest or s.created_at < oldest[s.business_id]:
-            oldest[s.business_id] = s.created_at
+    for business_id, moment in rows:
+        if business_id not in oldest or moment < oldest[business_id]:
+            oldest[business_id] = moment
+    return oldest
+
+
+def late_rows_announce(oldest: dict[int, datetime]) -> None:
+    """Tell who sums rows by day (settings.TEXTANALYSIS_AFTER_SCORES) that rows of each
+    business, the oldest dated `oldest[business_id]`, have just landed: scored texts, or
+    answers filed late (feedback.filing)."""
     for hook_path in settings.TEXTANALYSIS_AFTER_SCORES:
         import_string(hook_path)(oldest=oldest)
 

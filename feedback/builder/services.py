@@ -18,6 +18,7 @@ from journeys.models import Touchpoint
 
 from ..answers import CHOICE_KINDS, SCALES
 from ..catalog import TEMPLATES, TRUST_ITEMS, QuestionSpec
+from ..filing import answers_file_pending
 from ..models import Answer, Question, QuestionKind, Survey, SurveyStatus, TrustPillar
 from ..selectors import public_survey_forget
 from ..touchpoints import touchpoint_for_key, touchpoint_resolve
@@ -346,6 +347,11 @@ def question_delete(
     survey = question.survey
     with transaction.atomic():
         public_survey_forget(survey)
+        # Locked until the removal commits: a worker filing answers to these questions
+        # commits first (and they are counted below), or waits and finds them gone.
+        list(survey.questions.select_for_update().values_list("pk", flat=True))
+        # Answers sent a moment ago are filed now, to be counted and removed too.
+        answers_file_pending(survey.responses.all())
         # Counted in the change's transaction: the caller is refused on today's numbers.
         removal = question_removal(question=question)
         if removal.loses_data and not confirmed:
@@ -355,8 +361,9 @@ def question_delete(
         if grown:
             raise RemovalOutdated(grown, removal)
         _total, deleted = question.delete()
-        # An answer stored between the count and the delete (answers do not wait for the
-        # survey's lock) went too: what was deleted is checked again, undone if too much.
+        # What was deleted is checked against what the caller saw, and undone if more:
+        # filing waits for the lock above, but answers have other writers (an import of
+        # history, the demo) that take no lock.
         removal = QuestionRemoval(
             answers=deleted.get(Answer._meta.label, 0),
             follow_ups=deleted.get(Question._meta.label, 1) - 1,

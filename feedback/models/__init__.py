@@ -3,7 +3,7 @@ from __future__ import annotations
 from .cases import CaseNote, CaseReason, CaseStatus, FollowUpCase
 from .interactions import Interaction, InteractionChannel, Mood
 from .invitations import Invitation, InvitationStatus
-from .responses import Answer, Channel, Response
+from .responses import Answer, Channel, PendingAnswers, Response
 from .surveys import Question, QuestionKind, Survey, SurveyStatus, TrustPillar
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "Mood",
+    "PendingAnswers",
     "Question",
     "QuestionKind",
     "Response",

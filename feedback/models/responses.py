@@ -134,3 +134,33 @@ class Answer(BusinessOwned, ScoredText):
                 name="answer_comment_time",
             ),
         ]
+
+
+class PendingAnswers(models.Model):
+    """A response's answers as the customer sent them (already checked), until a worker
+    files them as Answer rows (feedback.filing).
+
+    A submission writes its response and this one row in one statement and answers at
+    once; the answers' rows, with their five indexes, are written off the request path,
+    a batch of responses at a time. Rows here live for a moment, so no business column
+    and no uuid of their own: they are reached only through their response, and nothing
+    outside this app names them.
+    """
+
+    # No constraint in the database, as for Answer.response: written in the response's
+    # own statement, and deleted with it by Django's cascade.
+    response = models.OneToOneField(
+        Response,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="pending_answers",
+        db_constraint=False,
+    )
+    # [{"question_id", "number", "choices", "text"}, ...]: one item per answer given.
+    answers = models.JSONField()
+
+    class Meta:
+        verbose_name_plural = "pending answers"
+
+    def __str__(self) -> str:
+        return f"Answers of response {self.response_id}, not yet filed"

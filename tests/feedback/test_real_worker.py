@@ -8,7 +8,7 @@ import time
 import pytest
 from django.test import Client
 
-from feedback.models import Answer
+from feedback.models import Answer, PendingAnswers
 from tests.workers import WAIT_SECONDS, Worker
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
@@ -27,8 +27,9 @@ def submit(survey, score: int, comment: str):
 def wait_until_scored(response_uuid: str, worker: Worker) -> Answer:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
-        comment = Answer.objects.filter(response__uuid=response_uuid).exclude(text="").get()
-        if comment.scored_at is not None:
+        # Filed by the worker first, then scored.
+        comment = Answer.objects.filter(response__uuid=response_uuid).exclude(text="").first()
+        if comment is not None and comment.scored_at is not None:
             return comment
         time.sleep(0.2)
     raise AssertionError(f"the worker never scored the comment:\n{worker.log()}")
@@ -48,6 +49,15 @@ def test_work_sent_while_no_worker_runs_waits_in_redis(survey_a, worker):
     reply = submit(survey_a, 10, "Best croissants in town, lovely people!")
     assert reply.status_code == 201
     uuid_ = reply.json()["uuid"]
-    assert Answer.objects.exclude(text="").get(response__uuid=uuid_).scored_at is None
+    # Kept as sent until a worker files them.
+    waiting = PendingAnswers.objects.get(response__uuid=uuid_)
+    assert [given["text"] for given in waiting.answers] == [
+        "",
+        "Best croissants in town, lovely people!",
+    ]
+    assert not Answer.objects.filter(response__uuid=uuid_).exists()
     worker.start()
     assert wait_until_scored(uuid_, worker).sentiment_label == "positive"
+    assert Answer.objects.filter(response__uuid=uuid_).count() == 2
+    assert not PendingAnswers.objects.exists()
+    assert "feedback.tasks.file_answers" in worker.log()

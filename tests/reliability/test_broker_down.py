@@ -1,6 +1,7 @@
 """Redis stopped: customers still answer surveys (page and API) and staff still log
-interactions, at once; /healthz says the broker is down. Redis back: the sweeper, run by
-a real worker as beat would send it, scores everything written meanwhile; nothing lost.
+interactions, at once; /healthz says the broker is down. Redis back: the sweepers, run by
+a real worker as beat would send them, file the answers and score everything written
+meanwhile; nothing lost.
 
 A private redis-server on a free port (never the machine's shared one), with this test
 process's Django and Celery pointed at it, stopped and started again by the test.
@@ -21,7 +22,8 @@ from kombu import pools
 
 from cxplatform.celery import app
 from feedback.antiabuse import STARTED_FIELD, form_started_token
-from feedback.models import Answer, FollowUpCase, Interaction, Response
+from feedback.models import Answer, FollowUpCase, Interaction, PendingAnswers, Response
+from feedback.tasks import sweep_unfiled_answers
 from tests.workers import wait_for
 from textanalysis.tasks import sweep_unscored
 
@@ -154,19 +156,26 @@ def test_with_redis_stopped_nothing_waits_nothing_is_lost_and_the_sweeper_catche
     print(f"broker down: {len(sent)} requests, slowest {slowest * 1000:.0f} ms")  # for -s runs
     assert slowest < QUICK_SECONDS
     assert Response.objects.count() == 6 and Interaction.objects.count() == 4
-    # The scoring requests could not leave; they were logged and left for the sweeper.
-    wait_for(lambda: "left for the sweeper" in caplog.text, "the failed send being logged")
-    comments = Answer.objects.exclude(text="")
-    assert comments.count() == 6 and not comments.exclude(scored_at=None).exists()
+    # The filing and scoring requests could not leave; they were logged and left for
+    # the sweepers. Each response's answers wait, kept as sent, to be filed.
+    for task in ("feedback.tasks.file_answers", "textanalysis.tasks.score_texts"):
+        logged = f"{task} left for the sweeper"
+        wait_for(lambda logged=logged: logged in caplog.text, f"the failed send of {task}")
+    assert PendingAnswers.objects.count() == 6 and not Answer.objects.exists()
     assert not Interaction.objects.exclude(scored_at=None).exists()
 
     private_redis.start()
     assert Client().get("/healthz").json()["broker"] == "ok"
     worker = workers("worker", env={"CELERY_BROKER_URL": private_redis.url})
-    sweep_unscored.delay(older_than_seconds=0)  # what beat sends every minute
+    # What beat sends every minute: the answers are filed, and their comments sent to
+    # be scored as they are; the interactions were never sent.
+    sweep_unfiled_answers.delay(older_than_seconds=0)
+    sweep_unscored.delay(older_than_seconds=0)
+    comments = Answer.objects.exclude(text="")
     wait_for(
         lambda: (
-            not comments.filter(scored_at=None).exists()
+            comments.count() == 6
+            and not comments.filter(scored_at=None).exists()
             and not Interaction.objects.filter(scored_at=None).exists()
             and analysed(worker.log()) >= 10
         ),
@@ -177,6 +186,9 @@ def test_with_redis_stopped_nothing_waits_nothing_is_lost_and_the_sweeper_catche
     # may have got through as well); each of the 10 texts was analysed once all the same.
     swept = re.search(r"sweep_unscored\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)", worker.log())
     assert swept and int(swept[1]) >= 1
+    filed = r"sweep_unfiled_answers\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)"
+    assert (swept := re.search(filed, worker.log())) and int(swept[1]) == 6
+    assert not PendingAnswers.objects.exists() and Answer.objects.count() == 12
     assert analysed(worker.log()) == 10
     assert sorted(comments.values_list("sentiment_label", flat=True)) == [
         "negative", "negative", "positive", "positive", "positive", "positive"
