@@ -221,7 +221,11 @@ def report(requests, tally, seconds, rows, scoring, server_log) -> int:
               f"{scoring['filing_tasks']} batches filed {scoring['filed']} answers, "
               f"{scoring['tasks']} batches analysed {scoring['analysed']} of "
               f"{rows['comments']} comments, {scoring['left']} left")  # fmt: skip
+        # Every body has a score, and most a comment: each an answer, filed once.
+        answers = count("SELECT count(*) FROM feedback_answer")
+        print(f"answers: {answers} filed, {ok + rows['comments']} sent")
         passed = passed and scoring["left"] == 0 and scoring["analysed"] == rows["comments"]
+        passed = passed and answers == scoring["filed"] == ok + rows["comments"]
     verdict = "PASS" if passed else "FAIL"
     print(
         f"RESULT submitted={requests} rows={rows['total']} ok_2xx={ok} "

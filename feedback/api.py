@@ -52,6 +52,7 @@ from .selectors import (
     responses_for_business,
     surveys_for_business,
     unscoped_survey_for_public,
+    with_answers_shown,
 )
 from .serializers import (
     PublicSurveySerializer,
@@ -470,3 +471,9 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Business
 
     def scoped_queryset(self, business):
         return responses_for_business(business=business)
+
+    def paginate_queryset(self, queryset):
+        return with_answers_shown(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return with_answers_shown([super().get_object()])[0]

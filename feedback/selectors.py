@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.db import connection
@@ -89,28 +91,30 @@ def surveys_for_business(*, business: Business) -> QuerySet[Survey]:
 
 
 def responses_for_business(*, business: Business) -> QuerySet[Response]:
-    return (
-        Response.objects.filter(business=business)
-        .select_related("survey", "location")
-        .prefetch_related("answers__question")
-    )
+    """Their answers are not loaded: with_answers_shown gives those of a page."""
+    return Response.objects.filter(business=business).select_related("survey", "location")
 
 
-def response_answers_shown(response: Response) -> list[Answer]:
-    """A response's answers to show, in the survey's order: the filed ones, or while they
-    wait to be filed (feedback.filing), the answers as sent, unsaved and not yet scored,
-    so a case opened as the customer answered shows what they said at once."""
-    filed = response.answers.select_related("question").order_by("question__position")
-    if filed := list(filed):
-        return filed
-    sent = PendingAnswers.objects.filter(pk=response.pk).values_list("answers", flat=True)
-    sent = sent.first() or []
-    questions = Question.objects.in_bulk([given["question_id"] for given in sent])
-    shown = [
-        Answer(business_id=response.business_id, response=response, **given)
-        for given in sent
-        if given["question_id"] in questions
-    ]
-    for answer in shown:
-        answer.question = questions[answer.question_id]
-    return sorted(shown, key=lambda answer: answer.question.position)
+def with_answers_shown(responses: Iterable[Response]) -> list[Response]:
+    """The responses, each with `answers_shown`: its answers in the survey's order, as
+    filed or, while they wait to be filed (feedback.filing), as sent (unsaved, not yet
+    scored), so a response read a moment after it was sent (a case opened as the
+    customer answered, an API client) shows what the customer said. Three queries
+    however many responses."""
+    responses = list(responses)
+    shown: dict[int, list[Answer]] = defaultdict(list)
+    filed = Answer.objects.filter(response__in=[r.pk for r in responses]).select_related("question")
+    for answer in filed:
+        shown[answer.response_id].append(answer)
+    waiting = PendingAnswers.objects.filter(pk__in=[r.pk for r in responses if r.pk not in shown])
+    sent = dict(waiting.values_list("pk", "answers"))
+    asked = [given["question_id"] for answers in sent.values() for given in answers]
+    questions = Question.objects.in_bulk(asked) if asked else {}
+    for response in responses:
+        for given in sent.get(response.pk, []):
+            if given["question_id"] in questions:
+                answer = Answer(business_id=response.business_id, response=response, **given)
+                answer.question = questions[answer.question_id]
+                shown[response.pk].append(answer)
+        response.answers_shown = sorted(shown[response.pk], key=lambda a: a.question.position)
+    return responses

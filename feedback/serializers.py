@@ -158,10 +158,12 @@ class AnswerSerializer(serializers.ModelSerializer):
 class ResponseSerializer(serializers.ModelSerializer):
     survey = serializers.UUIDField(source="survey.uuid")
     location = serializers.UUIDField(source="location.uuid", allow_null=True, default=None)
+    # Set by selectors.with_answers_shown: as filed, or as sent until a worker files them.
     answers = AnswerSerializer(
+        source="answers_shown",
         many=True,
-        help_text="Filed by a worker a moment after the response is sent (within a second as "
-        "a rule): empty until then.",
+        help_text="In the survey's order. A moment after the response is sent, a worker "
+        "files them and scores the comments: until then `sentiment` is null.",
     )
 
     class Meta:

@@ -29,6 +29,12 @@ def big_tables_delete(*, business_id: int) -> None:
     # same transaction; foreign keys are checked at commit (Django creates them
     # DEFERRABLE INITIALLY DEFERRED on PostgreSQL and SQLite), so order cannot break it.
     with connection.cursor() as cursor:
+        # Answers waiting to be filed (feedback.filing) have no business column of their own.
+        cursor.execute(
+            "DELETE FROM feedback_pendinganswers WHERE response_id IN "
+            "(SELECT id FROM feedback_response WHERE business_id = %s)",
+            [business_id],
+        )
         for model in BIG_TABLES:
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(f"DELETE FROM {table} WHERE business_id = %s", [business_id])

@@ -347,11 +347,13 @@ def question_delete(
     survey = question.survey
     with transaction.atomic():
         public_survey_forget(survey)
-        # Locked until the removal commits: a worker filing answers to these questions
-        # commits first (and they are counted below), or waits and finds them gone.
-        list(survey.questions.select_for_update().values_list("pk", flat=True))
-        # Answers sent a moment ago are filed now, to be counted and removed too.
+        # Answers sent a moment ago are filed now, to be counted and removed too (one a
+        # worker is filing is waited for). Before the lock below: a worker holds its
+        # waiting rows until its commit, where it needs the questions.
         answers_file_pending(survey.responses.all())
+        # Locked until the removal commits: answers filed from now on wait for it at
+        # their commit, and fail (to be filed again without the question's answers).
+        list(survey.questions.select_for_update().values_list("pk", flat=True))
         # Counted in the change's transaction: the caller is refused on today's numbers.
         removal = question_removal(question=question)
         if removal.loses_data and not confirmed:

@@ -17,6 +17,7 @@ from cxplatform.median import Median
 from cxplatform.median import median_duration_without_percentile as shared_median_fallback
 
 from ..models import CaseStatus, FollowUpCase, Interaction, Response
+from ..selectors import with_answers_shown
 
 SUMMARY_WINDOW = timedelta(days=30)
 
@@ -146,10 +147,9 @@ def customer_history(*, business: Business, customer: Customer | None, limit: in
     if customer is None:
         return CustomerHistory([], [], [])
     return CustomerHistory(
-        responses=list(
+        responses=with_answers_shown(
             Response.objects.filter(business=business, customer=customer)
             .select_related("survey")
-            .prefetch_related("answers__question")
             .order_by("-created_at")[:limit]
         ),
         interactions=list(

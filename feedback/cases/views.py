@@ -13,7 +13,7 @@ from accounts.access import business_view
 from accounts.selectors import business_object_or_404
 
 from ..models import CaseStatus, FollowUpCase
-from ..selectors import response_answers_shown
+from ..selectors import with_answers_shown
 from .forms import CaseNoteForm, CaseUpdateForm
 from .selectors import case_contact, case_summary, cases_for_member, customer_history
 from .services import case_note_add, case_update
@@ -73,7 +73,9 @@ def case_update_form(request: HttpRequest, case: FollowUpCase) -> CaseUpdateForm
 def render_detail(request, case, update_form, note_form, status: int = 200) -> HttpResponse:
     context = {
         "case": case,
-        "case_answers": response_answers_shown(case.response) if case.response else [],
+        "case_answers": with_answers_shown([case.response])[0].answers_shown
+        if case.response
+        else [],
         "update_form": update_form,
         "note_form": note_form,
         "history": customer_history(business=request.business, customer=case.customer),

@@ -185,27 +185,84 @@ def test_a_case_shows_what_the_customer_said_before_it_is_filed(
     )
 
 
-@pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_given_the_same_responses_file_them_once(survey_a, worker_filing):
-    responses = [send(survey_a, score, f"Comment {score}").pk for score in range(10)]
-    filed: list[int] = []
-    start = threading.Barrier(2)
+class PausedWorker:
+    """answers_file in a thread of its own, held after it has claimed and written its
+    batch (its locks held, nothing committed) until `resume()`."""
 
-    def worker() -> None:
-        start.wait()
+    def __init__(self, monkeypatch, response_ids: list[int]) -> None:
+        self.claimed, self.go, self.result = threading.Event(), threading.Event(), None
+        announce = filing.late_rows_announce
+
+        def held_before_commit(oldest):
+            if threading.current_thread() is self.thread:
+                self.claimed.set()
+                self.go.wait(10)
+            announce(oldest)
+
+        monkeypatch.setattr(filing, "late_rows_announce", held_before_commit)
+        self.thread = threading.Thread(target=self._run, args=(response_ids,))
+        self.thread.start()
+        assert self.claimed.wait(10), "the worker never claimed its batch"
+
+    def _run(self, response_ids: list[int]) -> None:
         try:
-            filed.append(answers_file(responses))
+            self.result = answers_file(response_ids)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(filed) == [0, 20]
+    def resume(self) -> None:
+        self.go.set()
+        self.thread.join(10)
+
+
+def in_thread(call, results: dict, key: str) -> threading.Thread:
+    def run() -> None:
+        try:
+            results[key] = call()
+        except Exception as error:  # reported to the test, which names it
+            results[key] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_given_the_same_responses_waits_and_files_nothing(
+    survey_a, worker_filing, monkeypatch
+):
+    responses = [send(survey_a, score, f"Comment {score}").pk for score in range(10)]
+    first = PausedWorker(monkeypatch, responses)
+    results: dict = {}
+    second = in_thread(lambda: answers_file(responses), results, "second")
+    second.join(0.5)
+    assert second.is_alive(), "the second worker did not wait for the first one's claim"
+    first.resume()
+    second.join(10)
+    assert (first.result, results["second"]) == (20, 0)
     assert Answer.objects.count() == 20
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_question_removed_while_its_answers_are_filed_counts_them_without_deadlock(
+    survey_a, worker_filing, monkeypatch
+):
+    nps = survey_a.questions.get(kind="nps")
+    why = question_add(survey=survey_a, data=QuestionInput(kind="text", prompt="Why?"))
+    assert post_answers(survey_a, {str(nps.uuid): 8, str(why.uuid): "Fine"}).status_code == 201
+    worker = PausedWorker(monkeypatch, [PendingAnswers.objects.get().pk])
+    results: dict = {}
+    removal = in_thread(lambda: question_delete(question=why, confirmed=True), results, "removal")
+    removal.join(0.5)  # waiting for the worker's claim
+    worker.resume()
+    removal.join(10)
+    assert worker.result == 2
+    assert results["removal"].answers == 1  # the worker's answer, counted and removed
+    assert list(Answer.objects.values_list("question_id", flat=True)) == [nps.pk]
 
 
 def test_answers_filed_late_are_taken_into_a_built_roll_up(business_a, survey_a, worker_filing):
@@ -227,3 +284,28 @@ def test_answers_filed_late_are_taken_into_a_built_roll_up(business_a, survey_a,
 
 def nps_answers_summed(day) -> int:
     return sum(TouchpointDay.objects.filter(day=day).values_list("nps_n", flat=True))
+
+
+def test_the_responses_api_gives_the_answers_as_sent_until_they_are_filed(
+    survey_a, alice, charlie, business_b, client_of, worker_filing
+):
+    older = send(survey_a, 9, "Quick")
+    answers_file([older.pk])
+    response = send(survey_a, 3, "Slow <i>service</i>")
+    expected = [("nps", 3, "", None), ("text", None, "Slow <i>service</i>", None)]
+
+    def answers_of(body: dict) -> list[tuple]:
+        return [(a["kind"], a["number"], a["text"], a["sentiment"]) for a in body["answers"]]
+
+    client = client_of(alice)
+    assert answers_of(client.get(f"/api/v1/responses/{response.uuid}/").json()) == expected
+    listing = client.get("/api/v1/responses/").json()["results"]
+    assert {item["uuid"]: answers_of(item) for item in listing} == {
+        str(response.uuid): expected,
+        str(older.uuid): [("nps", 9, "", None), ("text", None, "Quick", None)],
+    }
+    assert client_of(charlie).get(f"/api/v1/responses/{response.uuid}/").status_code == 404
+    assert client_of(charlie).get("/api/v1/responses/").json()["results"] == []
+
+    answers_file([response.pk])
+    assert answers_of(client.get(f"/api/v1/responses/{response.uuid}/").json()) == expected
