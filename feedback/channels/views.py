@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from accounts.access import MANAGER_ROLES, business_view
 from accounts.selectors import business_object_or_404
 from customers.models import Customer
 from cxplatform.errors import ApplicationError
+from cxplatform.pagination import CountedPaginator
 
 from ..models import Channel, Invitation, Survey
 from ..selectors import unscoped_survey_for_public
@@ -66,15 +66,18 @@ def share(request: HttpRequest, survey_uuid) -> HttpResponse:
 def share_page(request: HttpRequest, survey: Survey, **posted: forms.BaseForm) -> HttpResponse:
     """The Share page; a form passed in (as posted, with its errors) replaces the blank
     one, so the owner sees what they typed beside what is wrong with it (status 400)."""
+    counts = invitation_counts(survey=survey)
+    # The counts by status add up to every invitation: no second COUNT(*) for the pager.
+    paginator = CountedPaginator(
+        invitations_for_survey(survey=survey), PAGE_SIZE, count=sum(n for _label, n in counts)
+    )
     context = {
         "survey": survey,
         "form": EmbedOriginsForm(initial={"embed_origins": "\n".join(survey.embed_origins)}),
         "invite_form": InviteForm(),
         "auto_form": AutoInviteForm(instance=survey),
-        "page": Paginator(invitations_for_survey(survey=survey), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        ),
-        "invitation_counts": invitation_counts(survey=survey),
+        "page": paginator.get_page(request.GET.get("page")),
+        "invitation_counts": counts,
         "link": public_link(request, survey),
         "widget_src": request.build_absolute_uri("/static/feedback/widget.js"),
         **posted,

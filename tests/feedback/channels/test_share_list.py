@@ -121,6 +121,24 @@ def test_the_page_costs_the_same_queries_for_3_or_120_invitations(alice, survey_
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
+def invitation_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if 'FROM "feedback_invitation"' in q["sql"]]
+
+
+@pytest.mark.parametrize(("query", "page"), [("", 1), ("?page=3", 3), ("?page=999", 3)])
+def test_the_pager_counts_with_the_counts_by_status(alice, listed, client_of, query, page):
+    """Two reads of the invitations (the counts, the page's rows): the pager takes its
+    total from the counts instead of asking Django's Paginator for a third, COUNT(*)."""
+    client = client_of(alice)
+    share(client, listed)  # warm caches (session, business)
+    with CaptureQueriesContext(connection) as queries:
+        html = share(client, listed, query)
+    read = invitation_queries(queries.captured_queries)
+    assert len(read) == 2 and "COUNT(*)" not in " ".join(read)
+    assert f"Page {page} of 3" in html
+    assert rows(html) == [str(n) for n in range(50 * (page - 1), min(50 * page, 120))]
+
+
 def test_no_invitations_no_list(alice, survey_a, client_of):
     html = share(client_of(alice), survey_a)
     assert 'id="invitation-counts"' not in html and 'class="pager"' not in html
