@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -38,6 +44,12 @@ from .services import (
 )
 
 ALREADY_STARTED = OpenApiResponse(description="The import has already started.")
+SEARCH = OpenApiParameter(
+    "q",
+    OpenApiTypes.STR,
+    description="Only customers whose name, e-mail or phone, or one of whose tags, "
+    "contains this text, in any case.",
+)
 
 
 class CustomerViewSet(
@@ -55,7 +67,13 @@ class CustomerViewSet(
         return ALL_ROLES if self.action in open_to_all else MANAGER_ROLES
 
     def scoped_queryset(self, business):
-        return customers_search(business=business, query=self.request.query_params.get("q", ""))
+        # A search narrows the list only: one customer's address answers with or without it.
+        query = self.request.query_params.get("q", "") if self.action == "list" else ""
+        return customers_search(business=business, query=query)
+
+    @extend_schema(parameters=[SEARCH])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def create(self, request):
         incoming = CustomerSerializer(data=request.data)

@@ -179,6 +179,33 @@ class TestApi:
         dup = self.post(client_of(bob), "/api/v1/customers/", {"email": "ANN@example.com"})
         assert dup.status_code == 400 and list(dup.json()["errors"]) == ["email"]
 
+    def test_the_list_is_searched_by_q(self, bob, charlie, business_a, business_b, client_of):
+        CustomerFactory(business=business_a, name="Dana Lee", tags=["vip"])
+        CustomerFactory(business=business_a, name="Eve", phone="+44 555 0101")
+        CustomerFactory(business=business_b, name="Dana Other")
+
+        def names(user, q: str) -> list[str]:
+            reply = client_of(user).get("/api/v1/customers/", {"q": q})
+            assert reply.status_code == 200
+            return [row["name"] for row in reply.json()["results"]]
+
+        assert names(bob, "DANA") == names(bob, "vip") == ["Dana Lee"]
+        assert names(bob, "555 01") == ["Eve"] and names(bob, "zzz") == []
+        assert names(charlie, "dana lee") == []
+
+    def test_a_search_does_not_hide_one_customer(
+        self, bob, charlie, business_a, business_b, client_of
+    ):
+        uuid = CustomerFactory(business=business_a, name="Dana Lee").uuid
+        url = f"/api/v1/customers/{uuid}/?q=zzz"
+        assert client_of(bob).get(url).json()["name"] == "Dana Lee"
+        assert client_of(charlie).get(url).status_code == 404
+
+    def test_the_search_is_documented(self, alice, client_of):
+        schema = client_of(alice).get("/api/schema/").content.decode()
+        section = schema[schema.index("/api/v1/customers/:") :]
+        assert "name: q" in section[: section.index("post:")]
+
     def test_the_till_sends_one_purchase_and_then_a_batch(self, business_a, client):
         _, key = api_key_create(business=business_a, name="Till", scope="write", created_by=None)
         auth = {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
