@@ -30,6 +30,7 @@ from .importing import (
     rows,
 )
 from .models import ConsentSource, Customer, CustomerImport, ImportStatus, Purchase
+from .selectors import customers_by_email
 from .services import purchases_changed
 
 
@@ -234,24 +235,23 @@ def write_chunk(
 def customers_for_rows(
     business: Business, clean: list[CleanRow], origin: CustomerImport | None = None
 ) -> dict:
-    """Each row's customer and whether this row created it: found by e-mail (stored, or
-    created by an earlier row of the file), else created; a row without an e-mail is a
-    new customer. A consent column
-    is taken for new customers only, each answer kept in their consent history."""
-    emails = {row.email for row in clean if row.email}
-    known = {
-        c.email.lower(): c for c in Customer.objects.filter(business=business, email__in=emails)
-    }
+    """Each row's customer and whether this row created it: found by e-mail in any case
+    (stored, or created by an earlier row of the file), else created with the e-mail as
+    the row has it; a row without an e-mail is a new customer. A consent column is taken
+    for new customers only, each answer kept in their consent history."""
+    # Any case, as the customer form and API match e-mails: one customer per address.
+    known = customers_by_email(business=business, emails=(row.email for row in clean))
     created: dict[str, Customer] = {}
     without_email: list[Customer] = []
     by_row: dict[int, tuple[Customer, bool]] = {}
     now = timezone.now()
     for row in clean:
-        if row.email in known:
-            by_row[id(row)] = (known[row.email], False)
+        key = row.email.lower()
+        if key in known:
+            by_row[id(row)] = (known[key], False)
             continue
-        if row.email in created:
-            by_row[id(row)] = (created[row.email], False)
+        if key in created:
+            by_row[id(row)] = (created[key], False)
             continue
         customer = Customer(
             business=business, name=row.name, email=row.email, phone=row.phone, tags=row.tags,
@@ -260,7 +260,7 @@ def customers_for_rows(
             consent_source="import" if row.consent is not None else "",
         )  # fmt: skip
         if row.email:
-            created[row.email] = customer
+            created[key] = customer
         else:
             without_email.append(customer)
         by_row[id(row)] = (customer, True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from accounts.models import Business
 
@@ -35,6 +38,25 @@ def customer_matches(query: str, *, through: str = "") -> Q:
         | Q(**{f"{through}email__icontains": query})
         | Q(**{f"{through}phone__icontains": query})
     )
+
+
+def customers_by_email(*, business: Business, emails: Iterable[str]) -> dict[str, Customer]:
+    """The customers with these e-mails, in one query, keyed by the e-mail in lower case.
+
+    Matched in any case, as `email_taken` does: the forms store lower case, but older rows
+    and the admin may not. Of customers whose e-mails differ only in case, the oldest is
+    the one, as `customer_for_email` picks it."""
+    lowered = {email.lower() for email in emails if email}
+    found = (
+        Customer.objects.filter(business=business)
+        .alias(email_lower=Lower("email"))
+        .filter(email_lower__in=lowered)
+        .order_by("pk")
+    )
+    by_email: dict[str, Customer] = {}
+    for customer in found:
+        by_email.setdefault(customer.email.lower(), customer)
+    return by_email
 
 
 def purchases_for_customer(*, business: Business, customer: Customer) -> QuerySet[Purchase]:

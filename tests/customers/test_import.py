@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import location_create
-from customers.importing import guess_mapping, parse_amount
+from customers.importing import CleanRow, guess_mapping, parse_amount
+from customers.imports import customers_for_rows
 from customers.models import Customer, CustomerImport, ImportStatus, Purchase
 from tests.factories import CustomerFactory
 
@@ -121,6 +122,61 @@ def test_merged_counts_rows_that_landed_on_what_we_had(
     assert 'id="count-taken" data-progress-field="taken">3<' in page
     assert 'id="count-merged" data-progress-field="merged">5<' in page
     assert "Added as new: rows that matched nothing we had" in page
+
+
+# E-mails match in any case, whichever way they were stored or written in the file.
+ANY_CASE = (
+    "Order,Date,Name,Email,Total\n"
+    "C-1,2024-03-01,Ann,ann@example.com,5\n"  # Ann, stored as Ann@Example.com: merged
+    "C-2,2024-03-01,Kim,Kim@Example.COM,6\n"  # Kim, stored as kim@example.com: merged
+    "C-3,2024-03-01,Zed,Zed@Example.com,7\n"  # new: taken
+    "C-4,2024-03-02,Zed,zed@EXAMPLE.com,8\n"  # Zed again, from this file: merged
+)
+
+
+@pytest.mark.parametrize("chunk_rows", [2_000, 2])
+def test_emails_are_matched_in_any_case(alice, business_a, client_of, monkeypatch, chunk_rows):
+    """Also when the row a later one merges with was written in an earlier chunk."""
+    monkeypatch.setattr("customers.imports.CHUNK_ROWS", chunk_rows)
+    # Stored before the forms kept e-mails in lower case, or typed in the admin.
+    ann = CustomerFactory(business=business_a, email="Ann@Example.com", name="Ann")
+    kim = CustomerFactory(business=business_a, email="kim@example.com", name="Kim")
+    client = client_of(alice)
+    upload(client, ANY_CASE.encode())
+    job = CustomerImport.objects.get()
+    start(client, job, order_reference="Order", purchased_at="Date", name="Name",
+          email="Email", amount="Total")  # fmt: skip
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.failure
+    assert (job.taken, job.merged, job.refused) == (1, 3, 0)
+    assert Customer.objects.filter(business=business_a).count() == 3
+    assert Purchase.objects.get(order_reference="C-1").customer == ann
+    assert Purchase.objects.get(order_reference="C-2").customer == kim
+    zed = Purchase.objects.get(order_reference="C-3").customer
+    assert Purchase.objects.get(order_reference="C-4").customer == zed
+    ann.refresh_from_db()
+    assert ann.email == "Ann@Example.com"  # a known customer's details stay as they were
+    assert zed.email == "zed@example.com"  # kept in lower case, as the customer form does
+    page = client.get(f"/customers/imports/{job.uuid}/").content.decode()
+    assert 'id="count-taken" data-progress-field="taken">1<' in page
+    assert 'id="count-merged" data-progress-field="merged">3<' in page
+
+
+def test_a_chunk_finds_its_customers_in_one_query(business_a, django_assert_num_queries):
+    ann = CustomerFactory(business=business_a, email="Ann@Example.com")
+    bo = CustomerFactory(business=business_a, email="bo@example.com")
+    rows = [CleanRow(line=2, email="ann@example.com"), CleanRow(line=3, email="BO@example.com"),
+            CleanRow(line=4, email="aNN@example.com")]  # fmt: skip
+    with django_assert_num_queries(1):
+        found = customers_for_rows(business_a, rows)
+    assert [found[id(row)] for row in rows] == [(ann, False), (bo, False), (ann, False)]
+
+
+def test_rows_differing_in_case_make_one_new_customer(business_a):
+    rows = [CleanRow(line=2, email="Zoe@Example.com"), CleanRow(line=3, email="zoe@example.COM")]
+    found = customers_for_rows(business_a, rows)
+    assert found[id(rows[0])][1] and found[id(rows[1])] == (found[id(rows[0])][0], False)
+    assert Customer.objects.get(business=business_a).email == "Zoe@Example.com"
 
 
 def test_another_business_customers_and_orders_are_not_merged_with(
