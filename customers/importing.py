@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,16 +39,18 @@ FIELDS = {
     "order_reference": _lazy("Order reference"),
     "location": _lazy("Location name"),
 }
-# Header words that give away a column's meaning, for the first guess of the mapping.
+# Header words that give away a column's meaning, for the first guess of the mapping;
+# English and Spanish as tills export them, written without accents (headers are
+# compared without accents and case: "Teléfono" is "telefono").
 HINTS = {
-    "name": ["name", "customer", "client", "full name", "nombre"],
-    "email": ["email", "e-mail", "mail", "correo"],
-    "phone": ["phone", "mobile", "tel", "telephone", "telefono"],
-    "consent": ["consent", "opt in", "optin", "marketing", "newsletter"],
-    "tags": ["tags", "tag", "segment", "group"],
+    "name": ["name", "full name", "customer", "client", "nombre", "cliente"],
+    "email": ["email", "e-mail", "mail", "correo", "correo electronico"],
+    "phone": ["phone", "mobile", "cell", "tel", "telephone", "telefono", "movil", "celular"],
+    "consent": ["consent", "opt in", "optin", "marketing", "newsletter", "consentimiento"],
+    "tags": ["tags", "tag", "labels", "segment", "group", "etiquetas", "etiqueta", "grupo"],
     "purchased_at": ["date", "purchase date", "order date", "created", "time", "fecha"],
-    "amount": ["amount", "total", "price", "value", "sum", "importe"],
-    "currency": ["currency", "curr", "moneda"],
+    "amount": ["amount", "total", "price", "value", "sum", "importe", "precio"],
+    "currency": ["currency", "curr", "moneda", "divisa"],
     "order_reference": [
         "order",
         "order id",
@@ -56,9 +59,28 @@ HINTS = {
         "reference",
         "ref",
         "ticket",
+        "invoice",
+        "transaction id",
+        "pedido",
+        "referencia",
+        "factura",
     ],
-    "location": ["location", "store", "shop", "branch", "outlet"],
+    "location": [
+        "location",
+        "store",
+        "shop",
+        "branch",
+        "outlet",
+        "site",
+        "tienda",
+        "sucursal",
+        "local",
+        "establecimiento",
+    ],
 }
+# Hints that only say whose or which a column is ("Customer ID", "Nº pedido"): a header
+# that also names another field ("Customer email", "Total pedido") is that field's.
+QUALIFIERS = {"customer", "client", "cliente", "order", "pedido"}
 CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "$": "USD"}
 TRUE_WORDS = {"1", "y", "yes", "true", "si", "sí", "x", "opt-in", "opted in"}
 DAY_FIRST = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -146,26 +168,42 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """Our field -> the header that most likely holds it (owners confirm or change it)."""
+    """Our field -> the header that most likely holds it (owners confirm or change it).
+
+    A header that is a hint wins over one starting or ending with a hint, which wins over
+    one that does so with a qualifier only; then the order of fields and hints decides.
+    """
+    candidates = []
+    header_words = [words_of(header) for header in headers]
+    for field_rank, (field_name, hints) in enumerate(HINTS.items()):
+        for hint_rank, hint in enumerate(words_of(hint) for hint in hints):
+            for header_rank, (header, words) in enumerate(zip(headers, header_words, strict=True)):
+                strength = match_strength(words, hint)
+                if strength:
+                    rank = (-strength, field_rank, hint_rank, header_rank)
+                    candidates.append((rank, field_name, header))
     mapping: dict[str, str] = {}
-    normalised = {header: words_of(header) for header in headers}
-    for field_name, hints in HINTS.items():
-        hint_words = [words_of(hint) for hint in hints]
-        for header, words in normalised.items():
-            if header not in mapping.values() and names_it(words, hint_words):
-                mapping[field_name] = header
-                break
-    return mapping
+    for _rank, field_name, header in sorted(candidates):
+        if field_name not in mapping and header not in mapping.values():
+            mapping[field_name] = header
+    return {name: mapping[name] for name in HINTS if name in mapping}
 
 
-def names_it(words: str, hints: list[str]) -> bool:
-    return words in hints or any(
-        words.startswith(hint + " ") or words.endswith(" " + hint) for hint in hints
-    )
+def match_strength(words: str, hint: str) -> int:
+    """3 when the header is the hint, 2 when it starts or ends with it (1 for a qualifier)."""
+    if words == hint:
+        return 3
+    if words.startswith(hint + " ") or words.endswith(" " + hint):
+        return 1 if hint in QUALIFIERS else 2
+    return 0
 
 
 def words_of(text: str) -> str:
-    return " ".join(re.sub(r"[_\-.]+", " ", text.strip().lower()).split())
+    """Lower case without accents, one space between words: "Nº_Teléfono" -> "no telefono"."""
+    plain = "".join(
+        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+    )
+    return " ".join(re.sub(r"[_\-.]+", " ", plain.strip().lower()).split())
 
 
 def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:

@@ -293,6 +293,45 @@ def test_amounts_that_are_refused(raw):
         parse_amount(raw)
 
 
+@pytest.mark.parametrize(
+    ("headers", "guess"),
+    [
+        (["Nº pedido", "Fecha", "Cliente", "Correo electrónico", "Teléfono", "Total", "Moneda",
+          "Tienda", "Etiquetas"],
+         {"order_reference": "Nº pedido", "purchased_at": "Fecha", "name": "Cliente",
+          "email": "Correo electrónico", "phone": "Teléfono", "amount": "Total",
+          "currency": "Moneda", "location": "Tienda", "tags": "Etiquetas"}),
+        (["REFERENCIA", "fecha", "NOMBRE", "correo", "MÓVIL", "importe", "Sucursal"],
+         {"order_reference": "REFERENCIA", "purchased_at": "fecha", "name": "NOMBRE",
+          "email": "correo", "phone": "MÓVIL", "amount": "importe", "location": "Sucursal"}),
+        (["Pedido", "Local", "Email", "Telefono", "Divisa"],
+         {"order_reference": "Pedido", "location": "Local", "email": "Email",
+          "phone": "Telefono", "currency": "Divisa"}),
+        # A header naming a field beats one only saying whose it is, whatever the order.
+        (["Nº cliente", "Email cliente", "Teléfono cliente", "Nombre cliente", "Fecha pedido",
+          "Total pedido", "Número de pedido"],
+         {"name": "Nombre cliente", "email": "Email cliente", "phone": "Teléfono cliente",
+          "purchased_at": "Fecha pedido", "amount": "Total pedido",
+          "order_reference": "Número de pedido"}),
+        (["Transaction ID", "Customer ID", "Customer email", "Customer name", "Cell", "Site",
+          "Labels"],
+         {"order_reference": "Transaction ID", "name": "Customer name",
+          "email": "Customer email", "phone": "Cell", "location": "Site", "tags": "Labels"}),
+    ],
+)  # fmt: skip
+def test_guessing_knows_spanish_and_english_till_headers(headers, guess):
+    assert guess_mapping(headers) == guess
+
+
+def test_the_mapping_page_offers_the_guess_for_a_spanish_export(alice, business_a, client_of):
+    client = client_of(alice)
+    upload(client, "Pedido;Fecha;Cliente;Teléfono;Importe\n".encode("cp1252"))
+    job = CustomerImport.objects.get()
+    assert job.mapping["phone"] == "Teléfono"
+    page = client.get(f"/customers/imports/{job.uuid}/").content.decode()
+    assert '<option value="Teléfono" selected>' in page
+
+
 def test_guessing_leaves_unknown_columns_alone():
     assert guess_mapping(["Colour", "E-mail address", "order_number"]) == {
         "email": "E-mail address", "order_reference": "order_number",
