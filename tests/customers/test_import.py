@@ -277,6 +277,53 @@ def test_the_mapping_needs_an_identifier_and_whole_purchases(alice, business_a, 
     assert job.status == ImportStatus.UPLOADED and not Customer.objects.exists()
 
 
+def error_summary(html: str) -> str:
+    summary = html[html.index('<div class="error-summary"') :]
+    return summary[: summary.index("</div>")]
+
+
+def test_a_refused_mapping_is_summed_up_at_the_top(
+    alice, charlie, business_a, business_b, client_of
+):
+    upload(client_of(alice), b"Who,When,Total\nDana,2024-01-01,5\n")
+    job = CustomerImport.objects.get()
+    reply = start(client_of(alice), job, purchased_at="When")
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    summary = error_summary(html)
+    assert "The columns need another look." in summary
+    assert (
+        '<li><a href="#id_map_email">E-mail: Choose the column with the customer&#x27;s'
+        " e-mail or name.</a></li>" in summary
+    )
+    assert '<a href="#id_map_amount">Amount: A purchase needs both its date' in summary
+    assert 'id="id_map_email"' in html and 'id="id_map_amount"' in html  # where links lead
+    assert "<title>Error:" in html
+    outsider = start(client_of(charlie), job, purchased_at="When")
+    assert outsider.status_code == 404
+    assert "error-summary" not in outsider.content.decode()
+
+
+def test_a_column_the_file_lacks_is_summed_up_escaped(alice, business_a, client_of):
+    upload(client_of(alice), b"Name,Email\nDana,dana@example.com\n")
+    job = CustomerImport.objects.get()
+    reply = start(client_of(alice), job, name="Name", location="<b>Nowhere</b>")
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    summary = error_summary(html)
+    assert '<a href="#id_map_location">Location name: Select a valid choice.' in summary
+    assert "&lt;b&gt;Nowhere&lt;/b&gt;" in summary and "<b>Nowhere" not in html
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UPLOADED
+
+
+def test_an_accepted_page_has_no_error_summary(alice, business_a, client_of):
+    upload(client_of(alice), b"Name,Email\nDana,dana@example.com\n")
+    job = CustomerImport.objects.get()
+    html = client_of(alice).get(f"/customers/imports/{job.uuid}/").content.decode()
+    assert "error-summary" not in html and "<title>Error:" not in html
+
+
 @pytest.mark.parametrize(
     ("raw", "amount", "currency"),
     [("12.50", "12.50", ""), ("12,50", "12.50", ""), ("1.234,50", "1234.50", ""),
