@@ -162,21 +162,17 @@ def case_update(
 ) -> FollowUpCase:
     """Change status, owner or due time; status changes stamp when they happened.
 
-    Only what differs from the case is written and audited, so sending the same values
-    again (a form sent twice, a retried request) changes nothing and records nothing.
+    Only what differs from the case as stored is written and audited, so sending the
+    same values again (a form sent twice, a retried request) changes nothing and records
+    nothing. `case` is read again under a lock first: two members saving it at once are
+    applied one after the other, the second compared with what the first wrote.
     """
-    changes: dict = {}
-    if status and status != case.status:
-        changes.update(status_changes(case, status))
-    if (assignee is not None or unassign) and getattr(assignee, "pk", None) != case.assignee_id:
-        changes["assignee"] = assignee
-    # The form gives the due time to the minute: the stored one's seconds are no change.
-    if due_at is not None and due_at != case.due_at.replace(second=0, microsecond=0):
-        changes["due_at"] = due_at
-    if not changes:
-        return case
-    reopened_from = case.resolved_at if "resolved_at" in changes else None
     with transaction.atomic():
+        case.refresh_from_db(from_queryset=FollowUpCase.objects.select_for_update())
+        changes = case_changes(case, status, assignee, due_at, unassign)
+        if not changes:
+            return case
+        reopened_from = case.resolved_at if "resolved_at" in changes else None
         for name, value in changes.items():
             setattr(case, name, value)
         case.save(update_fields=list(changes))
@@ -192,6 +188,19 @@ def case_update(
             detail={name: None if value is None else str(value) for name, value in changes.items()},
         )
     return case
+
+
+def case_changes(case: FollowUpCase, status, assignee, due_at, unassign: bool) -> dict:
+    """The fields to write: only those whose new value differs from the case's."""
+    changes: dict = {}
+    if status and status != case.status:
+        changes.update(status_changes(case, status))
+    if (assignee is not None or unassign) and getattr(assignee, "pk", None) != case.assignee_id:
+        changes["assignee"] = assignee
+    # The form gives the due time to the minute: the stored one's seconds are no change.
+    if due_at is not None and due_at != case.due_at.replace(second=0, microsecond=0):
+        changes["due_at"] = due_at
+    return changes
 
 
 def status_changes(case: FollowUpCase, status: str) -> dict:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import AuditEntry, Business, Role
 from accounts.services import membership_add
 from feedback.cases.selectors import case_summary, median_hours_to_resolve
-from feedback.cases.services import case_note_add, cases_open_for_negative_answers
+from feedback.cases.services import case_note_add, case_update, cases_open_for_negative_answers
 from feedback.models import (
     Answer,
     CaseReason,
@@ -470,3 +470,21 @@ class TestAMemberLeaves:
         }  # fmt: skip
         entry = AuditEntry.objects.get(business=business_a, action="team.remove")
         assert entry.detail["cases_unassigned"] == "2"
+
+
+def test_two_members_saving_a_case_at_once_are_applied_one_after_the_other(case, alice, bob):
+    """Each read the case before the other saved: the second is compared with what the
+    first wrote (case_update reads it again under a lock), not with its own stale copy."""
+    alices_copy = FollowUpCase.objects.get(pk=case.pk)
+    bobs_copy = FollowUpCase.objects.get(pk=case.pk)
+    case_update(case=alices_copy, actor=alice, status=CaseStatus.RESOLVED)
+    resolved_at = FollowUpCase.objects.get(pk=case.pk).resolved_at
+
+    returned = case_update(case=bobs_copy, actor=bob, status=CaseStatus.RESOLVED)
+
+    assert returned.resolved_at == resolved_at  # Bob's save changed nothing
+    assert AuditEntry.objects.filter(action="case.update").count() == 1
+    case_update(case=bobs_copy, actor=bob, status=CaseStatus.CONTACTED)
+    stored = FollowUpCase.objects.get(pk=case.pk)
+    assert (stored.status, stored.resolved_at) == (CaseStatus.CONTACTED, None)
+    assert AuditEntry.objects.filter(action="case.update").count() == 2
