@@ -81,6 +81,9 @@ HINTS = {
 # Hints that only say whose or which a column is ("Customer ID", "Nº pedido"): a header
 # that also names another field ("Customer email", "Total pedido") is that field's.
 QUALIFIERS = {"customer", "client", "cliente", "order", "pedido"}
+# Hints that name their field only as the whole header: "Local Time", "Local Tax" and
+# "Site Visits" are no location (a wrong guess would refuse every row as unknown).
+WHOLE_ONLY = {"local", "site"}
 CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "$": "USD"}
 TRUE_WORDS = {"1", "y", "yes", "true", "si", "sí", "x", "opt-in", "opted in"}
 DAY_FIRST = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -193,6 +196,8 @@ def match_strength(words: str, hint: str) -> int:
     """3 when the header is the hint, 2 when it starts or ends with it (1 for a qualifier)."""
     if words == hint:
         return 3
+    if hint in WHOLE_ONLY:
+        return 0
     if words.startswith(hint + " ") or words.endswith(" " + hint):
         return 1 if hint in QUALIFIERS else 2
     return 0

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessOwned, Location
@@ -25,7 +27,12 @@ class Customer(BusinessOwned):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["business", "email"], name="customer_business_email")]
+        indexes = [
+            models.Index(fields=["business", "email"], name="customer_business_email"),
+            # The import finds a file's customers by e-mail in any case, a chunk at a time
+            # (selectors.customers_by_email).
+            models.Index(F("business"), Lower("email"), name="customer_business_email_lower"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email or str(self.uuid)

@@ -385,6 +385,14 @@ def test_guessing_leaves_unknown_columns_alone():
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("header", ["Local Time", "Local Tax", "Site Visits"])
+def test_a_word_that_names_a_location_only_alone_is_no_location_within_a_header(header):
+    assert guess_mapping(["Date", header, "Email", "Total"]) == {
+        "email": "Email", "purchased_at": "Date", "amount": "Total",
+    }  # fmt: skip
+    assert guess_mapping(["Date", "Local", "Email"])["location"] == "Local"
+
+
 def test_outsiders_and_staff_cannot_see_an_import(alice, bob, charlie, business_a, business_b,
                                                   client_of):  # fmt: skip
     upload(client_of(alice), b"Name,Email\nA,a@example.com\n")
