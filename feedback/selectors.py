@@ -102,12 +102,14 @@ def with_answers_shown(responses: Iterable[Response]) -> list[Response]:
     customer answered, an API client) shows what the customer said. Three queries
     however many responses."""
     responses = list(responses)
+    ids = [response.pk for response in responses]
+    # Waiting ones first: a worker filing them in between is then found by the second
+    # read (the other order would find neither); filed ones win where both are read.
+    sent = dict(PendingAnswers.objects.filter(pk__in=ids).values_list("pk", "answers"))
     shown: dict[int, list[Answer]] = defaultdict(list)
-    filed = Answer.objects.filter(response__in=[r.pk for r in responses]).select_related("question")
-    for answer in filed:
+    for answer in Answer.objects.filter(response__in=ids).select_related("question"):
         shown[answer.response_id].append(answer)
-    waiting = PendingAnswers.objects.filter(pk__in=[r.pk for r in responses if r.pk not in shown])
-    sent = dict(waiting.values_list("pk", "answers"))
+    sent = {pk: answers for pk, answers in sent.items() if pk not in shown}
     asked = [given["question_id"] for answers in sent.values() for given in answers]
     questions = Question.objects.in_bulk(asked) if asked else {}
     for response in responses:

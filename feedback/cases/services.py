@@ -151,6 +151,10 @@ def first_owner_id(*, business_id: int) -> int | None:
     return owner.user_id if owner else None
 
 
+# What case_update compares and writes, read again under the case's lock.
+LOCKED_FIELDS = ("status", "assignee_id", "due_at", "contacted_at", "resolved_at")
+
+
 def case_update(
     *,
     case: FollowUpCase,
@@ -168,7 +172,10 @@ def case_update(
     applied one after the other, the second compared with what the first wrote.
     """
     with transaction.atomic():
-        case.refresh_from_db(from_queryset=FollowUpCase.objects.select_for_update())
+        stored = FollowUpCase.objects.select_for_update().filter(pk=case.pk)
+        # Onto the caller's case, whose loaded relations (customer, notes...) stay.
+        for name, value in stored.values(*LOCKED_FIELDS).get().items():
+            setattr(case, name, value)
         changes = case_changes(case, status, assignee, due_at, unassign)
         if not changes:
             return case

@@ -411,6 +411,23 @@ class TestApi:
             f"/api/v1/cases/{case.uuid}/", data=json.dumps(body), content_type="application/json"
         )
 
+    def test_an_update_costs_the_same_queries_however_many_notes(self, case, mia, client_of):
+        """The case is read again under a lock without losing what the view loaded (its
+        notes and their authors): no query per note."""
+        client = client_of(mia)
+
+        def queries_of_an_update(status: str) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert self.patch(client, case, {"status": status}).status_code == 200
+            return len(queries)
+
+        case_note_add(case=case, author=mia, text="Called, no answer")
+        one_note = queries_of_an_update("contacted")
+        for n in range(5):
+            case_note_add(case=case, author=mia, text=f"Tried again ({n})")
+        assert queries_of_an_update("resolved") == one_note
+        assert len(self.patch(client, case, {"status": "resolved"}).json()["notes"]) == 6
+
     def test_a_manager_updates_and_notes_a_case(self, case, mia, bob, client_of):
         client = client_of(mia)
         reply = self.patch(client, case, {"status": "resolved", "assignee": "bob@a.example"})
