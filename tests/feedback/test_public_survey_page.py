@@ -6,10 +6,12 @@ import uuid
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Business
 from feedback.antiabuse import HONEYPOT_FIELD, STARTED_FIELD, form_started_token
-from feedback.models import Answer, Response, SurveyStatus
+from feedback.models import Answer, Invitation, Question, Response, SurveyStatus
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +166,74 @@ def test_the_owner_s_words_are_marked_with_their_language_when_the_page_s_differ
     assert '<p class="privacy" lang="en">' in html
     same = Client().get(page(survey_a), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en">' not in same.replace('<html lang="en"', "")
+
+
+def written_in_spanish(survey) -> None:
+    """The survey in its business's language (its own left blank): Spanish."""
+    Business.objects.filter(pk=survey.business_id).update(language="es")
+    survey.name, survey.intro = "Tu visita", "Leemos cada respuesta."
+    survey.privacy_note = "Guardamos tus respuestas un año."
+    survey.save()
+
+
+def test_a_follow_up_s_condition_marks_the_options_it_quotes(survey_a):
+    """Without JavaScript a follow-up says when it applies, quoting the owner's options:
+    marked lang="es" on an English page, unmarked on a Spanish one, escaped on both."""
+    written_in_spanish(survey_a)
+    options = ["Terraza", "Dentro & <barra>"]
+    seat = Question.objects.create(
+        business=survey_a.business, survey=survey_a, position=3, kind="single_choice",
+        prompt="¿Dónde te sentaste?", choices=options,
+    )  # fmt: skip
+    Question.objects.create(
+        business=survey_a.business, survey=survey_a, position=4, kind="text", required=False,
+        prompt="¿Qué tal el sitio?", show_if_question=seat, show_if_choices=options,
+    )  # fmt: skip
+
+    english = Client().get(page(survey_a), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    spanish = Client().get(page(survey_a), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert (
+        '<p class="help condition">Only if you chose <span lang="es">Terraza</span>, '
+        '<span lang="es">Dentro &amp; &lt;barra&gt;</span> above.</p>'
+    ) in english
+    assert (
+        '<p class="help condition">Solo si elegiste Terraza, Dentro &amp; &lt;barra&gt; arriba.</p>'
+    ) in spanish
+
+
+def answered_invitation(survey) -> Invitation:
+    return Invitation.objects.create(
+        business=survey.business, survey=survey, customer=CustomerFactory(business=survey.business),
+        token="already-answered", send_at=timezone.now(), answered_at=timezone.now(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("shown", "status"), [("thanks", 200), ("closed", 410), ("already answered", 409)]
+)
+def test_the_pages_around_the_form_show_none_of_the_owner_s_words_unmarked(survey_a, shown, status):
+    """Of the owner's words they show only the business's name: a proper name, unmarked
+    as on the form (WCAG 3.1.2 exempts names). Whatever more they show later (the
+    survey's name, a thank-you the owner wrote) must be marked as the form marks it."""
+    written_in_spanish(survey_a)
+    if shown == "closed":
+        survey_a.status = SurveyStatus.CLOSED
+        survey_a.save()
+    path = {
+        "thanks": f"/s/{survey_a.uuid}/thanks/",
+        "closed": page(survey_a),
+        "already answered": f"/i/{answered_invitation(survey_a).token}/",
+    }[shown]
+
+    reply = Client().get(path, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert reply.status_code == status
+    html = reply.content.decode()
+    assert '<html lang="en"' in html
+    assert "Alice&#x27;s Café" in html
+    for words in (survey_a.name, survey_a.intro, survey_a.privacy_note):
+        assert html.count(words) == html.count(f'lang="es">{words}'), words
 
 
 def test_a_form_shown_again_for_a_mistake_may_be_sent_at_once(survey_a):
