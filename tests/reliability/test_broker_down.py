@@ -186,8 +186,10 @@ def test_with_redis_stopped_nothing_waits_nothing_is_lost_and_the_sweeper_catche
     # may have got through as well); each of the 10 texts was analysed once all the same.
     swept = re.search(r"sweep_unscored\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)", worker.log())
     assert swept and int(swept[1]) >= 1
+    # As for scoring: at least the send that was logged as failed was filed by the
+    # sweeper (a later one may have got through as Redis came back); each answer once.
     filed = r"sweep_unfiled_answers\[[^\]]+\] succeeded in [\d.e-]+s: (\d+)"
-    assert (swept := re.search(filed, worker.log())) and int(swept[1]) == 6
+    assert (swept := re.search(filed, worker.log())) and int(swept[1]) >= 1
     assert not PendingAnswers.objects.exists() and Answer.objects.count() == 12
     assert analysed(worker.log()) == 10
     assert sorted(comments.values_list("sentiment_label", flat=True)) == [
