@@ -6,9 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape, format_html_join
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_http_methods
 
@@ -27,20 +24,16 @@ from .antiabuse import (
 from .models import Channel, Invitation, Question, QuestionKind, Survey
 from .selectors import unscoped_survey_for_public
 from .services import response_submit
-from .templatetags.survey_text import written_in
 
 
 @dataclass(frozen=True)
 class QuestionField:
-    """What the template needs to draw one question: its input name, value and error.
-    `survey_language`: the survey's when the page is in another, else "" (see
-    survey_language_if_not_the_page_s)."""
+    """What the template needs to draw one question: its input name, value and error."""
 
     question: Question
     name: str
     value: object
     error: str
-    survey_language: str = ""
 
     @property
     def scale(self) -> range | None:
@@ -67,40 +60,18 @@ class QuestionField:
         """The options ticked, for choice questions."""
         return self.value if isinstance(self.value, list) else [self.value]
 
-    @property
-    def condition(self) -> str:
-        """When a follow-up applies, in words, for people without JavaScript. The options
-        it quotes are the owner's words: marked with their language, as on the form."""
-        question = self.question
-        if question.show_if_question_id is None:
-            return ""
-        if question.show_if_choices:
-            language = self.survey_language
-            marked = ((written_in(option, language),) for option in question.show_if_choices)
-            options = format_html_join(", ", "{}", marked)
-            # The sentence is escaped before the (escaped, marked) options go in: the
-            # translators' msgid stays as it is.
-            sentence = escape(_("Only if you chose %(options)s above."))
-            return mark_safe(sentence % {"options": options})
-        low = question.show_if_min if question.show_if_min is not None else "…"
-        high = question.show_if_max if question.show_if_max is not None else "…"
-        return _("Only if you answered %(low)s to %(high)s above.") % {"low": low, "high": high}
-
 
 def field_name(question: Question) -> str:
     return f"q-{question.uuid}"
 
 
-def question_fields(
-    questions, values: dict[str, object], errors: dict[str, str], *, survey_language: str = ""
-) -> list:
+def question_fields(questions, values: dict[str, object], errors: dict[str, str]) -> list:
     return [
         QuestionField(
             question=question,
             name=field_name(question),
             value=values.get(str(question.uuid), ""),
             error=errors.get(str(question.uuid), ""),
-            survey_language=survey_language,
         )
         for question in questions
     ]
@@ -241,11 +212,10 @@ def render_survey(
     take under the minimum fill time, which must not be taken for a bot's ("That was
     quick!"). A fresh one otherwise."""
     errors = errors or {}
-    survey_language = survey_language_if_not_the_page_s(survey)
     context = {
         "survey": survey,
         "business": survey.business,
-        "fields": question_fields(questions, values or {}, errors, survey_language=survey_language),
+        "fields": question_fields(questions, values or {}, errors),
         "contact": contact or {},
         "contact_error": errors.get(CONTACT_FIELD, ""),
         "contact_field": CONTACT_FIELD,
@@ -253,7 +223,7 @@ def render_survey(
         "too_fast": too_fast,
         "embedded": embedded,
         "started_token": started_token or form_started_token(),
-        "survey_language": survey_language,
+        "survey_language": survey_language_if_not_the_page_s(survey),
         "honeypot_field": HONEYPOT_FIELD,
         "started_field": STARTED_FIELD,
     }

@@ -4,7 +4,7 @@ another (the browser asked for one the survey was not written in)."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -17,3 +17,10 @@ def written_in(text: str, language: str) -> SafeString:
     if not language:
         return conditional_escape(text)
     return format_html('<span lang="{}">{}</span>', language, text)
+
+
+@register.filter
+def written_list(texts: list[str], language: str) -> SafeString:
+    """The texts, each as `written_in` gives it, joined with commas (a follow-up's
+    condition quoting the owner's options)."""
+    return format_html_join(", ", "{}", ((written_in(text, language),) for text in texts))
