@@ -87,12 +87,18 @@ def answers_file(response_ids: Sequence[int]) -> int:
             return 0
         PendingAnswers.objects.filter(pk__in=[pk for pk, *_ in claimed]).delete()
         asked = {given["question_id"] for _, answers, *_ in claimed for given in answers}
-        questions = set(Question.objects.filter(pk__in=asked).values_list("pk", flat=True))
+        businesses = {business_id for *_, business_id, _created_at in claimed}
+        # Each answer's question as (id, business): only the response's business's count.
+        questions = set(
+            Question.objects.filter(business_id__in=businesses, pk__in=asked).values_list(
+                "pk", "business_id"
+            )
+        )
         rows = [
             Answer(business_id=business_id, response_id=response_id, created_at=created_at, **given)
             for response_id, answers, business_id, created_at in claimed
             for given in answers
-            if given["question_id"] in questions
+            if (given["question_id"], business_id) in questions
         ]
         Answer.objects.bulk_create(rows)
         texts_enqueue_scoring(model=Answer, ids=[row.pk for row in rows if row.text.strip()])
@@ -110,8 +116,9 @@ def answers_file_pending(responses: QuerySet[Response]) -> int:
     return sum(answers_file(batch) for batch in batched(ids))
 
 
-def unfiled_response_ids(*, older_than: timedelta, limit: int) -> list[int]:
-    """Responses whose answers have waited longer than a worker should take."""
+def unscoped_unfiled_response_ids(*, older_than: timedelta, limit: int) -> list[int]:
+    """Responses, of every business (the sweeper's), whose answers have waited longer
+    than a worker should take."""
     cutoff = timezone.now() - older_than
     waiting = PendingAnswers.objects.filter(response__created_at__lt=cutoff).order_by("pk")
     return list(waiting.values_list("pk", flat=True)[:limit])

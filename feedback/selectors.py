@@ -103,20 +103,23 @@ def with_answers_shown(responses: Iterable[Response]) -> list[Response]:
     however many responses."""
     responses = list(responses)
     ids = [response.pk for response in responses]
+    businesses = {response.business_id for response in responses}
     # Waiting ones first: a worker filing them in between is then found by the second
     # read (the other order would find neither); filed ones win where both are read.
     sent = dict(PendingAnswers.objects.filter(pk__in=ids).values_list("pk", "answers"))
     shown: dict[int, list[Answer]] = defaultdict(list)
-    for answer in Answer.objects.filter(response__in=ids).select_related("question"):
+    filed = Answer.objects.filter(business_id__in=businesses, response__in=ids)
+    for answer in filed.select_related("question"):
         shown[answer.response_id].append(answer)
     sent = {pk: answers for pk, answers in sent.items() if pk not in shown}
     asked = [given["question_id"] for answers in sent.values() for given in answers]
-    questions = Question.objects.in_bulk(asked) if asked else {}
+    questions = Question.objects.filter(business_id__in=businesses).in_bulk(asked) if asked else {}
     for response in responses:
         for given in sent.get(response.pk, []):
-            if given["question_id"] in questions:
+            question = questions.get(given["question_id"])
+            if question is not None and question.business_id == response.business_id:
                 answer = Answer(business_id=response.business_id, response=response, **given)
-                answer.question = questions[answer.question_id]
+                answer.question = question
                 shown[response.pk].append(answer)
         response.answers_shown = sorted(shown[response.pk], key=lambda a: a.question.position)
     return responses

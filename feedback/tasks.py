@@ -13,7 +13,7 @@ from cxplatform.batching import batched
 from textanalysis.tasks import RETRY, TRANSIENT_ERRORS
 
 from .channels.tasks import send_due_invitations, send_invitations, send_reminders
-from .filing import FILING_KEY, answers_file, unfiled_response_ids
+from .filing import FILING_KEY, answers_file, unscoped_unfiled_response_ids
 
 __all__ = [
     "file_answers",
@@ -38,7 +38,9 @@ def file_answers(_key: str, response_ids: list[int]) -> int:
 def sweep_unfiled_answers(older_than_seconds: int = 120, limit: int = 20_000) -> int:
     """Send again whatever answers were never filed (broker down at submission time, a
     lost message, a killed worker)."""
-    ids = unfiled_response_ids(older_than=timedelta(seconds=older_than_seconds), limit=limit)
+    ids = unscoped_unfiled_response_ids(
+        older_than=timedelta(seconds=older_than_seconds), limit=limit
+    )
     for batch in batched(ids):
         file_answers.delay(FILING_KEY, batch)
     if ids:

@@ -16,6 +16,7 @@ from feedback import filing, services
 from feedback.builder.services import QuestionInput, RemovalRefused, question_add, question_delete
 from feedback.filing import FILING_KEY, answers_file
 from feedback.models import Answer, FollowUpCase, PendingAnswers, Response
+from feedback.selectors import with_answers_shown
 from feedback.tasks import file_answers, sweep_unfiled_answers
 from journeys.models import RollupState, TouchpointDay
 from journeys.rollups import coverage_of, local_today
@@ -106,6 +107,23 @@ def test_an_answer_to_a_question_removed_before_filing_is_dropped(survey_a, work
     why.delete()  # as a removal committed between the submission and the filing
     assert answers_file([PendingAnswers.objects.get().pk]) == 1
     assert list(Answer.objects.values_list("question_id", flat=True)) == [nps.pk]
+
+
+def test_an_answer_naming_another_business_s_question_is_not_filed(
+    survey_a, survey_b, worker_filing
+):
+    response = send(survey_a, 7, "Fine")
+    theirs = survey_b.questions.get(kind="nps")
+    waiting = PendingAnswers.objects.get(pk=response.pk)
+    waiting.answers = [*waiting.answers, {"question_id": theirs.pk, "number": 1,
+                                          "choices": [], "text": ""}]  # fmt: skip
+    waiting.save()
+    assert with_answers_shown([response])[0].answers_shown[-1].question.business_id == (
+        survey_a.business_id
+    )
+    assert len(with_answers_shown([response])[0].answers_shown) == 2
+    assert answers_file([response.pk]) == 2
+    assert not Answer.objects.filter(question=theirs).exists()
 
 
 def test_a_response_deleted_before_filing_leaves_nothing(survey_a, worker_filing):
